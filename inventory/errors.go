@@ -1,0 +1,98 @@
+package inventory
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Pos is a position in the inventory file. Col is 0 when the YAML parser
+// reported only a line.
+type Pos struct {
+	Line, Col int
+}
+
+// Error is one problem found in an inventory, in the compiler's form
+// "FILE:LINE:COL: PATH: MESSAGE".
+type Error struct {
+	File string
+	Pos  Pos
+	Path string // the key path, e.g. hosts[3].mac; empty for syntax errors
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Pos.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Pos.Line)
+		if e.Pos.Col > 0 {
+			fmt.Fprintf(&b, ":%d", e.Pos.Col)
+		}
+	}
+	b.WriteString(": ")
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ErrorList is every problem found in one inventory. Load and Validate
+// return it so that a user fixes all problems in one pass.
+type ErrorList []*Error
+
+func (l ErrorList) Error() string {
+	lines := make([]string, len(l))
+	for i, e := range l {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sort orders the list by position, then path and message, so that output
+// is stable whatever order the checks ran in.
+func (l ErrorList) sort() {
+	sort.SliceStable(l, func(i, j int) bool {
+		a, b := l[i], l[j]
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Col != b.Pos.Col {
+			return a.Pos.Col < b.Pos.Col
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Msg < b.Msg
+	})
+}
+
+// err returns the list as an error, or nil when it is empty.
+func (l ErrorList) err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	l.sort()
+	return l
+}
+
+// without returns the errors of l that are not at or below the path of an
+// error in other.
+func (l ErrorList) without(other ErrorList) ErrorList {
+	var kept ErrorList
+	for _, e := range l {
+		covered := false
+		for _, o := range other {
+			if o.Path != "" && (e.Path == o.Path || strings.HasPrefix(e.Path, o.Path+".") || strings.HasPrefix(e.Path, o.Path+"[")) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			kept = append(kept, e)
+		}
+	}
+	return kept
+}

@@ -1,0 +1,170 @@
+// Package inventory is pxegen's model of a network-boot site: the YAML
+// inventory's types, loading with positions, defaults, and validation.
+// It is the only package that reads YAML.
+package inventory
+
+import (
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Inventory is one site: the boot server, its networks, boot profiles and
+// known hosts. Obtain it from Load or Parse, which apply defaults and
+// validate; a zero Inventory is not usable.
+type Inventory struct {
+	Server      Server              `yaml:"server"`
+	Paths       Paths               `yaml:"paths"`
+	Bootloaders Bootloaders         `yaml:"bootloaders"`
+	Networks    []Network           `yaml:"networks"`
+	Profiles    map[string]*Profile `yaml:"profiles"`
+	Menu        Menu                `yaml:"menu"`
+	Hosts       []Host              `yaml:"hosts"`
+
+	file         string         // name used in error messages
+	pos          map[string]Pos // key path -> position of its value
+	profileOrder []string       // profile names in file order
+}
+
+// Server is the boot server itself.
+type Server struct {
+	IP      string `yaml:"ip"`       // next-server, host of the default HTTPURL
+	HTTPURL string `yaml:"http_url"` // where Apache serves BootRoot; ends with "/"
+	Domain  string `yaml:"domain"`   // option domain-name
+}
+
+// Paths are where the generated files live on the boot server. The output
+// tree mirrors them below --out.
+type Paths struct {
+	DhcpdConf  string `yaml:"dhcpd_conf"`
+	XinetdTFTP string `yaml:"xinetd_tftp"`
+	ApacheConf string `yaml:"apache_conf"`
+	BootRoot   string `yaml:"boot_root"`
+}
+
+// Bootloaders are file names relative to BootRoot.
+type Bootloaders struct {
+	BIOS     string `yaml:"bios"`     // for option 93 = 0 (or absent)
+	UEFI     string `yaml:"uefi"`     // for option 93 = 7 or 9
+	PXELinux string `yaml:"pxelinux"` // chained by iPXE on BIOS
+}
+
+// Network is one DHCP subnet.
+type Network struct {
+	Name      string     `yaml:"name"`
+	Subnet    string     `yaml:"subnet"`
+	Gateway   string     `yaml:"gateway"`
+	DNS       StringList `yaml:"dns"`
+	Pool      string     `yaml:"pool"`
+	LeaseTime int        `yaml:"lease_time"`
+	Profile   string     `yaml:"profile"` // what unknown clients here boot
+}
+
+// Profile is something a machine can boot: a kernel, initrds and a command
+// line. Inherits names a profile whose fields fill the ones left empty.
+type Profile struct {
+	Inherits string     `yaml:"inherits"`
+	Label    string     `yaml:"label"`
+	Kernel   string     `yaml:"kernel"`
+	Initrd   StringList `yaml:"initrd"`
+	Append   string     `yaml:"append"`
+}
+
+// Menu is the boot menu that clients see when neither a host entry nor
+// their network names a profile.
+type Menu struct {
+	Title   string `yaml:"title"`
+	Timeout *int   `yaml:"timeout"` // tenths of a second, as PXELINUX counts; 0 waits forever
+	Default string `yaml:"default"`
+}
+
+// Host is one known machine.
+type Host struct {
+	Name    string `yaml:"name"`
+	MAC     string `yaml:"mac"`
+	IP      string `yaml:"ip"`
+	Profile string `yaml:"profile"`
+	Append  string `yaml:"append"` // added after the profile's append
+}
+
+// StringList accepts either one string or a list of strings.
+type StringList []string
+
+// UnmarshalYAML implements yaml.Unmarshaler. It only widens a scalar into
+// a one-element list; it decodes no struct, so strict decoding is kept.
+func (l *StringList) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		var s string
+		if err := n.Decode(&s); err != nil {
+			return err
+		}
+		*l = StringList{s}
+		return nil
+	case yaml.SequenceNode:
+		var ss []string
+		if err := n.Decode(&ss); err != nil {
+			return err
+		}
+		*l = ss
+		return nil
+	}
+	return &yaml.TypeError{Errors: []string{
+		fmt.Sprintf("line %d: cannot unmarshal %s into a string or a list of strings", n.Line, n.ShortTag()),
+	}}
+}
+
+// Defaults for optional settings.
+const (
+	DefaultDhcpdConf      = "/etc/dhcp/dhcpd.conf"
+	DefaultXinetdTFTP     = "/etc/xinetd.d/tftp"
+	DefaultApacheConf     = "/etc/apache2/conf-available/pxegen.conf"
+	DefaultBootRoot       = "/srv/tftp"
+	DefaultBIOSLoader     = "undionly.kpxe"
+	DefaultUEFILoader     = "ipxe.efi"
+	DefaultPXELinuxLoader = "pxelinux.0"
+	DefaultMenuTitle      = "pxegen"
+	DefaultMenuTimeout    = 100
+)
+
+// applyDefaults fills every optional setting left empty. It runs before
+// Validate, so the validator sees exactly what will be rendered.
+func (inv *Inventory) applyDefaults() {
+	setDefault(&inv.Paths.DhcpdConf, DefaultDhcpdConf)
+	setDefault(&inv.Paths.XinetdTFTP, DefaultXinetdTFTP)
+	setDefault(&inv.Paths.ApacheConf, DefaultApacheConf)
+	setDefault(&inv.Paths.BootRoot, DefaultBootRoot)
+	setDefault(&inv.Bootloaders.BIOS, DefaultBIOSLoader)
+	setDefault(&inv.Bootloaders.UEFI, DefaultUEFILoader)
+	setDefault(&inv.Bootloaders.PXELinux, DefaultPXELinuxLoader)
+	if inv.Server.HTTPURL == "" && inv.Server.IP != "" {
+		inv.Server.HTTPURL = "http://" + inv.Server.IP + "/pxe/"
+	}
+	setDefault(&inv.Menu.Title, DefaultMenuTitle)
+	if inv.Menu.Timeout == nil {
+		t := DefaultMenuTimeout
+		inv.Menu.Timeout = &t
+	}
+	if inv.Menu.Default == "" && len(inv.profileOrder) > 0 {
+		inv.Menu.Default = inv.profileOrder[0]
+	}
+	for name, p := range inv.Profiles {
+		if p == nil {
+			inv.Profiles[name] = &Profile{}
+		}
+	}
+}
+
+func setDefault(s *string, def string) {
+	if *s == "" {
+		*s = def
+	}
+}
+
+// ProfileNames returns the profile names in the order the file lists them.
+func (inv *Inventory) ProfileNames() []string {
+	return append([]string(nil), inv.profileOrder...)
+}
+
+// Source returns the file name the inventory was loaded from.
+func (inv *Inventory) Source() string { return inv.file }

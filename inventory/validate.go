@@ -1,0 +1,493 @@
+package inventory
+
+import (
+	"fmt"
+	"net/netip"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Limits that keep a mistaken inventory from exhausting the machine.
+const (
+	MaxHosts       = 200000
+	MaxNetworks    = 4096
+	MaxProfiles    = 4096
+	MaxMenuTimeout = 36000 // one hour, in tenths of a second
+)
+
+// validator collects every problem with its position.
+type validator struct {
+	inv  *Inventory
+	errs ErrorList
+}
+
+// errf records a problem at the value of the key path p, or at its nearest
+// recorded ancestor (a defaulted key has no position of its own).
+func (v *validator) errf(p string, format string, args ...any) {
+	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: fmt.Sprintf(format, args...)})
+}
+
+// check records msg at p unless it is empty, the convention of the check*
+// helpers.
+func (v *validator) check(p, msg string) {
+	if msg != "" {
+		v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: msg})
+	}
+}
+
+func (inv *Inventory) posOf(p string) Pos {
+	for {
+		if pos, ok := inv.pos[p]; ok {
+			return pos
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			return inv.pos[""]
+		}
+		p = p[:i]
+	}
+}
+
+// Validate checks the whole inventory and returns every problem as an
+// ErrorList, sorted by position, or nil. It does not modify inv.
+func (inv *Inventory) Validate() error {
+	v := &validator{inv: inv}
+	v.server()
+	v.paths()
+	v.bootloaders()
+	nets := v.networks()
+	v.profiles()
+	v.menu()
+	v.hosts(nets)
+	return v.errs.err()
+}
+
+func (v *validator) server() {
+	s := v.inv.Server
+	if s.IP == "" {
+		v.errf("server.ip", "required: the boot server's IPv4 address")
+	} else if _, err := ParseIPv4(s.IP); err != nil {
+		v.errf("server.ip", "%v", err)
+	}
+	if s.HTTPURL != "" {
+		v.check("server.http_url", checkURL(s.HTTPURL, true))
+	}
+	if s.Domain != "" {
+		v.check("server.domain", checkDomain(s.Domain))
+	}
+}
+
+func (v *validator) paths() {
+	p := v.inv.Paths
+	all := []struct{ key, val string }{
+		{"paths.dhcpd_conf", p.DhcpdConf},
+		{"paths.xinetd_tftp", p.XinetdTFTP},
+		{"paths.apache_conf", p.ApacheConf},
+		{"paths.boot_root", p.BootRoot},
+	}
+	for _, a := range all {
+		v.check(a.key, checkAbsPath(a.val))
+	}
+	// A config file under boot_root would be published over TFTP and HTTP;
+	// two outputs at one path, or one inside another, cannot both be written.
+	for i, a := range all {
+		for _, b := range all[i+1:] {
+			switch {
+			case a.val == b.val:
+				v.errf(b.key, "%s is also %s", b.val, a.key)
+			case strings.HasPrefix(b.val, a.val+"/"):
+				v.errf(b.key, "%s is inside %s (%s)", b.val, a.key, a.val)
+			case strings.HasPrefix(a.val, b.val+"/"):
+				v.errf(a.key, "%s is inside %s (%s)", a.val, b.key, b.val)
+			}
+		}
+	}
+}
+
+func (v *validator) bootloaders() {
+	b := v.inv.Bootloaders
+	v.check("bootloaders.bios", checkRelPath(b.BIOS))
+	v.check("bootloaders.uefi", checkRelPath(b.UEFI))
+	v.check("bootloaders.pxelinux", checkRelPath(b.PXELinux))
+}
+
+// parsedNetwork is a network whose subnet parsed, for the overlap and host
+// checks.
+type parsedNetwork struct {
+	index  int
+	subnet netip.Prefix
+	first  netip.Addr // pool; invalid when there is none
+	last   netip.Addr
+	gw     netip.Addr
+}
+
+func (v *validator) networks() []parsedNetwork {
+	inv := v.inv
+	if len(inv.Networks) == 0 {
+		v.errf("networks", "required: at least one network")
+	}
+	if len(inv.Networks) > MaxNetworks {
+		v.errf("networks", "%d networks; at most %d are supported", len(inv.Networks), MaxNetworks)
+		return nil
+	}
+	server, _ := ParseIPv4(inv.Server.IP)
+	names := map[string]int{}
+	var nets []parsedNetwork
+	for i, n := range inv.Networks {
+		at := fmt.Sprintf("networks[%d]", i)
+		if n.Name == "" {
+			v.errf(at+".name", "required")
+		} else if !networkName.MatchString(n.Name) {
+			v.errf(at+".name", "%q: a network name uses letters, digits, _ and -, starts with a letter or digit, at most 63 characters", n.Name)
+		} else if j, dup := names[strings.ToLower(n.Name)]; dup {
+			v.errf(at+".name", "duplicate network name %q (also networks[%d], line %d)", n.Name, j, inv.posOf(fmt.Sprintf("networks[%d].name", j)).Line)
+		} else {
+			names[strings.ToLower(n.Name)] = i
+		}
+		if n.Profile != "" {
+			v.profileRef(at+".profile", n.Profile)
+		}
+		if n.LeaseTime < 0 {
+			v.errf(at+".lease_time", "must be a positive number of seconds")
+		}
+		for j, d := range n.DNS {
+			if _, err := ParseIPv4(d); err != nil {
+				v.errf(fmt.Sprintf("%s.dns[%d]", at, j), "%v", err)
+			}
+		}
+		if n.Subnet == "" {
+			v.errf(at+".subnet", "required")
+			continue
+		}
+		subnet, err := ParseSubnet(n.Subnet)
+		if err != nil {
+			v.errf(at+".subnet", "%v", err)
+			continue
+		}
+		pn := parsedNetwork{index: i, subnet: subnet}
+		inside := func(key string, a netip.Addr) bool {
+			switch {
+			case !subnet.Contains(a):
+				v.errf(key, "%s is outside the subnet %s", a, subnet)
+			case a == subnet.Addr():
+				v.errf(key, "%s is the network address of %s", a, subnet)
+			case a == Broadcast(subnet):
+				v.errf(key, "%s is the broadcast address of %s", a, subnet)
+			default:
+				return true
+			}
+			return false
+		}
+		if n.Pool != "" {
+			first, last, err := ParsePool(n.Pool)
+			if err != nil {
+				v.errf(at+".pool", "%v", err)
+			} else if inside(at+".pool", first) && inside(at+".pool", last) {
+				pn.first, pn.last = first, last
+				if server.IsValid() && inPool(server, first, last) {
+					v.errf(at+".pool", "contains the server's address %s", server)
+				}
+			}
+		}
+		if n.Gateway != "" {
+			gw, err := ParseIPv4(n.Gateway)
+			if err != nil {
+				v.errf(at+".gateway", "%v", err)
+			} else if inside(at+".gateway", gw) {
+				pn.gw = gw
+				if pn.first.IsValid() && inPool(gw, pn.first, pn.last) {
+					v.errf(at+".gateway", "%s is inside the pool %s", gw, n.Pool)
+				}
+			}
+		}
+		nets = append(nets, pn)
+	}
+	// Sorted by first address, overlapping networks are neighbours: one pass
+	// finds every overlap.
+	sorted := append([]parsedNetwork(nil), nets...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].subnet.Addr().Less(sorted[j].subnet.Addr()) })
+	for i := 1; i < len(sorted); i++ {
+		a, b := sorted[i-1], sorted[i]
+		if a.subnet.Overlaps(b.subnet) {
+			first, second := a, b
+			if second.index < first.index {
+				first, second = second, first
+			}
+			v.errf(fmt.Sprintf("networks[%d].subnet", second.index), "%s overlaps networks[%d] (%s)", second.subnet, first.index, first.subnet)
+		}
+	}
+	return sorted
+}
+
+func inPool(a, first, last netip.Addr) bool {
+	return !a.Less(first) && !last.Less(a)
+}
+
+// profileRef checks that name is a defined profile.
+func (v *validator) profileRef(at, name string) bool {
+	if _, ok := v.inv.Profiles[name]; !ok {
+		v.errf(at, "unknown profile %q%s", name, v.knownProfiles())
+		return false
+	}
+	return true
+}
+
+func (v *validator) knownProfiles() string {
+	if len(v.inv.profileOrder) == 0 {
+		return " (no profiles are defined)"
+	}
+	return " (defined: " + strings.Join(v.inv.profileOrder, ", ") + ")"
+}
+
+func (v *validator) profiles() {
+	inv := v.inv
+	if len(inv.Profiles) == 0 {
+		v.errf("profiles", "required: at least one profile")
+		return
+	}
+	if len(inv.Profiles) > MaxProfiles {
+		v.errf("profiles", "%d profiles; at most %d are supported", len(inv.Profiles), MaxProfiles)
+		return
+	}
+	for _, name := range inv.profileOrder {
+		p := inv.Profiles[name]
+		at := "profiles." + name
+		if !profileName.MatchString(name) {
+			v.errf(at, "profile name %q: use letters, digits, . _ and -, starting with a letter or digit, at most 63 characters", name)
+		}
+		resolvable := true
+		if p.Inherits != "" {
+			if !v.profileRef(at+".inherits", p.Inherits) {
+				resolvable = false
+			} else if cycle := inv.inheritCycle(name); cycle != nil {
+				resolvable = false
+				// Report a cycle once, at its first member in file order.
+				if cycle[0] == name {
+					v.errf(at+".inherits", "inheritance cycle: %s", strings.Join(append(cycle, name), " -> "))
+				}
+			}
+		}
+		if p.Label != "" {
+			v.check(at+".label", checkText(p.Label))
+		}
+		if p.Kernel != "" {
+			v.check(at+".kernel", checkFileRef(p.Kernel))
+		}
+		for i, f := range p.Initrd {
+			v.check(fmt.Sprintf("%s.initrd[%d]", at, i), checkFileRef(f))
+		}
+		if p.Append != "" {
+			v.check(at+".append", checkArgs(p.Append))
+		}
+		if !resolvable {
+			continue
+		}
+		r := inv.ResolvedProfile(name)
+		if r.Kernel == "" {
+			v.errf(at, "no kernel: set kernel here or in a profile it inherits")
+		}
+		if n := appendLineLen(r.Initrd, KernelArgs(r.Append, "")); n > MaxAppendLine {
+			v.errf(at+".append", "the PXELINUX APPEND line would be %d bytes; PXELINUX reads at most %d", n, MaxAppendLine)
+		}
+		seen := map[string]string{}
+		for _, f := range r.Initrd {
+			base := path.Base(f)
+			if other, dup := seen[base]; dup {
+				v.errf(at+".initrd", "%s and %s share the file name %s, which iPXE uses to name the initrd", other, f, base)
+			}
+			seen[base] = f
+		}
+	}
+}
+
+// inheritCycle returns the profiles on an inheritance cycle through name,
+// in order, starting with the one that comes first in the file; nil when
+// following inherits from name ends.
+func (inv *Inventory) inheritCycle(name string) []string {
+	var chain []string
+	at := map[string]int{}
+	for cur := name; cur != ""; {
+		if i, ok := at[cur]; ok {
+			cycle := chain[i:]
+			if !contains(cycle, name) {
+				return nil // name leads into a cycle but is not on it
+			}
+			start := 0
+			for j, c := range cycle {
+				if inv.profileIndex(c) < inv.profileIndex(cycle[start]) {
+					start = j
+				}
+			}
+			return append(append([]string(nil), cycle[start:]...), cycle[:start]...)
+		}
+		p, ok := inv.Profiles[cur]
+		if !ok {
+			return nil
+		}
+		at[cur] = len(chain)
+		chain = append(chain, cur)
+		cur = p.Inherits
+	}
+	return nil
+}
+
+func (inv *Inventory) profileIndex(name string) int {
+	for i, n := range inv.profileOrder {
+		if n == name {
+			return i
+		}
+	}
+	return len(inv.profileOrder)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) menu() {
+	m := v.inv.Menu
+	v.check("menu.title", checkText(m.Title))
+	if t := *m.Timeout; t < 0 || t > MaxMenuTimeout {
+		v.errf("menu.timeout", "%d is out of range: tenths of a second from 0 (wait forever) to %d", t, MaxMenuTimeout)
+	}
+	if m.Default != "" {
+		v.profileRef("menu.default", m.Default)
+	}
+}
+
+func (v *validator) hosts(nets []parsedNetwork) {
+	inv := v.inv
+	if len(inv.Hosts) > MaxHosts {
+		v.errf("hosts", "%d hosts; at most %d are supported", len(inv.Hosts), MaxHosts)
+		return
+	}
+	server, _ := ParseIPv4(inv.Server.IP)
+	names := make(map[string]int, len(inv.Hosts))
+	macs := make(map[string]int, len(inv.Hosts))
+	ips := make(map[netip.Addr]int, len(inv.Hosts))
+	line := func(i int, key string) int { return inv.posOf(fmt.Sprintf("hosts[%d].%s", i, key)).Line }
+	for i, h := range inv.Hosts {
+		at := fmt.Sprintf("hosts[%d]", i)
+		if msg := checkHostName(h.Name); msg != "" {
+			v.check(at+".name", msg)
+		} else if j, dup := names[strings.ToLower(h.Name)]; dup {
+			v.errf(at+".name", "duplicate host name %q (also hosts[%d], line %d; names are compared without case)", h.Name, j, line(j, "name"))
+		} else {
+			names[strings.ToLower(h.Name)] = i
+		}
+		if h.MAC == "" {
+			v.errf(at+".mac", "required")
+		} else if mac, err := ParseMAC(h.MAC); err != nil {
+			v.errf(at+".mac", "%v", err)
+		} else if j, dup := macs[mac.String()]; dup {
+			v.errf(at+".mac", "duplicate MAC %s (also hosts[%d], line %d)", mac, j, line(j, "mac"))
+		} else {
+			macs[mac.String()] = i
+		}
+		var netProfile string
+		if h.IP != "" {
+			ip, err := ParseIPv4(h.IP)
+			switch {
+			case err != nil:
+				v.errf(at+".ip", "%v", err)
+			case ip == server:
+				v.errf(at+".ip", "%s is the boot server's address", ip)
+			default:
+				if j, dup := ips[ip]; dup {
+					v.errf(at+".ip", "duplicate IP %s (also hosts[%d], line %d)", ip, j, line(j, "ip"))
+				} else {
+					ips[ip] = i
+				}
+				n, ok := networkOf(nets, ip)
+				switch {
+				case !ok:
+					v.errf(at+".ip", "%s is in none of the networks", ip)
+				case ip == n.subnet.Addr():
+					v.errf(at+".ip", "%s is the network address of %s", ip, n.subnet)
+				case ip == Broadcast(n.subnet):
+					v.errf(at+".ip", "%s is the broadcast address of %s", ip, n.subnet)
+				case ip == n.gw:
+					v.errf(at+".ip", "%s is the gateway of networks[%d]", ip, n.index)
+				case n.first.IsValid() && inPool(ip, n.first, n.last):
+					v.errf(at+".ip", "%s is inside the pool %s of networks[%d]; dhcpd could lease it to another client", ip, inv.Networks[n.index].Pool, n.index)
+				default:
+					netProfile = inv.Networks[n.index].Profile
+				}
+			}
+		}
+		if h.Profile != "" {
+			v.profileRef(at+".profile", h.Profile)
+		}
+		if h.Append != "" {
+			v.check(at+".append", checkArgs(h.Append))
+			boots := h.Profile
+			if boots == "" {
+				boots = netProfile
+			}
+			if boots == "" {
+				v.errf(at+".append", "the host boots no profile (neither it nor its network names one), so there is nothing to append to")
+			} else if _, ok := inv.Profiles[boots]; ok {
+				r := inv.ResolvedProfile(boots)
+				if n := appendLineLen(r.Initrd, KernelArgs(r.Append, h.Append)); n > MaxAppendLine {
+					v.errf(at+".append", "the PXELINUX APPEND line would be %d bytes with profile %s; PXELINUX reads at most %d", n, boots, MaxAppendLine)
+				}
+			}
+		}
+	}
+}
+
+// networkOf finds the network containing ip in nets, which is sorted by
+// address and free of overlaps.
+func networkOf(nets []parsedNetwork, ip netip.Addr) (parsedNetwork, bool) {
+	i := sort.Search(len(nets), func(i int) bool { return ip.Less(nets[i].subnet.Addr()) })
+	if i > 0 && nets[i-1].subnet.Contains(ip) {
+		return nets[i-1], true
+	}
+	return parsedNetwork{}, false
+}
+
+// ResolvedProfile returns the named profile with inheritance applied: every
+// field it leaves empty comes from the nearest ancestor that sets it, and
+// the label defaults to the name. It stops at a cycle or an unknown parent.
+func (inv *Inventory) ResolvedProfile(name string) Profile {
+	var r Profile
+	seen := map[string]bool{}
+	for cur := name; cur != "" && !seen[cur]; {
+		seen[cur] = true
+		p, ok := inv.Profiles[cur]
+		if !ok {
+			break
+		}
+		setDefault(&r.Label, p.Label)
+		setDefault(&r.Kernel, p.Kernel)
+		setDefault(&r.Append, p.Append)
+		if r.Initrd == nil {
+			r.Initrd = p.Initrd
+		}
+		cur = p.Inherits
+	}
+	setDefault(&r.Label, name)
+	return r
+}
+
+// KernelArgs joins a profile's arguments and a host's additions with single
+// spaces, the form every boot file carries.
+func KernelArgs(profileAppend, hostAppend string) string {
+	return strings.Join(append(strings.Fields(profileAppend), strings.Fields(hostAppend)...), " ")
+}
+
+// appendLineLen is the length of the PXELINUX APPEND line for these initrds
+// and arguments, as the pxelinux templates write it.
+func appendLineLen(initrds []string, args string) int {
+	n := len("  APPEND ")
+	if len(initrds) > 0 {
+		n += len("initrd=") + len(strings.Join(initrds, ",")) + 1
+	}
+	return n + len(args)
+}
