@@ -1,0 +1,132 @@
+package generate_test
+
+import (
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/inventory"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under ../golden from what the code produces")
+
+// TestGolden renders every golden/<case>/inventory.yaml and compares the
+// result with golden/<case>/out (a valid inventory) or golden/<case>/stderr
+// (the errors of an invalid one).
+func TestGolden(t *testing.T) {
+	dirs, err := filepath.Glob("../golden/*/inventory.yaml")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no golden cases found: %v", err)
+	}
+	engine, err := generate.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, invPath := range dirs {
+		dir := filepath.Dir(invPath)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			data, err := os.ReadFile(invPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Errors name the file as the user typed it.
+			inv, loadErr := inventory.Parse("inventory.yaml", data)
+			stderrPath := filepath.Join(dir, "stderr")
+			if loadErr != nil {
+				var list inventory.ErrorList
+				if !errors.As(loadErr, &list) {
+					t.Fatalf("Parse returned %T, want an ErrorList: %v", loadErr, loadErr)
+				}
+				compareFile(t, stderrPath, loadErr.Error()+"\n")
+				return
+			}
+			if _, err := os.Stat(stderrPath); err == nil {
+				t.Fatalf("%s expects errors, but the inventory is valid", stderrPath)
+			}
+			tree, err := engine.Render(inv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := engine.Render(inv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(treeMap(tree), treeMap(again)); diff != "" {
+				t.Fatalf("two renders of one inventory differ (-first +second):\n%s", diff)
+			}
+			// Write for real, so that the golden tree is what lands on disk.
+			out := t.TempDir()
+			if _, err := generate.Write(out, tree); err != nil {
+				t.Fatal(err)
+			}
+			got := readTree(t, out)
+			goldenOut := filepath.Join(dir, "out")
+			if *update {
+				if err := os.RemoveAll(goldenOut); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := generate.Write(goldenOut, tree); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if diff := cmp.Diff(readTree(t, goldenOut), got); diff != "" {
+				t.Errorf("rendered tree differs from %s (-want +got):\n%s\nrun `make golden` to update, then read the diff", goldenOut, diff)
+			}
+		})
+	}
+}
+
+func compareFile(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run `make golden` to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s\nrun `make golden` to update, then read the diff", path, diff)
+	}
+}
+
+func treeMap(tree generate.Tree) map[string]string {
+	m := map[string]string{}
+	for _, f := range tree {
+		m[f.Path] = string(f.Data)
+	}
+	return m
+}
+
+// readTree reads every regular file under dir into a map keyed by
+// slash-separated relative path.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		r, _ := filepath.Rel(dir, p)
+		m[filepath.ToSlash(r)] = string(data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

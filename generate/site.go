@@ -1,0 +1,247 @@
+package generate
+
+import (
+	"fmt"
+	"net/netip"
+	"path"
+	"strings"
+
+	"github.com/pxegen/pxegen/inventory"
+)
+
+// Site is the data every template sees: the inventory with defaults
+// applied, inheritance flattened, addresses normalised and URLs built.
+// Overriding templates may use any exported field.
+type Site struct {
+	Source      string // the inventory's file name, without directories
+	Server      inventory.Server
+	HTTPPath    string // the path part of Server.HTTPURL, e.g. /pxe/
+	PXELinuxURL string // where iPXE fetches PXELINUX
+	Paths       inventory.Paths
+	Bootloaders inventory.Bootloaders
+	Networks    []*Network
+	Profiles    []*Profile // in file order
+	Menu        Menu
+	Hosts       []*Host
+
+	profiles map[string]*Profile
+}
+
+// Network is one DHCP subnet as the templates need it.
+type Network struct {
+	Name          string
+	Subnet        netip.Prefix
+	Address       string // network address
+	Netmask       string // dotted quad
+	Gateway       string
+	DNS           []string
+	PoolFirst     string
+	PoolLast      string
+	LeaseTime     int
+	Profile       string // what unknown clients boot; empty: the menu
+	BootScript    string // relative to boot_root
+	BootScriptURL string // what DHCP gives iPXE clients here
+}
+
+// Profile is a bootable kernel with inheritance applied.
+type Profile struct {
+	Name       string
+	Label      string
+	Kernel     string // as PXELINUX reads it: relative to its path prefix, or a URL
+	KernelURL  string // absolute, for iPXE
+	Initrds    []Initrd
+	Args       string // kernel arguments, single-spaced
+	AppendLine string // PXELINUX APPEND: initrd=... and Args
+}
+
+// Initrd is one initial ramdisk of a profile.
+type Initrd struct {
+	Path string // as PXELINUX reads it
+	URL  string // absolute, for iPXE
+	Name string // the image name iPXE gives it, passed as initrd=NAME on UEFI
+}
+
+// Menu is the boot menu.
+type Menu struct {
+	Title     string
+	Timeout   int // tenths of a second; 0 waits forever
+	TimeoutMS int // the same for iPXE
+	Default   string
+}
+
+// Host is one known machine.
+type Host struct {
+	Name      string
+	MAC       string // aa:bb:cc:dd:ee:ff
+	MACHyphen string // aa-bb-cc-dd-ee-ff, as PXELINUX and iPXE name files
+	IP        string // empty when the host has no fixed address
+	HexIP     string // the IP as PXELINUX's 8 upper-case hex digits
+	Network   *Network
+	Profile   *Profile // nil: the host boots like an unknown client
+	Args      string   // profile arguments then the host's own
+}
+
+// newSite builds the template data from a validated inventory.
+func newSite(inv *inventory.Inventory) (*Site, error) {
+	s := &Site{
+		Source:      path.Base(inv.Source()),
+		Server:      inv.Server,
+		Paths:       inv.Paths,
+		Bootloaders: inv.Bootloaders,
+		profiles:    map[string]*Profile{},
+	}
+	s.HTTPPath = urlPath(inv.Server.HTTPURL)
+	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux
+	for _, name := range inv.ProfileNames() {
+		p := s.profile(name, inv.ResolvedProfile(name))
+		s.Profiles = append(s.Profiles, p)
+		s.profiles[name] = p
+	}
+	s.Menu = Menu{Title: inv.Menu.Title, Timeout: *inv.Menu.Timeout, TimeoutMS: *inv.Menu.Timeout * 100, Default: inv.Menu.Default}
+	for _, n := range inv.Networks {
+		subnet, err := inventory.ParseSubnet(n.Subnet)
+		if err != nil {
+			return nil, err // Validate refuses this; guard against a skipped validation
+		}
+		net := &Network{
+			Name:      n.Name,
+			Subnet:    subnet,
+			Address:   subnet.Addr().String(),
+			Netmask:   netmask(subnet.Bits()),
+			Gateway:   n.Gateway,
+			DNS:       n.DNS,
+			LeaseTime: n.LeaseTime,
+			Profile:   n.Profile,
+		}
+		if n.Pool != "" {
+			first, last, err := inventory.ParsePool(n.Pool)
+			if err != nil {
+				return nil, err
+			}
+			net.PoolFirst, net.PoolLast = first.String(), last.String()
+		}
+		net.BootScript = "ipxe/boot-" + n.Name + ".ipxe"
+		net.BootScriptURL = s.Server.HTTPURL + net.BootScript
+		s.Networks = append(s.Networks, net)
+	}
+	for _, h := range inv.Hosts {
+		mac, err := inventory.ParseMAC(h.MAC)
+		if err != nil {
+			return nil, err
+		}
+		host := &Host{Name: h.Name, MAC: mac.String(), MACHyphen: strings.ReplaceAll(mac.String(), ":", "-")}
+		if h.IP != "" {
+			ip, err := inventory.ParseIPv4(h.IP)
+			if err != nil {
+				return nil, err
+			}
+			host.IP, host.HexIP = ip.String(), hexIP(ip)
+			host.Network = s.networkOf(ip)
+		}
+		profile := h.Profile
+		if profile == "" && host.Network != nil {
+			profile = host.Network.Profile
+		}
+		if profile != "" {
+			host.Profile = s.profiles[profile]
+			host.Args = inventory.KernelArgs(host.Profile.Args, h.Append)
+		}
+		s.Hosts = append(s.Hosts, host)
+	}
+	return s, nil
+}
+
+func (s *Site) profile(name string, r inventory.Profile) *Profile {
+	p := &Profile{Name: name, Label: r.Label, Kernel: r.Kernel, KernelURL: s.url(r.Kernel), Args: inventory.KernelArgs(r.Append, "")}
+	for _, f := range r.Initrd {
+		p.Initrds = append(p.Initrds, Initrd{Path: f, URL: s.url(f), Name: path.Base(f)})
+	}
+	p.AppendLine = appendLine(p.Initrds, p.Args)
+	return p
+}
+
+// url makes a boot_root-relative path absolute under http_url; URLs pass.
+func (s *Site) url(p string) string {
+	if strings.Contains(p, "://") {
+		return p
+	}
+	return s.Server.HTTPURL + p
+}
+
+func (s *Site) networkOf(ip netip.Addr) *Network {
+	for _, n := range s.Networks {
+		if n.Subnet.Contains(ip) {
+			return n
+		}
+	}
+	return nil
+}
+
+// appendLine is PXELINUX's APPEND argument: initrds first, comma-separated
+// as PXELINUX expects, then the kernel arguments.
+func appendLine(initrds []Initrd, args string) string {
+	var words []string
+	if len(initrds) > 0 {
+		paths := make([]string, len(initrds))
+		for i, f := range initrds {
+			paths[i] = f.Path
+		}
+		words = append(words, "initrd="+strings.Join(paths, ","))
+	}
+	if args != "" {
+		words = append(words, args)
+	}
+	return strings.Join(words, " ")
+}
+
+// kernelLine is the iPXE kernel command's arguments on UEFI: the EFI stub
+// finds each initrd by the name iPXE gave it.
+func kernelLine(initrds []Initrd, args string) string {
+	var words []string
+	for _, f := range initrds {
+		words = append(words, "initrd="+f.Name)
+	}
+	if args != "" {
+		words = append(words, args)
+	}
+	return strings.Join(words, " ")
+}
+
+func urlPath(u string) string {
+	rest := u[strings.Index(u, "://")+3:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return rest[i:]
+	}
+	return "/"
+}
+
+func netmask(bits int) string {
+	m := ^uint32(0) << (32 - bits)
+	return fmt.Sprintf("%d.%d.%d.%d", m>>24, m>>16&0xff, m>>8&0xff, m&0xff)
+}
+
+// hexIP is an IPv4 address as PXELINUX names its config file: eight
+// upper-case hex digits.
+func hexIP(ip netip.Addr) string {
+	a := ip.As4()
+	return fmt.Sprintf("%02X%02X%02X%02X", a[0], a[1], a[2], a[3])
+}
+
+// hexPrefixes returns the smallest set of PXELINUX config file names that
+// covers exactly subnet. PXELINUX tries the client's hex IP, then drops one
+// hex digit (four bits) per try, so a prefix of k digits covers a /4k: a
+// subnet whose length is not a multiple of four needs 2^(4k-bits) files of
+// k = ceil(bits/4) digits, never a shorter name that would reach past it.
+func hexPrefixes(subnet netip.Prefix) []string {
+	bits := subnet.Bits()
+	digits := (bits + 3) / 4
+	a := subnet.Addr().As4()
+	base := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	n := 1 << (digits*4 - bits)
+	names := make([]string, n)
+	for i := range names {
+		v := base + uint32(i)<<(32-digits*4)
+		names[i] = fmt.Sprintf("%08X", v)[:digits]
+	}
+	return names
+}

@@ -1,0 +1,140 @@
+package generate
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// A target is one consumer of generated files (a daemon or a boot loader):
+// the templates it uses and the files they produce. A new daemon is a new
+// target added to targets, not a change to the others.
+type target struct {
+	name  string
+	files func(s *Site) []output
+}
+
+// output is one file to render: its path below the output root, the
+// template and the data it is executed with.
+type output struct {
+	path     string
+	template string
+	data     any
+}
+
+// targets lists every target pxegen renders, in a fixed order.
+var targets = []target{
+	{"dhcpd", dhcpdFiles},
+	{"xinetd", xinetdFiles},
+	{"apache", apacheFiles},
+	{"pxelinux", pxelinuxFiles},
+	{"ipxe", ipxeFiles},
+}
+
+// rel turns an absolute server path into a path below the output root, so
+// that the tree mirrors the server: `rsync -a out/ /` deploys it.
+func rel(abs string) string { return strings.TrimPrefix(abs, "/") }
+
+func dhcpdFiles(s *Site) []output {
+	return []output{{rel(s.Paths.DhcpdConf), "dhcpd/dhcpd.conf.tmpl", s}}
+}
+
+func xinetdFiles(s *Site) []output {
+	return []output{{rel(s.Paths.XinetdTFTP), "xinetd/tftp.tmpl", s}}
+}
+
+func apacheFiles(s *Site) []output {
+	return []output{{rel(s.Paths.ApacheConf), "apache/pxegen.conf.tmpl", s}}
+}
+
+// entry is the data of a file that boots one profile: a host's, or the
+// default of a network's unknown clients.
+type entry struct {
+	Site       *Site
+	About      string // one line saying whom the file is for
+	Profile    *Profile
+	AppendLine string // PXELINUX APPEND
+	KernelLine string // iPXE kernel arguments
+}
+
+func newEntry(s *Site, about string, p *Profile, args string) entry {
+	return entry{Site: s, About: about, Profile: p, AppendLine: appendLine(p.Initrds, args), KernelLine: kernelLine(p.Initrds, args)}
+}
+
+func hostAbout(h *Host) string {
+	about := fmt.Sprintf("host %s (%s", h.Name, h.MAC)
+	if h.IP != "" {
+		about += ", " + h.IP
+	}
+	return about + ") boots profile " + h.Profile.Name
+}
+
+// pxelinuxFiles writes what PXELINUX searches for, in its order: 01-<mac>,
+// the hex IP shortened one digit at a time, then default. A known host gets
+// its MAC and hex IP files; a network with a profile gets the hex prefixes
+// that cover its subnet; everyone else falls through to the menu.
+func pxelinuxFiles(s *Site) []output {
+	dir := path.Join(rel(s.Paths.BootRoot), "pxelinux.cfg")
+	outs := []output{{path.Join(dir, "default"), "pxelinux/default.tmpl", s}}
+	hostFiles := map[string]bool{}
+	for _, h := range s.Hosts {
+		if h.Profile == nil {
+			continue
+		}
+		e := newEntry(s, hostAbout(h), h.Profile, h.Args)
+		outs = append(outs, output{path.Join(dir, "01-"+h.MACHyphen), "pxelinux/entry.tmpl", e})
+		if h.HexIP != "" {
+			outs = append(outs, output{path.Join(dir, h.HexIP), "pxelinux/entry.tmpl", e})
+			hostFiles[h.HexIP] = true
+		}
+	}
+	for _, n := range s.Networks {
+		if n.Profile == "" {
+			continue
+		}
+		p := s.profiles[n.Profile]
+		about := fmt.Sprintf("clients of network %s (%s) that no host entry names boot profile %s", n.Name, n.Subnet, p.Name)
+		for _, name := range hexPrefixes(n.Subnet) {
+			// In a /29 or /30 a prefix is a whole address; a host's own
+			// file for it wins.
+			if !hostFiles[name] {
+				outs = append(outs, output{path.Join(dir, name), "pxelinux/entry.tmpl", newEntry(s, about, p, p.Args)})
+			}
+		}
+	}
+	return outs
+}
+
+// bootScript is the data of a network's boot script.
+type bootScript struct {
+	Site        *Site
+	Network     *Network
+	FallbackURL string
+}
+
+// ipxeFiles writes the scripts iPXE runs: per network the one DHCP names,
+// which runs the client's host script if there is one and otherwise the
+// network's profile or the menu; per host and per profile a script that
+// boots it; and the menu.
+func ipxeFiles(s *Site) []output {
+	root := rel(s.Paths.BootRoot)
+	outs := []output{{path.Join(root, "ipxe/menu.ipxe"), "ipxe/menu.ipxe.tmpl", s}}
+	for _, n := range s.Networks {
+		fallback := s.Server.HTTPURL + "ipxe/menu.ipxe"
+		if n.Profile != "" {
+			fallback = s.Server.HTTPURL + "ipxe/profiles/" + n.Profile + ".ipxe"
+		}
+		outs = append(outs, output{path.Join(root, n.BootScript), "ipxe/boot.ipxe.tmpl", bootScript{s, n, fallback}})
+	}
+	for _, p := range s.Profiles {
+		about := "profile " + p.Name + ", for clients whose network names it and for the menu"
+		outs = append(outs, output{path.Join(root, "ipxe/profiles", p.Name+".ipxe"), "ipxe/entry.ipxe.tmpl", newEntry(s, about, p, p.Args)})
+	}
+	for _, h := range s.Hosts {
+		if h.Profile == nil {
+			continue
+		}
+		outs = append(outs, output{path.Join(root, "ipxe/hosts", h.MACHyphen+".ipxe"), "ipxe/entry.ipxe.tmpl", newEntry(s, hostAbout(h), h.Profile, h.Args)})
+	}
+	return outs
+}

@@ -1,0 +1,190 @@
+package generate
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestWriteLeavesUnchangedFilesAlone(t *testing.T) {
+	dir := t.TempDir()
+	tree := Tree{{"a/one", []byte("1\n")}, {"a/b/two", []byte("2\n")}}
+	if _, err := Write(dir, tree); err != nil {
+		t.Fatal(err)
+	}
+	before := statAll(t, dir, tree)
+	time.Sleep(10 * time.Millisecond) // a rewrite would show in mtime
+	tree[1].Data = []byte("two\n")
+	sum, err := Write(dir, tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(Summary{Written: []string{"a/b/two"}, Unchanged: []string{"a/one"}}, sum); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+	after := statAll(t, dir, tree)
+	if before[0] != after[0] {
+		t.Errorf("unchanged a/one was touched: %+v -> %+v", before[0], after[0])
+	}
+	if before[1].ino == after[1].ino {
+		t.Errorf("changed a/b/two kept its inode: not replaced by rename")
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "a/b/two")); string(got) != "two\n" {
+		t.Errorf("a/b/two = %q", got)
+	}
+}
+
+type stamp struct {
+	ino   uint64
+	mtime time.Time
+}
+
+func statAll(t *testing.T, dir string, tree Tree) []stamp {
+	t.Helper()
+	var out []stamp
+	for _, f := range tree {
+		info, err := os.Stat(filepath.Join(dir, f.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, stamp{info.Sys().(*syscall.Stat_t).Ino, info.ModTime()})
+	}
+	return out
+}
+
+func TestWriteModesIgnoreUmask(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	if _, err := Write(dir, Tree{{"x/y/file", []byte("data")}}); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{"x": DirMode, "x/y": DirMode, "x/y/file": FileMode} {
+		info, err := os.Stat(filepath.Join(dir, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Mode().Perm() != want {
+			t.Errorf("%s has mode %v, want %v", p, info.Mode().Perm(), want)
+		}
+	}
+}
+
+func TestWriteRefusesSymlinksAndLeavesTreeUntouched(t *testing.T) {
+	outside := t.TempDir()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "keep"), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A directory link that leads out of the tree.
+	if err := os.Symlink(outside, filepath.Join(dir, "escape")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Write(dir, Tree{{"keep", []byte("new")}, {"escape/file", []byte("x")}})
+	if err == nil {
+		t.Fatal("Write through a symlink out of the tree succeeded")
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("wrote outside the tree: %v", entries)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "keep")); string(got) != "old" {
+		t.Errorf("keep = %q after a failed Write, want the old content", got)
+	}
+	// A file that is a link, even one inside the tree, is not replaced.
+	if err := os.Symlink("keep", filepath.Join(dir, "alias")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(dir, Tree{{"alias", []byte("x")}}); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("Write over a symlink: err = %v, want a refusal", err)
+	}
+}
+
+func TestWriteRemovesStaleTemps(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Write(dir, Tree{{"d/f", []byte("1")}}); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, "d", ".f"+tempMarker+"123-1")
+	if err := os.WriteFile(stale, []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(dir, Tree{{"d/f", []byte("1")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale temp file survived a run: %v", err)
+	}
+}
+
+func TestWriteFailureLeavesNoTemps(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "blocker"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The first file stages fine; the second cannot, as its directory is a file.
+	_, err := Write(dir, Tree{{"a/ok", []byte("x")}, {"blocker/f", []byte("y")}})
+	if err == nil {
+		t.Fatal("Write succeeded with a file in the way")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a", "ok")); !os.IsNotExist(err) {
+		t.Errorf("a/ok was written although the run failed")
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "a"))
+	for _, e := range entries {
+		t.Errorf("left behind: a/%s", e.Name())
+	}
+}
+
+func TestHexPrefixes(t *testing.T) {
+	for _, tc := range []struct {
+		subnet string
+		want   []string
+	}{
+		{"10.1.1.0/24", []string{"0A0101"}},
+		{"10.16.0.0/20", []string{"0A100"}},
+		{"10.8.0.0/22", []string{"0A0800", "0A0801", "0A0802", "0A0803"}},
+		{"192.168.7.64/26", []string{"C0A8074", "C0A8075", "C0A8076", "C0A8077"}},
+		{"10.0.0.0/8", []string{"0A"}},
+		{"10.0.0.0/9", []string{"0A0", "0A1", "0A2", "0A3", "0A4", "0A5", "0A6", "0A7"}},
+		{"192.168.1.8/30", []string{"C0A80108", "C0A80109", "C0A8010A", "C0A8010B"}},
+	} {
+		got := hexPrefixes(netip.MustParsePrefix(tc.subnet))
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("hexPrefixes(%s) (-want +got):\n%s", tc.subnet, diff)
+		}
+	}
+}
+
+// TestHexPrefixesCoverExactly checks, address by address, that PXELINUX's
+// search (the hex IP shortened one digit at a time) meets one of a
+// subnet's files for every address inside it and for none outside.
+func TestHexPrefixesCoverExactly(t *testing.T) {
+	for _, s := range []string{"10.1.0.0/22", "10.1.0.0/21", "10.1.1.0/25", "10.1.1.0/27", "10.1.1.4/30"} {
+		subnet := netip.MustParsePrefix(s)
+		files := map[string]bool{}
+		for _, name := range hexPrefixes(subnet) {
+			files[name] = true
+		}
+		lo := subnet.Addr().As4()
+		start := netip.AddrFrom4([4]byte{lo[0], lo[1], 0, 0})
+		for a, i := start, 0; i < 1<<17; a, i = a.Next(), i+1 {
+			hex := hexIP(a)
+			found := false
+			for n := 8; n >= 1; n-- {
+				if files[hex[:n]] {
+					found = true
+					break
+				}
+			}
+			if found != subnet.Contains(a) {
+				t.Fatalf("%s: address %s matched=%v, inside=%v", s, a, found, subnet.Contains(a))
+			}
+		}
+	}
+}
