@@ -1,0 +1,57 @@
+# pxegen: run `make help` for the targets.
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+
+GO ?= go
+export TZ := UTC
+
+# Debian packages the tests need: the real daemons, the boot loaders and
+# QEMU for the integration suite.
+DEBIAN_PACKAGES := isc-dhcp-server apache2 xinetd tftpd-hpa \
+	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
+	busybox-static cpio iproute2 procps
+
+.PHONY: help build test golden lint tidy deps demo integration clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build ./pxegen
+	$(GO) build -o pxegen .
+
+test: ## run the unit, golden and CLI tests (needs only Go)
+	$(GO) test ./...
+
+golden: ## rewrite golden files from what the code produces; read the diff before committing
+	$(GO) test . ./generate -run 'TestGolden|TestCLI' -update
+
+lint: ## go vet and gofmt, changing nothing
+	$(GO) vet ./...
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+tidy: ## go mod tidy
+	$(GO) mod tidy
+
+deps: ## install the Debian packages and Go modules the tests need
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		policy=/usr/sbin/policy-rc.d; made=; \
+		if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' > $$policy; chmod 755 $$policy; made=1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; rc=$$?; \
+		if [ -n "$$made" ]; then rm -f $$policy; fi; exit $$rc; \
+	fi
+	$(GO) mod download
+
+demo: ## render examples/lab.yaml into ./out and list what it wrote
+	$(GO) run . render --inventory examples/lab.yaml --out out
+	@find out -type f | sort
+
+integration: ## run the real-daemon and real-boot suite (root; PXEGEN_INTEGRATION=1 makes skips failures)
+	$(GO) test -tags integration -count=1 -timeout 60m -v ./integration/... 2>&1 | tee integration.log | grep -E '^(=== RUN|--- |\s+\S+\.go:[0-9]+: (PASS|FAIL|SKIP|ok|check|vm)|PASS|FAIL|ok )' || true; \
+	grep -qE '^(--- FAIL|FAIL)' integration.log && exit 1; grep -q '^ok ' integration.log
+
+clean: ## remove build and demo output
+	rm -rf pxegen out integration.log

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite golden/cli scripts from what the commands print")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"pxegen": func() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestCLI runs the scripts in golden/cli: each is a small session of shell
+// commands with the files it needs and the output it expects.
+func TestCLI(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           filepath.Join("golden", "cli"),
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("TZ", "UTC")
+			return nil
+		},
+	})
+}
+
+// TestExitCodes pins the documented exit codes, which scripts cannot tell
+// apart.
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	valid := filepath.Join(dir, "valid.yaml")
+	invalid := filepath.Join(dir, "invalid.yaml")
+	overrides := filepath.Join(dir, "tmpl")
+	writeFile(t, valid, "server: {ip: 10.1.1.1}\nnetworks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles: {a: {kernel: k}}\n")
+	writeFile(t, invalid, "server: {ip: 10.1.1.300}\nnetworks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles: {a: {kernel: k}}\n")
+	writeFile(t, filepath.Join(overrides, "dhcpd", "typo.tmpl"), "x")
+	blocker := filepath.Join(dir, "blocker")
+	writeFile(t, blocker, "a file where the output directory should be")
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"render ok", []string{"render", "-i", valid, "-o", filepath.Join(dir, "out")}, exitOK},
+		{"check ok", []string{"check", "-i", valid}, exitOK},
+		{"version", []string{"version"}, exitOK},
+		{"invalid inventory", []string{"check", "-i", invalid}, exitInvalid},
+		{"unknown template override", []string{"check", "-i", valid, "--templates", overrides}, exitInvalid},
+		{"missing inventory", []string{"check", "-i", filepath.Join(dir, "nope.yaml")}, exitError},
+		{"missing --out", []string{"render", "-i", valid}, exitError},
+		{"unknown flag", []string{"render", "--frobnicate"}, exitError},
+		{"unwritable output", []string{"render", "-i", valid, "-o", filepath.Join(blocker, "out")}, exitError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			got := run(append([]string{"pxegen"}, tc.args...), &stdout, &stderr)
+			if got != tc.want {
+				t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", got, tc.want, stdout.String(), stderr.String())
+			}
+			if tc.want != exitOK && !strings.Contains(stderr.String(), "pxegen") {
+				t.Errorf("stderr does not say what failed: %q", stderr.String())
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
