@@ -1,15 +1,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/pxegen/pxegen/generate"
 	"github.com/pxegen/pxegen/inventory"
+	"github.com/pxegen/pxegen/verify"
 )
 
 // Exit codes, documented in the README.
@@ -17,7 +21,11 @@ const (
 	exitOK      = 0 // success
 	exitInvalid = 1 // the inventory or a template override is wrong; nothing was written
 	exitError   = 2 // bad usage, or reading or writing files failed
+	exitReject  = 3 // a daemon's own check rejected a generated file
 )
+
+// errRejected reports that verification failed; the results are printed.
+var errRejected = errors.New("a daemon rejected a generated file")
 
 const defaultInventory = "pxegen.yaml"
 
@@ -48,6 +56,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &tmpl):
 		fmt.Fprintf(stderr, "pxegen: %v; nothing written\n", err)
 		return exitInvalid
+	case errors.Is(err, errRejected):
+		fmt.Fprintf(stderr, "pxegen: %v\n", err)
+		return exitReject
 	}
 	fmt.Fprintf(stderr, "pxegen: %v\n", err)
 	return exitError
@@ -77,11 +88,17 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					inventoryFlag,
 					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "write the tree under `DIR`"},
 					templatesFlag,
+					&cli.BoolFlag{Name: "verify", Usage: "run the daemons' own checks on a staging copy first; write nothing if one fails"},
 				},
 				Action: func(c *cli.Context) error {
-					tree, err := renderInventory(inventoryPath(c), c.String("templates"))
+					inv, tree, err := renderInventory(inventoryPath(c), c.String("templates"))
 					if err != nil {
 						return err
+					}
+					if c.Bool("verify") {
+						if err := verifyStaged(c.Context, stdout, inv, tree); err != nil {
+							return err
+						}
 					}
 					sum, err := generate.Write(c.String("out"), tree)
 					if err != nil {
@@ -98,12 +115,27 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Flags: []cli.Flag{inventoryFlag, templatesFlag},
 				Action: func(c *cli.Context) error {
 					path := inventoryPath(c)
-					tree, err := renderInventory(path, c.String("templates"))
+					_, tree, err := renderInventory(path, c.String("templates"))
 					if err != nil {
 						return err
 					}
 					fmt.Fprintf(stdout, "pxegen: %s is valid: %d files would be written\n", path, len(tree))
 					return nil
+				},
+			},
+			{
+				Name:  "verify",
+				Usage: "run dhcpd, Apache and xinetd's own checks on a rendered tree",
+				Flags: []cli.Flag{
+					inventoryFlag,
+					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "the rendered tree in `DIR`"},
+				},
+				Action: func(c *cli.Context) error {
+					inv, err := inventory.Load(inventoryPath(c))
+					if err != nil {
+						return err
+					}
+					return report(stdout, verify.Run(c.Context, c.String("out"), inv.Paths))
 				},
 			},
 			{
@@ -128,16 +160,54 @@ func inventoryPath(c *cli.Context) string {
 }
 
 // renderInventory loads the inventory and renders it with the templates.
-func renderInventory(inventoryPath, templatesDir string) (generate.Tree, error) {
+func renderInventory(inventoryPath, templatesDir string) (*inventory.Inventory, generate.Tree, error) {
 	inv, err := inventory.Load(inventoryPath)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	engine, err := generate.New(templatesDir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return engine.Render(inv)
+	tree, err := engine.Render(inv)
+	return inv, tree, err
+}
+
+// verifyStaged writes tree to a temporary staging directory and runs the
+// daemons' checks there, so that --out is touched only if they pass.
+func verifyStaged(ctx context.Context, stdout io.Writer, inv *inventory.Inventory, tree generate.Tree) error {
+	staging, err := os.MkdirTemp("", "pxegen-staging-")
+	if err != nil {
+		return fmt.Errorf("create staging directory: %w", err)
+	}
+	defer os.RemoveAll(staging)
+	if _, err := generate.Write(staging, tree); err != nil {
+		return err
+	}
+	results := verify.Run(ctx, staging, inv.Paths)
+	for i := range results {
+		// Name files by their place in the tree, not the temporary copy.
+		results[i].Detail = strings.ReplaceAll(results[i].Detail, staging+string(os.PathSeparator), "")
+	}
+	if err := report(stdout, results); err != nil {
+		return fmt.Errorf("%w; nothing written", err)
+	}
+	return nil
+}
+
+// report prints one line per check and a summary, and returns errRejected
+// if any check failed.
+func report(w io.Writer, results []verify.Result) error {
+	counts := map[verify.Status]int{}
+	for _, r := range results {
+		counts[r.Status]++
+		fmt.Fprintf(w, "pxegen: verify %s: %s: %s\n", r.Check, r.Status, r.Detail)
+	}
+	fmt.Fprintf(w, "pxegen: verify: %d passed, %d failed, %d skipped\n", counts[verify.Passed], counts[verify.Failed], counts[verify.Skipped])
+	if verify.AnyFailed(results) {
+		return errRejected
+	}
+	return nil
 }
 
 func buildVersion() string {

@@ -1,0 +1,223 @@
+// Package verify runs the real daemons' own checks on a rendered tree:
+// dhcpd's syntax check, Apache's, and xinetd started on the stanza in an
+// empty network namespace. A check whose daemon is not installed is
+// skipped, and says so.
+package verify
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/pxegen/pxegen/inventory"
+)
+
+// Status is the outcome of one check.
+type Status string
+
+// The outcomes.
+const (
+	Passed  Status = "passed"
+	Failed  Status = "failed"
+	Skipped Status = "skipped"
+)
+
+// Result is what one check found.
+type Result struct {
+	Check  string // dhcpd, apache, xinetd
+	Status Status
+	Detail string // the command run, the reason for a skip, or the daemon's complaint
+}
+
+// AnyFailed reports whether any result failed.
+func AnyFailed(results []Result) bool {
+	for _, r := range results {
+		if r.Status == Failed {
+			return true
+		}
+	}
+	return false
+}
+
+// Run checks the tree under root, whose files sit at paths below it (as
+// pxegen render lays them out).
+func Run(ctx context.Context, root string, paths inventory.Paths) []Result {
+	at := func(abs string) string { return filepath.Join(root, strings.TrimPrefix(abs, "/")) }
+	return []Result{
+		Dhcpd(ctx, at(paths.DhcpdConf)),
+		Apache(ctx, at(paths.ApacheConf)),
+		Xinetd(ctx, at(paths.XinetdTFTP)),
+	}
+}
+
+// Dhcpd runs `dhcpd -t -cf conf`.
+func Dhcpd(ctx context.Context, conf string) Result {
+	r := Result{Check: "dhcpd"}
+	bin, err := exec.LookPath("dhcpd")
+	if err != nil {
+		r.Status, r.Detail = Skipped, "dhcpd is not installed (Debian: isc-dhcp-server)"
+		return r
+	}
+	out, err := exec.CommandContext(ctx, bin, "-t", "-cf", conf).CombinedOutput()
+	return finish(r, fmt.Sprintf("dhcpd -t -cf %s", conf), out, err)
+}
+
+// Apache runs `apache2 -t` on a minimal server configuration that loads the
+// modules Debian enables by default and includes the snippet, as
+// a2enconf would.
+func Apache(ctx context.Context, snippet string) Result {
+	r := Result{Check: "apache"}
+	bin, err := exec.LookPath("apache2")
+	if err != nil {
+		r.Status, r.Detail = Skipped, "apache2 is not installed"
+		return r
+	}
+	dir, err := os.MkdirTemp("", "pxegen-verify-apache-")
+	if err != nil {
+		r.Status, r.Detail = Failed, err.Error()
+		return r
+	}
+	defer os.RemoveAll(dir)
+	conf := filepath.Join(dir, "apache2.conf")
+	if err := os.WriteFile(conf, []byte(ApacheServerConfig(dir, "127.0.0.1:8080", snippet)), 0o644); err != nil {
+		r.Status, r.Detail = Failed, err.Error()
+		return r
+	}
+	cmd := exec.CommandContext(ctx, bin, "-t", "-f", conf)
+	cmd.Env = ApacheEnv(dir)
+	out, err := cmd.CombinedOutput()
+	return finish(r, fmt.Sprintf("apache2 -t with Include %s", snippet), out, err)
+}
+
+// ApacheServerConfig is a minimal Debian Apache configuration that keeps its
+// runtime files in dir, listens on listen and includes snippet.
+func ApacheServerConfig(dir, listen, snippet string) string {
+	return fmt.Sprintf(`ServerRoot /etc/apache2
+ServerName pxegen-verify
+IncludeOptional /etc/apache2/mods-enabled/*.load
+IncludeOptional /etc/apache2/mods-enabled/*.conf
+User www-data
+Group www-data
+Listen %s
+PidFile %s/apache2.pid
+DefaultRuntimeDir %s
+ErrorLog %s/error.log
+LogFormat "%%a %%U %%>s" pxegen
+CustomLog %s/access.log pxegen
+Include %s
+`, listen, dir, dir, dir, dir, snippet)
+}
+
+// ApacheEnv is the environment Debian's apache2 expects, pointing at dir.
+func ApacheEnv(dir string) []string {
+	return append(os.Environ(), "APACHE_RUN_DIR="+dir, "APACHE_LOCK_DIR="+dir, "APACHE_LOG_DIR="+dir,
+		"APACHE_PID_FILE="+dir+"/apache2.pid", "APACHE_RUN_USER=www-data", "APACHE_RUN_GROUP=www-data")
+}
+
+// XinetdConfig is an xinetd.conf that logs to dir and includes the stanza's
+// directory, as Debian's /etc/xinetd.conf includes /etc/xinetd.d.
+func XinetdConfig(dir, stanzaDir string) string {
+	return fmt.Sprintf("defaults\n{\n\tlog_type = FILE %s/services.log\n\tlog_on_success = HOST PID\n\tlog_on_failure = HOST\n}\nincludedir %s\n", dir, stanzaDir)
+}
+
+var xinetdStarted = regexp.MustCompile(`Started working: (\d+) available service`)
+
+// Xinetd starts xinetd on the stanza inside an empty network namespace
+// (so it can bind port 69 without touching the host's network) and reads
+// its log for a started service and no error. xinetd's own parse has no
+// dry-run mode: starting it is the only check it offers.
+func Xinetd(ctx context.Context, stanza string) Result {
+	r := Result{Check: "xinetd"}
+	bin, err := exec.LookPath("xinetd")
+	if err != nil {
+		r.Status, r.Detail = Skipped, "xinetd is not installed"
+		return r
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil || os.Geteuid() != 0 {
+		r.Status, r.Detail = Skipped, "starting xinetd in its own network namespace needs root and unshare"
+		return r
+	}
+	dir, err := os.MkdirTemp("", "pxegen-verify-xinetd-")
+	if err != nil {
+		r.Status, r.Detail = Failed, err.Error()
+		return r
+	}
+	defer os.RemoveAll(dir)
+	conf, log := filepath.Join(dir, "xinetd.conf"), filepath.Join(dir, "xinetd.log")
+	if err := os.WriteFile(conf, []byte(XinetdConfig(dir, filepath.Dir(stanza))), 0o644); err != nil {
+		r.Status, r.Detail = Failed, err.Error()
+		return r
+	}
+	cmd := exec.CommandContext(ctx, unshare, "--net", "--", bin, "-dontfork", "-f", conf, "-pidfile", filepath.Join(dir, "pid"), "-filelog", log)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		r.Status, r.Detail = Failed, err.Error()
+		return r
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	desc := "xinetd -dontfork on " + stanza + " in an empty network namespace"
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			logText, _ := os.ReadFile(log)
+			return finish(r, desc, append(logText, stderr.Bytes()...), fmt.Errorf("xinetd exited early: %v", err))
+		case <-deadline:
+			cmd.Process.Kill()
+			<-done
+			logText, _ := os.ReadFile(log)
+			return finish(r, desc, logText, fmt.Errorf("xinetd did not report started services within 10s"))
+		case <-time.After(100 * time.Millisecond):
+		}
+		logText, _ := os.ReadFile(log)
+		if m := xinetdStarted.FindSubmatch(logText); m != nil {
+			cmd.Process.Kill()
+			<-done
+			var err error
+			switch {
+			case bytes.Contains(logText, []byte("ERROR")) || bytes.Contains(logText, []byte("WARNING")):
+				err = fmt.Errorf("xinetd reported problems")
+			case string(m[1]) == "0":
+				err = fmt.Errorf("xinetd started no service from the stanza")
+			}
+			return finish(r, desc, logText, err)
+		}
+	}
+}
+
+// finish fills in a result from a command's output and error; on failure
+// the detail keeps the lines that say what is wrong.
+func finish(r Result, desc string, out []byte, err error) Result {
+	if err == nil {
+		r.Status, r.Detail = Passed, desc
+		return r
+	}
+	r.Status = Failed
+	var keep []string
+	for _, line := range strings.Split(string(out), "\n") {
+		l := strings.ToLower(line)
+		if strings.Contains(l, "error") || strings.Contains(l, "warning") || strings.Contains(l, "line ") ||
+			strings.Contains(l, "syntax") || strings.Contains(l, "invalid") || strings.Contains(l, "expecting") {
+			keep = append(keep, strings.TrimSpace(line))
+		}
+	}
+	// The first complaints say what is wrong; the rest usually follow from them.
+	const maxLines = 6
+	if len(keep) > maxLines {
+		keep = append(keep[:maxLines], fmt.Sprintf("... and %d more lines", len(keep)-maxLines))
+	}
+	r.Detail = fmt.Sprintf("%s: %v", desc, err)
+	if len(keep) > 0 {
+		r.Detail += "\n    " + strings.Join(keep, "\n    ")
+	}
+	return r
+}
