@@ -48,6 +48,11 @@ func AnyFailed(results []Result) bool {
 // Run checks the tree under root, whose files sit at paths below it (as
 // pxegen render lays them out).
 func Run(ctx context.Context, root string, paths inventory.Paths) []Result {
+	// Absolute, since Apache resolves a relative Include against its
+	// ServerRoot, not the working directory.
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs
+	}
 	at := func(abs string) string { return filepath.Join(root, strings.TrimPrefix(abs, "/")) }
 	return []Result{
 		Dhcpd(ctx, at(paths.DhcpdConf)),

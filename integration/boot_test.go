@@ -1,0 +1,270 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// vm is one virtual machine the suite boots and what it must boot.
+type vm struct {
+	name    string
+	uefi    bool
+	mac     string
+	network string
+	// want is the kernel command line without what the loader adds
+	// (BOOT_IMAGE=, the EFI stub's image name) and without initrd=, which
+	// names the same initrd differently on BIOS and UEFI.
+	want string
+	// fetched are HTTP paths, below the server's URL path, that the VM must
+	// have fetched: the steps of its chain.
+	fetched []string
+}
+
+// The VMs: known and unknown clients, BIOS and UEFI, in a network with a
+// profile (lab: alpha) and one without (other: the menu, default beta).
+var vms = []vm{
+	{name: "bios-known", mac: "52:54:00:00:01:01", network: "lab",
+		want:    "pxegen.profile=beta pxegen.host=known-bios",
+		fetched: []string{"ipxe/boot-lab.ipxe", "ipxe/hosts/52-54-00-00-01-01.ipxe", "pxelinux.0", "pxelinux.cfg/01-52-54-00-00-01-01", "test/vmlinuz", "test/initrd.gz"}},
+	{name: "uefi-known", uefi: true, mac: "52:54:00:00:01:02", network: "lab",
+		want:    "pxegen.profile=beta pxegen.host=known-uefi",
+		fetched: []string{"ipxe/boot-lab.ipxe", "ipxe/hosts/52-54-00-00-01-02.ipxe", "test/vmlinuz", "test/initrd.gz"}},
+	{name: "bios-unknown-profile", mac: "52:54:00:00:02:01", network: "lab",
+		want:    "pxegen.profile=alpha",
+		fetched: []string{"ipxe/boot-lab.ipxe", "ipxe/profiles/alpha.ipxe", "pxelinux.0", "pxelinux.cfg/0A0101", "test/vmlinuz"}},
+	{name: "uefi-unknown-profile", uefi: true, mac: "52:54:00:00:02:02", network: "lab",
+		want:    "pxegen.profile=alpha",
+		fetched: []string{"ipxe/boot-lab.ipxe", "ipxe/profiles/alpha.ipxe", "test/vmlinuz"}},
+	{name: "bios-unknown-menu", mac: "52:54:00:00:02:03", network: "other",
+		want:    "pxegen.profile=beta",
+		fetched: []string{"ipxe/boot-other.ipxe", "ipxe/menu.ipxe", "pxelinux.0", "pxelinux.cfg/default", "menu.c32", "test/vmlinuz"}},
+	{name: "uefi-unknown-menu", uefi: true, mac: "52:54:00:00:02:04", network: "other",
+		want:    "pxegen.profile=beta",
+		fetched: []string{"ipxe/boot-other.ipxe", "ipxe/menu.ipxe", "ipxe/profiles/beta.ipxe", "test/vmlinuz"}},
+}
+
+// vmTimeout bounds one boot under software emulation on a loaded machine;
+// a boot takes 25-40 s.
+const vmTimeout = 4 * time.Minute
+
+// TestBoot boots every VM from one lab and checks what each booted and
+// the chain that led there.
+func TestBoot(t *testing.T) {
+	requireCommands(t, "qemu-system-x86_64")
+	code := firstExisting("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd")
+	require(t, code != "", "OVMF (Debian: ovmf)")
+	l := newLab(t, "testdata/site.yaml")
+	// Two at a time: the machines have two cores and QEMU emulates each VM
+	// mostly on one.
+	slots := make(chan struct{}, 2)
+	t.Run("vm", func(t *testing.T) {
+		for _, v := range vms {
+			v := v
+			t.Run(v.name, func(t *testing.T) {
+				t.Parallel()
+				slots <- struct{}{}
+				defer func() { <-slots }()
+				l.boot(t, v, code)
+			})
+		}
+	})
+}
+
+var cmdlineLine = regexp.MustCompile(`PXEGEN-CMDLINE: (.*)`)
+
+// boot runs v to power-off and checks what it booted.
+func (l *lab) boot(t *testing.T, v vm, ovmfCode string) {
+	firmware := "BIOS (SeaBIOS, iPXE NIC ROM)"
+	serial := filepath.Join(l.work, v.name+".serial")
+	args := []string{"-m", "512", "-display", "none", "-no-reboot", "-accel", "kvm", "-accel", "tcg",
+		"-serial", "file:" + serial,
+		"-netdev", "tap,id=net0,script=no,downscript=no,ifname=" + l.tap(v.network)}
+	if v.uefi {
+		// The NIC's option ROM is disabled, so OVMF's own PXE runs: DHCP
+		// with arch 7, the UEFI loader over TFTP through xinetd, then iPXE.
+		firmware = "UEFI (OVMF PXE, no NIC ROM)"
+		vars := filepath.Join(l.work, v.name+"-vars.fd")
+		copyFile(t, strings.Replace(ovmfCode, "CODE", "VARS", 1), vars, 0o644)
+		args = append(args, "-machine", "q35",
+			"-drive", "if=pflash,format=raw,readonly=on,file="+ovmfCode,
+			"-drive", "if=pflash,format=raw,file="+vars,
+			"-device", "virtio-net-pci,netdev=net0,romfile=,bootindex=1,mac="+v.mac)
+	} else {
+		// After a failed boot SeaBIOS reboots in 5 s, and -no-reboot ends QEMU.
+		args = append(args, "-machine", "pc", "-boot", "order=n,reboot-timeout=5000", "-device", "virtio-net-pci,netdev=net0,mac="+v.mac)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), vmTimeout)
+	defer cancel()
+	start := time.Now()
+	stuck, err := l.runVM(ctx, serial, args)
+	took := time.Since(start).Round(time.Second)
+
+	serialText, _ := os.ReadFile(serial)
+	ips := l.leasedIPs(v.mac)
+	requests := l.requests(ips)
+	var problems []string
+	switch {
+	case stuck != "":
+		problems = append(problems, fmt.Sprintf("stopped after it printed %q", stuck))
+	case ctx.Err() != nil:
+		problems = append(problems, fmt.Sprintf("did not power off within %v", vmTimeout))
+	case err != nil:
+		problems = append(problems, fmt.Sprintf("qemu failed: %v", err))
+	}
+	m := cmdlineLine.FindSubmatch(serialText)
+	got := ""
+	if m == nil {
+		problems = append(problems, "never printed its kernel command line")
+	} else if got = userArgs(string(m[1])); got != v.want {
+		problems = append(problems, fmt.Sprintf("booted %q, want %q (full command line %q)", got, v.want, strings.TrimSpace(string(m[1]))))
+	}
+	prefix := urlPath(l.inv.Server.HTTPURL)
+	for _, p := range v.fetched {
+		if !contains(requests, prefix+p+" 200") {
+			problems = append(problems, "did not fetch "+prefix+p)
+		}
+	}
+	// OVMF reports the TFTP download of the network boot program on the
+	// serial console, and the loader then announces itself. (xinetd logs
+	// only the first client: with wait = yes one in.tftpd serves the rest.)
+	if v.uefi && !(strings.Contains(string(serialText), "NBP file downloaded successfully") && strings.Contains(string(serialText), "iPXE")) {
+		problems = append(problems, "OVMF did not download and start the UEFI loader over TFTP")
+	}
+	if len(problems) > 0 {
+		t.Fatalf("vm %s (%s, MAC %s, network %s): %s\n  leases: %v\n  HTTP requests:\n%s\n  dhcpd (this MAC):\n%s\n  serial console (last lines):\n%s",
+			v.name, firmware, v.mac, v.network, strings.Join(problems, "; "), ips,
+			tail(strings.Join(requests, "\n"), 20), tail(grepLines(l.read("dhcpd.log"), v.mac), 10), tail(string(serialText), 25))
+	}
+	t.Logf("vm %s: %s booted %q via %d HTTP requests in %v", v.name, firmware, got, len(requests), took)
+}
+
+// failureMarks are what a VM prints when its boot has failed and it will
+// only wait or retry: the test stops it instead of waiting for vmTimeout.
+var failureMarks = []string{"pxegen: boot failed", "pxegen: menu failed", "Could not boot", "No more network devices",
+	"No bootable device", "Boot Failed", "Shell>", "Kernel panic"}
+
+// runVM runs QEMU until it exits, ctx ends, or the serial console shows a
+// failure mark, which it returns.
+func (l *lab) runVM(ctx context.Context, serial string, args []string) (string, error) {
+	cmd := l.exec(ctx, "qemu-system-x86_64", args...)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				err = fmt.Errorf("%v: %s", err, strings.TrimSpace(out.String()))
+			}
+			return "", err
+		case <-tick.C:
+			text, _ := os.ReadFile(serial)
+			for _, mark := range failureMarks {
+				if strings.Contains(string(text), mark) {
+					time.Sleep(2 * time.Second) // let it finish saying why
+					cmd.Process.Kill()
+					<-done
+					return mark, nil
+				}
+			}
+		}
+	}
+}
+
+// userArgs drops what the loader adds to the command line and the initrd=
+// words, leaving the arguments the inventory gave.
+func userArgs(cmdline string) string {
+	var keep []string
+	for i, w := range strings.Fields(cmdline) {
+		switch {
+		case strings.HasPrefix(w, "BOOT_IMAGE="), strings.HasPrefix(w, "initrd="):
+		case i == 0 && !strings.Contains(w, "="): // the EFI stub's image name
+		default:
+			keep = append(keep, w)
+		}
+	}
+	return strings.Join(keep, " ")
+}
+
+func grepLines(s, needle string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, needle) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func urlPath(u string) string {
+	rest := u[strings.Index(u, "://")+3:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		return rest[i:]
+	}
+	return "/"
+}
+
+// TestPlainPXE drives the branch QEMU cannot: a plain PXE ROM. A real DHCP
+// client (busybox udhcpc) on a veth in the lab sends the option 93 values
+// and user-class a ROM or iPXE would, and a real TFTP client fetches the
+// loader it was named through xinetd.
+func TestPlainPXE(t *testing.T) {
+	l := newLab(t, "testdata/site.yaml")
+	run(t, "ip", "-n", l.ns, "link", "add", "cli0", "type", "veth", "peer", "name", "cli0p")
+	run(t, "ip", "-n", l.ns, "link", "set", "cli0p", "master", l.bridges["lab"], "up")
+	run(t, "ip", "-n", l.ns, "link", "set", "cli0", "address", "52:54:00:00:03:01", "up")
+	script := filepath.Join(l.work, "udhcpc.sh")
+	// udhcpc hands the answer to a script; this one prints it and keeps
+	// the address for the TFTP read.
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n[ \"$1\" = bound ] || exit 0\n"+
+		"echo \"siaddr=$siaddr boot_file=$boot_file\"\n"+
+		"busybox ip addr replace $ip/$mask dev $interface\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		options  []string
+		bootFile string
+	}{
+		{"bios", []string{"-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"}, l.inv.Bootloaders.BIOS},
+		{"uefi-arch7", []string{"-V", "PXEClient:Arch:00007:UNDI:003016", "-x", "0x5d:0007"}, l.inv.Bootloaders.UEFI},
+		{"uefi-arch9", []string{"-V", "PXEClient:Arch:00009:UNDI:003016", "-x", "0x5d:0009"}, l.inv.Bootloaders.UEFI},
+		{"ipxe", []string{"-x", "0x4d:69505845", "-x", "0x5d:0000"}, l.inv.Server.HTTPURL + "ipxe/boot-lab.ipxe"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		args := append([]string{"udhcpc", "-i", "cli0", "-n", "-q", "-f", "-t", "5", "-s", script}, tc.options...)
+		out, err := l.exec(ctx, "busybox", args...).CombinedOutput()
+		cancel()
+		want := fmt.Sprintf("siaddr=%s boot_file=%s", l.inv.Server.IP, tc.bootFile)
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Fatalf("check dhcp %s: want %q in the answer, got (%v):\n%s", tc.name, want, err, out)
+		}
+		t.Logf("check dhcp %s: next-server %s, boot file %s", tc.name, l.inv.Server.IP, tc.bootFile)
+	}
+	got := filepath.Join(l.work, "fetched")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if out, err := l.exec(ctx, "busybox", "tftp", "-g", "-r", l.inv.Bootloaders.BIOS, "-l", got, l.inv.Server.IP).CombinedOutput(); err != nil {
+		t.Fatalf("check tftp: reading %s from %s through xinetd: %v\n%s\nxinetd:\n%s", l.inv.Bootloaders.BIOS, l.inv.Server.IP, err, out, tail(l.read("services.log"), 5))
+	}
+	want, _ := os.ReadFile(filepath.Join(l.bootRoot(), l.inv.Bootloaders.BIOS))
+	data, _ := os.ReadFile(got)
+	if string(data) != string(want) || len(want) == 0 {
+		t.Fatalf("check tftp: %s read over TFTP (%d bytes) differs from the file in boot_root (%d bytes)", l.inv.Bootloaders.BIOS, len(data), len(want))
+	}
+	t.Logf("check tftp: %s (%d bytes) read through xinetd and in.tftpd", l.inv.Bootloaders.BIOS, len(data))
+}

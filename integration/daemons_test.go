@@ -1,0 +1,109 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pxegen/pxegen/inventory"
+	"github.com/pxegen/pxegen/verify"
+)
+
+// TestDaemonChecks runs the daemons' own checks on every golden tree.
+func TestDaemonChecks(t *testing.T) {
+	requireRoot(t)
+	requireCommands(t, "dhcpd", "apache2", "xinetd", "unshare")
+	cases, _ := filepath.Glob("../golden/*/out")
+	if len(cases) == 0 {
+		t.Fatal("no golden trees")
+	}
+	for _, out := range cases {
+		name := filepath.Base(filepath.Dir(out))
+		inv, err := inventory.Load(filepath.Join(filepath.Dir(out), "inventory.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		for _, r := range verify.Run(ctx, out, inv.Paths) {
+			if r.Status != verify.Passed {
+				t.Errorf("check %s golden/%s: %s: %s", r.Check, name, r.Status, r.Detail)
+				continue
+			}
+			t.Logf("check %s golden/%s: passed", r.Check, name)
+		}
+		cancel()
+	}
+}
+
+// TestDaemonChecksFail proves each check can fail: a file each daemon must
+// reject is rejected.
+func TestDaemonChecksFail(t *testing.T) {
+	requireRoot(t)
+	requireCommands(t, "dhcpd", "apache2", "xinetd", "unshare")
+	dir := t.TempDir()
+	write := func(rel, content string) string {
+		p := filepath.Join(dir, rel)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ctx := context.Background()
+	for _, r := range []verify.Result{
+		verify.Dhcpd(ctx, write("dhcpd.conf", "next-server 10.1.1.1\nsubnet 10.1.1.0 netmask 255.255.255.0 {}\n")),
+		verify.Apache(ctx, write("apache.conf", "Alias /pxe/ \"/srv/tftp/\"\n<Directory \"/srv/tftp/\">\nRequire all granted\n")),
+		verify.Xinetd(ctx, write("xinetd.d/tftp", "service tftp\n{\n\tsocket_type = dgram\n\tbogus_attribute = 1\n")),
+	} {
+		if r.Status != verify.Failed {
+			t.Errorf("check %s on a broken file: %s, want failed (%s)", r.Check, r.Status, r.Detail)
+			continue
+		}
+		t.Logf("check %s rejects a broken file: %s", r.Check, strings.SplitN(r.Detail, "\n", 2)[0])
+	}
+}
+
+// TestRenderVerify runs `pxegen render --verify` with a template that
+// drops dhcpd's next-server semicolon: exit code 3, and --out untouched.
+func TestRenderVerify(t *testing.T) {
+	requireRoot(t)
+	requireCommands(t, "dhcpd", "apache2", "xinetd", "unshare", "go")
+	bin := filepath.Join(t.TempDir(), "pxegen")
+	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	tmpl, err := os.ReadFile("../templates/dhcpd/dhcpd.conf.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(tmpl), "next-server {{.Server.IP}};", "next-server {{.Server.IP}}", 1)
+	overrides := t.TempDir()
+	os.MkdirAll(filepath.Join(overrides, "dhcpd"), 0o755)
+	os.WriteFile(filepath.Join(overrides, "dhcpd", "dhcpd.conf.tmpl"), []byte(broken), 0o644)
+	out := filepath.Join(t.TempDir(), "out")
+
+	cmd := exec.Command(bin, "render", "--verify", "-i", "testdata/site.yaml", "-o", out, "--templates", overrides)
+	output, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 3 {
+		t.Fatalf("render --verify with a broken dhcpd.conf: exit %d (%v), want 3\n%s", code, err, output)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("render --verify wrote %s although dhcpd rejected its file", out)
+	}
+	if !strings.Contains(string(output), "verify dhcpd: failed") {
+		t.Fatalf("output does not say dhcpd failed:\n%s", output)
+	}
+	t.Logf("check render --verify: exit 3 and nothing written when dhcpd rejects its file")
+
+	cmd = exec.Command(bin, "render", "--verify", "-i", "testdata/site.yaml", "-o", out)
+	if output, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("render --verify on a good tree: %v\n%s", err, output)
+	}
+	t.Logf("check render --verify: a good tree passes and is written")
+}

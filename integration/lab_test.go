@@ -1,0 +1,278 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/inventory"
+	"github.com/pxegen/pxegen/verify"
+)
+
+// lab is a boot server built from a rendered tree: a network namespace with
+// one bridge per inventory network, and dhcpd, xinetd (tftpd-hpa) and
+// Apache running inside it on the rendered files, with the rendered
+// boot_root bind-mounted at its configured path in their own mount
+// namespace. Nothing in it can reach or be reached from the host's network.
+type lab struct {
+	t       *testing.T
+	inv     *inventory.Inventory
+	ns      string
+	work    string // logs, runtime files; readable by the daemons' users
+	out     string // the rendered tree
+	bridges map[string]string
+	server  *exec.Cmd
+
+	mu   sync.Mutex
+	taps int
+}
+
+// newLab renders inventoryPath (with template overrides from
+// $PXEGEN_INTEGRATION_TEMPLATES, to try a deliberate break), adds the boot
+// binaries, kernel and initrd, and starts the daemons.
+func newLab(t *testing.T, inventoryPath string) *lab {
+	requireRoot(t)
+	requireCommands(t, "ip", "dhcpd", "xinetd", "in.tftpd", "apache2", "busybox")
+	inv, err := inventory.Load(inventoryPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := generate.New(os.Getenv("PXEGEN_INTEGRATION_TEMPLATES"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := engine.Render(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not t.TempDir: its parents are 0700, and Apache's workers and
+	// tftpd run as unprivileged users.
+	work, err := os.MkdirTemp("", "pxegen-integration-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l := &lab{t: t, inv: inv, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
+		ns: fmt.Sprintf("pxegen-it-%d", os.Getpid())}
+	t.Cleanup(l.close)
+	if _, err := generate.Write(l.out, tree); err != nil {
+		t.Fatal(err)
+	}
+	l.installBootFiles()
+	l.network()
+	l.start()
+	return l
+}
+
+// bootRoot is the rendered boot_root inside the output tree.
+func (l *lab) bootRoot() string {
+	return filepath.Join(l.out, strings.TrimPrefix(l.inv.Paths.BootRoot, "/"))
+}
+
+// installBootFiles puts what the user would into boot_root: the iPXE
+// binaries, PXELINUX and its modules, and the profiles' kernel and initrd.
+func (l *lab) installBootFiles() {
+	t := l.t
+	root := l.bootRoot()
+	bl := l.inv.Bootloaders
+	for src, dst := range map[string]string{
+		firstExisting("/usr/lib/ipxe/undionly.kpxe"):  bl.BIOS,
+		firstExisting("/usr/lib/ipxe/ipxe.efi"):       bl.UEFI,
+		firstExisting("/usr/lib/PXELINUX/pxelinux.0"): bl.PXELinux,
+	} {
+		require(t, src != "", "the ipxe and pxelinux packages' boot files")
+		copyFile(t, src, filepath.Join(root, dst), 0o644)
+	}
+	modules := filepath.Dir(filepath.Join(root, bl.PXELinux))
+	for _, m := range []string{"ldlinux.c32", "menu.c32", "libutil.c32", "libcom32.c32"} {
+		src := firstExisting("/usr/lib/syslinux/modules/bios/" + m)
+		require(t, src != "", "syslinux-common's "+m)
+		copyFile(t, src, filepath.Join(modules, m), 0o644)
+	}
+	copyFile(t, kernel(t), filepath.Join(root, "test", "vmlinuz"), 0o644)
+	initrd(t, filepath.Join(root, "test", "initrd.gz"))
+	os.Chmod(filepath.Join(root, "test", "initrd.gz"), 0o644)
+}
+
+// network creates the namespace and one bridge per inventory network. A
+// bridge carries the server's address where the network holds it, else the
+// network's gateway: that is where the VMs route to reach the server.
+func (l *lab) network() {
+	t := l.t
+	exec.Command("ip", "netns", "del", l.ns).Run() // a leftover of a killed run
+	run(t, "ip", "netns", "add", l.ns)
+	run(t, "ip", "-n", l.ns, "link", "set", "lo", "up")
+	server := netip.MustParseAddr(l.inv.Server.IP)
+	for i, n := range l.inv.Networks {
+		subnet := netip.MustParsePrefix(n.Subnet)
+		addr := n.Gateway
+		if subnet.Contains(server) {
+			addr = server.String()
+		}
+		if addr == "" {
+			t.Fatalf("network %s holds neither the server's address nor a gateway: no VM there could reach the server", n.Name)
+		}
+		br := fmt.Sprintf("br%d", i)
+		run(t, "ip", "-n", l.ns, "link", "add", br, "type", "bridge")
+		run(t, "ip", "-n", l.ns, "addr", "add", fmt.Sprintf("%s/%d", addr, subnet.Bits()), "dev", br)
+		run(t, "ip", "-n", l.ns, "link", "set", br, "up")
+		l.bridges[n.Name] = br
+	}
+}
+
+// start runs the daemons in the namespace, in a mount namespace of their
+// own (ip netns exec makes one) where boot_root is the rendered tree.
+func (l *lab) start() {
+	t := l.t
+	w := l.work
+	if err := os.MkdirAll(l.inv.Paths.BootRoot, 0o755); err != nil { // the mount point
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"apache2.conf": verify.ApacheServerConfig(w, "80", filepath.Join(l.out, strings.TrimPrefix(l.inv.Paths.ApacheConf, "/"))),
+		"xinetd.conf":  verify.XinetdConfig(w, filepath.Dir(filepath.Join(l.out, strings.TrimPrefix(l.inv.Paths.XinetdTFTP, "/")))),
+		"dhcpd.leases": "",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(w, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var bridges []string
+	for _, n := range l.inv.Networks {
+		bridges = append(bridges, l.bridges[n.Name])
+	}
+	script := fmt.Sprintf(`set -e
+mount --bind %[2]s %[3]s
+dhcpd -f -d -cf %[4]s -lf %[1]s/dhcpd.leases -pf %[1]s/dhcpd.pid %[5]s > %[1]s/dhcpd.log 2>&1 &
+xinetd -dontfork -f %[1]s/xinetd.conf -pidfile %[1]s/xinetd.pid -filelog %[1]s/xinetd.log &
+apache2 -DFOREGROUND -f %[1]s/apache2.conf > %[1]s/apache2.out 2>&1 &
+wait
+`, w, l.bootRoot(), l.inv.Paths.BootRoot, filepath.Join(l.out, strings.TrimPrefix(l.inv.Paths.DhcpdConf, "/")), strings.Join(bridges, " "))
+	cmd := exec.Command("ip", "netns", "exec", l.ns, "bash", "-c", script)
+	cmd.Env = verify.ApacheEnv(w)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	log, err := os.Create(filepath.Join(w, "server.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	l.server = cmd
+	// Ready when the boot tree answers over HTTP and dhcpd and xinetd have
+	// said they serve.
+	url := l.inv.Server.HTTPURL + "ipxe/menu.ipxe"
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		dhcpd, _ := os.ReadFile(filepath.Join(w, "dhcpd.log"))
+		xinetd, _ := os.ReadFile(filepath.Join(w, "xinetd.log"))
+		err := exec.Command("ip", "netns", "exec", l.ns, "busybox", "wget", "-q", "-O", "/dev/null", url).Run()
+		if err == nil && strings.Contains(string(dhcpd), "Server starting service.") && strings.Contains(string(xinetd), "Started working: 1 available service") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the lab's daemons did not come up in 30s (GET %s: %v)\ndhcpd:\n%s\nxinetd:\n%s\nserver:\n%s\napache:\n%s",
+				url, err, tail(string(dhcpd), 15), tail(string(xinetd), 10), tail(l.read("server.log"), 10), tail(l.read("error.log"), 10))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (l *lab) read(name string) string {
+	data, _ := os.ReadFile(filepath.Join(l.work, name))
+	return string(data)
+}
+
+// tap adds a tap device on the network's bridge for one VM.
+func (l *lab) tap(network string) string {
+	l.mu.Lock()
+	name := fmt.Sprintf("tap%d", l.taps)
+	l.taps++
+	l.mu.Unlock()
+	run(l.t, "ip", "-n", l.ns, "tuntap", "add", name, "mode", "tap")
+	run(l.t, "ip", "-n", l.ns, "link", "set", name, "master", l.bridges[network], "up")
+	return name
+}
+
+// leasedIPs returns the addresses dhcpd acknowledged to mac.
+func (l *lab) leasedIPs(mac string) []string {
+	re := regexp.MustCompile(`DHCPACK on (\S+) to ` + regexp.QuoteMeta(mac))
+	seen := map[string]bool{}
+	var ips []string
+	for _, m := range re.FindAllStringSubmatch(l.read("dhcpd.log"), -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			ips = append(ips, m[1])
+		}
+	}
+	return ips
+}
+
+// requests returns the HTTP requests ("/path status") made from ips.
+func (l *lab) requests(ips []string) []string {
+	var out []string
+	for _, line := range strings.Split(l.read("access.log"), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && contains(ips, f[0]) {
+			out = append(out, f[1]+" "+f[2])
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// exec runs a command inside the lab's network namespace.
+func (l *lab) exec(ctx context.Context, name string, args ...string) *exec.Cmd {
+	return exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", l.ns, name}, args...)...)
+}
+
+func (l *lab) close() {
+	if l.server != nil && l.server.Process != nil {
+		syscall.Kill(-l.server.Process.Pid, syscall.SIGTERM)
+	}
+	// Whatever still runs in the namespace (daemons, a VM past its time).
+	if out, err := exec.Command("ip", "netns", "pids", l.ns).Output(); err == nil {
+		for _, pid := range strings.Fields(string(out)) {
+			exec.Command("kill", "-9", pid).Run()
+		}
+	}
+	if l.server != nil {
+		done := make(chan struct{})
+		go func() { l.server.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			syscall.Kill(-l.server.Process.Pid, syscall.SIGKILL)
+		}
+	}
+	exec.Command("ip", "netns", "del", l.ns).Run()
+	if l.t.Failed() {
+		l.t.Logf("lab files kept for inspection in %s", l.work)
+		return
+	}
+	os.RemoveAll(l.work)
+}
