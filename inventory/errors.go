@@ -69,13 +69,20 @@ func (l ErrorList) sort() {
 	})
 }
 
-// err returns the list as an error, or nil when it is empty.
+// err returns the list sorted and without repeats (an alias can make the
+// decoder report one problem many times), or nil when it is empty.
 func (l ErrorList) err() error {
 	if len(l) == 0 {
 		return nil
 	}
 	l.sort()
-	return l
+	out := l[:1]
+	for _, e := range l[1:] {
+		if prev := out[len(out)-1]; *prev != *e {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // without returns the errors of l that are not at or below the path of an
@@ -91,6 +98,28 @@ func (l ErrorList) without(other ErrorList) ErrorList {
 			}
 		}
 		if !covered {
+			kept = append(kept, e)
+		}
+	}
+	return kept
+}
+
+// touch reports whether an error in l is at or below the key path p.
+func (l ErrorList) touch(p string) bool {
+	for _, e := range l {
+		if e.Path == p || strings.HasPrefix(e.Path, p+".") || strings.HasPrefix(e.Path, p+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutMessage returns the errors of l whose message does not start with
+// prefix.
+func (l ErrorList) withoutMessage(prefix string) ErrorList {
+	var kept ErrorList
+	for _, e := range l {
+		if !strings.HasPrefix(e.Msg, prefix) {
 			kept = append(kept, e)
 		}
 	}

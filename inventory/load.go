@@ -88,6 +88,11 @@ func Parse(name string, data []byte) (*Inventory, error) {
 		list = err.(ErrorList)
 	}
 	list = append(decodeErrs, list.without(decodeErrs)...)
+	if decodeErrs.touch("profiles") {
+		// The profiles mapping did not decode, so references to its
+		// profiles cannot be checked.
+		list = list.withoutMessage("unknown profile ")
+	}
 	if len(list) > 0 {
 		return nil, list.err()
 	}

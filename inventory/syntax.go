@@ -195,7 +195,12 @@ func checkAbsPath(s string) string {
 	if strings.HasSuffix(s, "/") || path.Clean(s) != s {
 		return fmt.Sprintf("%q is not a clean path (want %q)", s, strings.TrimSuffix(path.Clean(s), "/"))
 	}
-	return checkRelPath(s[1:])
+	for _, seg := range strings.Split(s[1:], "/") {
+		if bad := segmentChars.bad(seg); bad != "" {
+			return fmt.Sprintf("%q contains %s; path components may use letters, digits and %s", s, bad, spaced(segmentChars))
+		}
+	}
+	return ""
 }
 
 // checkArgs checks kernel arguments. Words are separated by spaces; the

@@ -59,7 +59,7 @@ func (inv *Inventory) Validate() error {
 	nets := v.networks()
 	v.profiles()
 	v.menu()
-	v.hosts(nets)
+	v.hosts(nets, len(nets) == len(inv.Networks))
 	return v.errs.err()
 }
 
@@ -361,7 +361,10 @@ func (v *validator) menu() {
 	}
 }
 
-func (v *validator) hosts(nets []parsedNetwork) {
+// hosts checks the hosts against nets; when not every network parsed
+// (complete is false), an address in none of them is not reported, since
+// the broken network may be the one that holds it.
+func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 	inv := v.inv
 	if len(inv.Hosts) > MaxHosts {
 		v.errf("hosts", "%d hosts; at most %d are supported", len(inv.Hosts), MaxHosts)
@@ -407,7 +410,9 @@ func (v *validator) hosts(nets []parsedNetwork) {
 				n, ok := networkOf(nets, ip)
 				switch {
 				case !ok:
-					v.errf(at+".ip", "%s is in none of the networks", ip)
+					if complete {
+						v.errf(at+".ip", "%s is in none of the networks", ip)
+					}
 				case ip == n.subnet.Addr():
 					v.errf(at+".ip", "%s is the network address of %s", ip, n.subnet)
 				case ip == Broadcast(n.subnet):
