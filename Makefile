@@ -5,6 +5,9 @@ SHELL := /bin/bash
 
 GO ?= go
 export TZ := UTC
+# How long each fuzz target runs: briefly in make test, longer in make integration.
+FUZZTIME ?= 10s
+LONG_FUZZTIME ?= 3m
 
 # Debian packages the tests need: the real daemons, the boot loaders and
 # QEMU for the integration suite.
@@ -12,7 +15,7 @@ DEBIAN_PACKAGES := isc-dhcp-server apache2 xinetd tftpd-hpa \
 	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
 	busybox-static cpio iproute2 procps
 
-.PHONY: help build test golden lint tidy deps demo integration clean
+.PHONY: help build test fuzz golden lint tidy deps demo integration clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -20,8 +23,13 @@ help: ## list the targets
 build: ## build ./pxegen
 	$(GO) build -o pxegen .
 
-test: ## run the unit, golden and CLI tests (needs only Go)
+test: ## run the unit, golden and CLI tests, then each fuzz target briefly (needs only Go)
 	$(GO) test ./...
+	$(MAKE) --no-print-directory fuzz
+
+fuzz: ## run each fuzz target for FUZZTIME (make fuzz FUZZTIME=10m)
+	$(GO) test ./inventory -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./generate -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME)
 
 golden: ## rewrite golden files from what the code produces; read the diff before committing
 	$(GO) test . ./generate ./inventory -run 'TestGolden|TestCLI|TestHostile' -update
@@ -49,7 +57,8 @@ demo: ## render examples/lab.yaml into ./out and list what it wrote
 	$(GO) run . render --inventory examples/lab.yaml --out out
 	@find out -type f | sort
 
-integration: ## boot VMs from rendered trees with the real daemons (root, after make deps); PXEGEN_INTEGRATION=1 turns skips into failures
+integration: ## real daemons and VM boots, then long fuzz runs (root, after make deps); PXEGEN_INTEGRATION=1 turns skips into failures
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(LONG_FUZZTIME)
 	@set -o pipefail; $(GO) test -tags integration -count=1 -timeout 60m -v ./integration/ 2>&1 \
 		| tee integration.log | grep --line-buffered -E '^ +[a-z_]+_test\.go:[0-9]+: (check|vm) |^--- |^(ok|FAIL|PASS)'; \
 	rc=$$?; if [ $$rc -ne 0 ]; then echo "== integration failed; the log without progress lines:"; \

@@ -78,6 +78,7 @@ func Parse(name string, data []byte) (*Inventory, error) {
 		}
 		decodeErrs = idx.typeErrors(name, te)
 	}
+	inv.profileOrder = decodedProfiles(inv.profileOrder, inv.Profiles)
 	inv.applyDefaults()
 	// The decoder fills every field it can despite a type error, so the
 	// validator still runs and all problems come out at once. A field that
@@ -97,6 +98,21 @@ func Parse(name string, data []byte) (*Inventory, error) {
 		return nil, list.err()
 	}
 	return inv, nil
+}
+
+// decodedProfiles keeps the names of order that decoded into profiles,
+// once each: a profile whose value failed to decode is reported by the
+// decoder and must not be validated or rendered.
+func decodedProfiles(order []string, profiles map[string]*Profile) []string {
+	var kept []string
+	seen := map[string]bool{}
+	for _, name := range order {
+		if _, ok := profiles[name]; ok && !seen[name] {
+			seen[name] = true
+			kept = append(kept, name)
+		}
+	}
+	return kept
 }
 
 var syntaxLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

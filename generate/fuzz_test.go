@@ -1,0 +1,294 @@
+package generate
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pxegen/pxegen/inventory"
+)
+
+// fuzzInventory is a valid inventory with every string field a user
+// controls replaced by a fuzzed value.
+const fuzzInventory = `server:
+  ip: 10.1.1.1
+  http_url: %s
+  domain: %s
+networks:
+  - name: %s
+    subnet: 10.1.1.0/24
+    profile: p1
+profiles:
+  p1:
+    label: %s
+    kernel: %s
+    initrd: %s
+    append: %s
+  %s:
+    inherits: p1
+menu:
+  title: %s
+hosts:
+  - name: %s
+    mac: %s
+    ip: 10.1.1.20
+    append: %s
+`
+
+// FuzzRender puts arbitrary strings into every field. Whatever validates
+// must render files whose every line parses as its target's syntax: no
+// value may end a string, open a block or start a directive or command.
+func FuzzRender(f *testing.F) {
+	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "Linux", "linux/vmlinuz", "linux/initrd.img", "ip=dhcp", "p2", "Menu", "node01", "52:54:00:12:34:56", "console=ttyS0")
+	f.Add("https://boot.example.org/", "example.org", "net-1", "Install (x86_64) [v2]", "https://m.example.org/k?a=1&b=2", "a.img", "ks=http://h/ks?a=1&b=2 rd.x=[1]", "p.2", "A: b", "a1", "AA-BB-CC-DD-EE-FE", "a=b c=d")
+	f.Add("http://x/\"; filename \"evil", "a\nb", "l;", "L\nKERNEL x", "k\" ", "${x}", "a || b", "p#", "t\x00", "n{", "00:00:00:00:00:00", "\\")
+	engine, err := New("")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, url, domain, network, label, kernel, initrd, args, profile, title, host, mac, hostArgs string) {
+		q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+		doc := fmt.Sprintf(fuzzInventory, q(url), q(domain), q(network), q(label), q(kernel), q(initrd), q(args),
+			q(profile), q(title), q(host), q(mac), q(hostArgs))
+		inv, err := inventory.Parse("f.yaml", []byte(doc))
+		if err != nil {
+			return
+		}
+		tree, err := engine.Render(inv)
+		if err != nil {
+			t.Fatalf("a valid inventory failed to render: %v", err)
+		}
+		for _, f := range tree {
+			if msg := checkSyntax(inv, f); msg != "" {
+				t.Fatalf("%s: %s\n%s", f.Path, msg, f.Data)
+			}
+		}
+	})
+}
+
+// TestRenderedSyntax runs the syntax checks on every golden tree, so that
+// the checkers themselves are known to accept what pxegen writes.
+func TestRenderedSyntax(t *testing.T) {
+	engine, err := New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := filepath.Glob("../golden/*/out")
+	for _, out := range cases {
+		inv, err := inventory.Load(filepath.Join(filepath.Dir(out), "inventory.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree, err := engine.Render(inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range tree {
+			if msg := checkSyntax(inv, f); msg != "" {
+				t.Errorf("%s: %s: %s", out, f.Path, msg)
+			}
+		}
+	}
+}
+
+// TestSyntaxCheckersReject proves the checkers can fail.
+func TestSyntaxCheckersReject(t *testing.T) {
+	for name, c := range map[string]struct {
+		check func(string) string
+		text  string
+	}{
+		"dhcpd quote":         {checkDhcpd, "option domain-name \"a\"; filename \"evil\";\n"},
+		"dhcpd comment":       {checkDhcpd, "next-server 10.1.1.1; # x\n"},
+		"dhcpd brace":         {checkDhcpd, "host a {\n}\n}\n"},
+		"dhcpd directive":     {checkDhcpd, "deny booting;\n"},
+		"pxelinux directive":  {checkPXELinux, "LABEL a\n  KERNEL k\n  KERNEL evil\n"},
+		"pxelinux unknown":    {checkPXELinux, "LABEL a\n  KERNEL k\nINCLUDE evil\n"},
+		"ipxe expansion":      {checkIPXE, "#!ipxe\necho ${evil}\n"},
+		"ipxe operator":       {checkIPXE, "#!ipxe\nkernel k a || shell\n"},
+		"ipxe command":        {checkIPXE, "#!ipxe\nshell\n"},
+		"ipxe quote":          {checkIPXE, "#!ipxe\necho \"x\"\n"},
+		"apache directive":    {checkApache, "Alias /pxe/ \"/srv/tftp/\"\nScriptAlias /x \"/\"\n"},
+		"xinetd attribute":    {checkXinetd, "service tftp\n{\n\tserver_args\t= -s /srv # x\n}\n"},
+		"xinetd second block": {checkXinetd, "service tftp\n{\n}\nservice evil\n{\n}\n"},
+	} {
+		if c.check(c.text) == "" {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// checkSyntax checks f by the syntax of the file it is.
+func checkSyntax(inv *inventory.Inventory, f File) string {
+	text := string(f.Data)
+	for _, r := range text {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			return fmt.Sprintf("control character %U", r)
+		}
+	}
+	root := strings.TrimPrefix(inv.Paths.BootRoot, "/")
+	switch {
+	case f.Path == rel(inv.Paths.DhcpdConf):
+		return checkDhcpd(text)
+	case f.Path == rel(inv.Paths.XinetdTFTP):
+		return checkXinetd(text)
+	case f.Path == rel(inv.Paths.ApacheConf):
+		return checkApache(text)
+	case strings.HasPrefix(f.Path, root+"/pxelinux.cfg/"):
+		return checkPXELinux(text)
+	case strings.HasPrefix(f.Path, root+"/ipxe/") && path.Ext(f.Path) == ".ipxe":
+		return checkIPXE(text)
+	}
+	return "a file no checker knows"
+}
+
+var (
+	dhcpdString  = regexp.MustCompile(`"[^"\\]*"`)
+	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|next-server|option|subnet|range|default-lease-time|max-lease-time|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
+)
+
+// checkDhcpd: every line is blank, a whole-line comment, or one statement
+// that starts with a keyword pxegen writes and ends the way statements and
+// blocks do; strings hold no quote or backslash; braces balance.
+func checkDhcpd(text string) string {
+	depth := 0
+	for i, line := range strings.Split(text, "\n") {
+		l := strings.TrimSpace(line)
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		bare := dhcpdString.ReplaceAllString(l, `""`)
+		switch {
+		case strings.ContainsAny(bare[:len(bare)-1], `;#\`) || strings.Count(bare, `"`)%2 != 0:
+			return fmt.Sprintf("line %d: %q holds a second statement, a comment or a broken string", i+1, line)
+		case !dhcpdKeyword.MatchString(bare):
+			return fmt.Sprintf("line %d: %q starts with no keyword pxegen writes", i+1, line)
+		case !strings.HasSuffix(bare, ";") && !strings.HasSuffix(bare, "{") && bare != "}":
+			return fmt.Sprintf("line %d: %q does not end a statement or block", i+1, line)
+		}
+		depth += strings.Count(bare, "{") - strings.Count(bare, "}")
+		if depth < 0 {
+			return fmt.Sprintf("line %d: unbalanced }", i+1)
+		}
+	}
+	if depth != 0 {
+		return "unbalanced braces"
+	}
+	return ""
+}
+
+var pxelinuxDirective = regexp.MustCompile(`^(UI|PROMPT|MENU TITLE|MENU LABEL|MENU DEFAULT|TIMEOUT|ONTIMEOUT|DEFAULT|LABEL|KERNEL|APPEND)( |$)`)
+
+// checkPXELinux: every line is a directive pxegen writes, and each LABEL
+// has exactly one KERNEL and at most one APPEND.
+func checkPXELinux(text string) string {
+	labels, kernels, appends := 0, 0, 0
+	for i, line := range strings.Split(text, "\n") {
+		l := strings.TrimSpace(line)
+		if l == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !pxelinuxDirective.MatchString(l) {
+			return fmt.Sprintf("line %d: %q is no directive pxegen writes", i+1, line)
+		}
+		switch strings.Fields(l)[0] {
+		case "LABEL":
+			labels++
+			if kernels != labels-1 || appends > labels-1 {
+				return fmt.Sprintf("line %d: a label without exactly one KERNEL", i+1)
+			}
+		case "KERNEL":
+			kernels++
+		case "APPEND":
+			appends++
+		}
+	}
+	if kernels != labels || appends > labels {
+		return fmt.Sprintf("%d labels, %d KERNEL and %d APPEND lines", labels, kernels, appends)
+	}
+	return ""
+}
+
+var (
+	ipxeCommand   = regexp.MustCompile(`^(iseq|set|chain|kernel|initrd|boot|echo|exit|imgfetch|menu|item|choose|goto)( |$)`)
+	ipxeExpansion = regexp.MustCompile(`\$\{[^}]*\}`)
+	ipxeLabel     = regexp.MustCompile(`^:[a-z]+$`)
+)
+
+// checkIPXE: a script of commands pxegen writes, whose only setting
+// expansions are its own, with no quoting, escapes or comments inside a
+// line, and || or && only where the templates put them.
+func checkIPXE(text string) string {
+	lines := strings.Split(text, "\n")
+	if lines[0] != "#!ipxe" {
+		return "no #!ipxe first line"
+	}
+	for i, line := range lines[1:] {
+		if line == "" || strings.HasPrefix(line, "# ") || ipxeLabel.MatchString(line) {
+			continue
+		}
+		if !ipxeCommand.MatchString(line) {
+			return fmt.Sprintf("line %d: %q is no command pxegen writes", i+2, line)
+		}
+		for _, x := range ipxeExpansion.FindAllString(line, -1) {
+			if x != "${platform}" && x != "${netX/mac:hexhyp}" && x != "${profile}" {
+				return fmt.Sprintf("line %d: expands %s", i+2, x)
+			}
+		}
+		bare := ipxeExpansion.ReplaceAllString(line, "")
+		if strings.ContainsAny(bare, `$"'\#{}`) {
+			return fmt.Sprintf("line %d: %q holds iPXE quoting, expansion or a comment", i+2, line)
+		}
+		words := strings.Fields(bare)
+		for j, w := range words {
+			if w != "||" && w != "&&" {
+				continue
+			}
+			// "|| goto label", "&& goto label ||", or a trailing "||".
+			rest := words[j+1:]
+			if !(len(rest) == 0 && w == "||" || len(rest) >= 2 && rest[0] == "goto") {
+				return fmt.Sprintf("line %d: %q uses %s where pxegen does not", i+2, line, w)
+			}
+		}
+	}
+	return ""
+}
+
+var apacheLine = regexp.MustCompile(`^(Alias /[^" ]* "/[^" ]*/"|<Directory "/[^" ]*/">|\tOptions None|\tAllowOverride None|\tRequire all granted|</Directory>)$`)
+
+// checkApache: exactly the directives pxegen writes, with clean quoted paths.
+func checkApache(text string) string {
+	for i, line := range strings.Split(text, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !apacheLine.MatchString(line) {
+			return fmt.Sprintf("line %d: %q is no directive pxegen writes", i+1, line)
+		}
+	}
+	return ""
+}
+
+var xinetdAttr = regexp.MustCompile(`^\t[a-z_]+\t+= [^#"{}]+$`)
+
+// checkXinetd: one service block of attribute lines.
+func checkXinetd(text string) string {
+	blocks := 0
+	for i, line := range strings.Split(text, "\n") {
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"), line == "{", line == "}":
+		case strings.HasPrefix(line, "service "):
+			blocks++
+		case !xinetdAttr.MatchString(line):
+			return fmt.Sprintf("line %d: %q is no attribute line", i+1, line)
+		}
+	}
+	if blocks != 1 {
+		return fmt.Sprintf("%d service blocks", blocks)
+	}
+	return ""
+}
+
