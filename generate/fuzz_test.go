@@ -291,4 +291,3 @@ func checkXinetd(text string) string {
 	}
 	return ""
 }
-
