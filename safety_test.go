@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io/fs"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/inventory"
+)
+
+var killRuns = flag.Int("kill-runs", 10, "how many times TestKillDuringRender kills pxegen render")
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// pxegenBinary builds the command once per test run, for tests that must
+// kill a real process.
+func pxegenBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "pxegen-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "pxegen")
+		if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+// siteWithHosts is an inventory of n hosts whose every per-host file
+// carries version in its kernel arguments.
+func siteWithHosts(n int, version string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "server: {ip: 10.0.0.1, domain: %s.example}\nnetworks:\n  - {name: big, subnet: 10.0.0.0/16, profile: p}\n", version)
+	fmt.Fprintf(&b, "profiles:\n  p: {kernel: k, initrd: i.img, append: v=%s}\nhosts:\n", version)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  - {name: h%d, mac: '52:54:00:%02x:%02x:01', ip: 10.0.%d.%d}\n", i, i>>8&255, i&255, 1+i/250, 1+i%250)
+	}
+	return b.String()
+}
+
+func renderTree(t *testing.T, name, doc string) map[string]string {
+	t.Helper()
+	inv, err := inventory.Parse(name, []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := generate.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := engine.Render(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, f := range tree {
+		m[f.Path] = string(f.Data)
+	}
+	return m
+}
+
+// TestKillDuringRender kills `pxegen render` with SIGKILL at random moments
+// while it rewrites a large tree, alternating between two versions, and
+// checks after every kill that each file is its complete old or complete
+// new version. A final run must then leave exactly the new tree and no
+// temporary file.
+func TestKillDuringRender(t *testing.T) {
+	bin := pxegenBinary(t)
+	dir := t.TempDir()
+	versions := map[string]string{"a": siteWithHosts(1000, "a"), "b": siteWithHosts(1000, "b")}
+	trees := map[string]map[string]string{}
+	for v, doc := range versions {
+		path := filepath.Join(dir, v+".yaml")
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		trees[v] = renderTree(t, v+".yaml", doc)
+	}
+	out := filepath.Join(dir, "out")
+	start := time.Now()
+	if b, err := exec.Command(bin, "render", "-i", filepath.Join(dir, "a.yaml"), "-o", out).CombinedOutput(); err != nil {
+		t.Fatalf("first render: %v\n%s", err, b)
+	}
+	// A full rewrite takes about this long; kills land anywhere in it.
+	window := 2 * time.Since(start)
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	mixed := 0
+	for i := 0; i < *killRuns; i++ {
+		v := []string{"b", "a"}[i%2]
+		cmd := exec.Command(bin, "render", "-i", filepath.Join(dir, v+".yaml"), "-o", out)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Int63n(int64(window))))
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		olds, news := checkOldOrNew(t, out, trees["a"], trees["b"])
+		if olds > 0 && news > 0 {
+			mixed++
+		}
+	}
+	t.Logf("%d kills, %d of them during the renames (a tree of old and new files, each one whole)", *killRuns, mixed)
+	if b, err := exec.Command(bin, "render", "-i", filepath.Join(dir, "b.yaml"), "-o", out).CombinedOutput(); err != nil {
+		t.Fatalf("render after the kills: %v\n%s", err, b)
+	}
+	got := map[string]string{}
+	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, _ := os.ReadFile(p)
+		r, _ := filepath.Rel(out, p)
+		got[filepath.ToSlash(r)] = string(data)
+		return nil
+	})
+	for p := range got {
+		if _, ok := trees["b"][p]; !ok {
+			t.Errorf("left behind: %s", p)
+		}
+	}
+	for p, want := range trees["b"] {
+		if got[p] != want {
+			t.Errorf("%s is not the new version after a complete run", p)
+		}
+	}
+}
+
+// checkOldOrNew fails unless every file of the tree is whole: byte for byte
+// version a or version b. It counts files of each version (a file the same
+// in both counts as neither).
+func checkOldOrNew(t *testing.T, out string, a, b map[string]string) (inA, inB int) {
+	t.Helper()
+	for p, wantA := range a {
+		data, err := os.ReadFile(filepath.Join(out, p))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		got := string(data)
+		switch {
+		case got == wantA && got == b[p]:
+		case got == wantA:
+			inA++
+		case got == b[p]:
+			inB++
+		default:
+			t.Fatalf("%s is neither the old nor the new version (%d bytes): a killed render left it half-written", p, len(got))
+		}
+	}
+	return inA, inB
+}
+
+// withTmpfs mounts a tmpfs of the given size for the test; it needs root.
+func withTmpfs(t *testing.T, size string) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs needs root")
+	}
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size+",mode=0755"); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	return dir
+}
+
+// snapshot reads every file under dir with its inode, to prove a failed
+// run changed nothing.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, _ := d.Info()
+		entry := fmt.Sprintf("dir %v", info.Mode())
+		if !d.IsDir() {
+			data, _ := os.ReadFile(p)
+			entry = fmt.Sprintf("ino %d %v %q", info.Sys().(*syscall.Stat_t).Ino, info.Mode(), data)
+		}
+		m[p] = entry
+		return nil
+	})
+	return m
+}
+
+func renderExpectFailure(t *testing.T, inventoryPath, out, want string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"pxegen", "render", "-i", inventoryPath, "-o", out}, &stdout, &stderr)
+	if code != exitError {
+		t.Fatalf("exit %d, want %d\n%s%s", code, exitError, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stderr.String(), want) {
+		t.Fatalf("stderr does not say %q:\n%s", want, stderr.String())
+	}
+}
+
+// TestFullDisk fills a small tmpfs mid-run: a clear error, and the tree as
+// it was, temporary files included.
+func TestFullDisk(t *testing.T) {
+	out := withTmpfs(t, "1m")
+	dir := t.TempDir()
+	small, large := filepath.Join(dir, "small.yaml"), filepath.Join(dir, "large.yaml")
+	os.WriteFile(small, []byte(siteWithHosts(10, "a")), 0o644)
+	os.WriteFile(large, []byte(siteWithHosts(3000, "b")), 0o644)
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"pxegen", "render", "-i", small, "-o", out}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("render of the small site: exit %d\n%s", code, stderr.String())
+	}
+	before := snapshot(t, out)
+	renderExpectFailure(t, large, out, "no space left on device")
+	if diff := diffSnapshots(before, snapshot(t, out)); diff != "" {
+		t.Fatalf("a run that hit a full disk changed the tree:\n%s", diff)
+	}
+}
+
+// TestReadOnlyOutput renders into a read-only filesystem: a clear error and
+// nothing changed.
+func TestReadOnlyOutput(t *testing.T) {
+	out := withTmpfs(t, "8m")
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
+	os.WriteFile(a, []byte(siteWithHosts(5, "a")), 0o644)
+	os.WriteFile(b, []byte(siteWithHosts(5, "b")), 0o644)
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"pxegen", "render", "-i", a, "-o", out}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("first render: exit %d\n%s", code, stderr.String())
+	}
+	if err := syscall.Mount("", out, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+		t.Skipf("cannot remount read-only: %v", err)
+	}
+	before := snapshot(t, out)
+	renderExpectFailure(t, b, out, "read-only file system")
+	if diff := diffSnapshots(before, snapshot(t, out)); diff != "" {
+		t.Fatalf("a failed run changed a read-only tree:\n%s", diff)
+	}
+}
+
+func diffSnapshots(a, b map[string]string) string {
+	var diffs []string
+	for p, v := range a {
+		if b[p] != v {
+			diffs = append(diffs, "changed or removed: "+p)
+		}
+	}
+	for p := range b {
+		if _, ok := a[p]; !ok {
+			diffs = append(diffs, "added: "+p)
+		}
+	}
+	return strings.Join(diffs, "\n")
+}
