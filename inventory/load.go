@@ -15,7 +15,7 @@ import (
 
 // MaxFileSize bounds the inventory file that Load reads. 100,000 hosts take
 // about 10 MiB of YAML; anything far larger is a mistake, not a site.
-const MaxFileSize = 64 << 20
+const MaxFileSize = 32 << 20
 
 // Load reads, decodes, defaults and validates the inventory at path. Problems
 // with the content come back as an ErrorList; failing to read the file is a
@@ -62,6 +62,11 @@ func Parse(name string, data []byte) (*Inventory, error) {
 		return nil, ErrorList{{File: name, Pos: Pos{root.Line, root.Column}, Msg: fmt.Sprintf("the document is %s, want a mapping with keys server, networks, profiles, ...", kindName(root))}}
 	}
 
+	if hosts := mappingValue(root, "hosts"); hosts != nil && hosts.Kind == yaml.SequenceNode && len(hosts.Content) > MaxHosts {
+		// Refuse before decoding: that is where the memory would go.
+		return nil, ErrorList{{File: name, Pos: Pos{hosts.Line, hosts.Column}, Path: "hosts",
+			Msg: fmt.Sprintf("%d hosts; at most %d are supported", len(hosts.Content), MaxHosts)}}
+	}
 	inv := &Inventory{file: name, pos: map[string]Pos{}}
 	idx := newNodeIndex()
 	idx.walk(root, "")
@@ -143,21 +148,28 @@ func kindName(n *yaml.Node) string {
 	return "not a mapping"
 }
 
+// mappingValue returns the value of key in the mapping m, or nil.
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
 // profileOrder lists the keys of the top-level profiles mapping in file
 // order: Go maps forget it, and the boot menu should not.
 func profileOrder(root *yaml.Node) []string {
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value != "profiles" || root.Content[i+1].Kind != yaml.MappingNode {
-			continue
-		}
-		m := root.Content[i+1]
-		var names []string
-		for j := 0; j+1 < len(m.Content); j += 2 {
-			names = append(names, m.Content[j].Value)
-		}
-		return names
+	m := mappingValue(root, "profiles")
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
 	}
-	return nil
+	var names []string
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		names = append(names, m.Content[j].Value)
+	}
+	return names
 }
 
 // nodeIndex maps key paths (hosts[3].mac) to positions and remembers, per

@@ -366,10 +366,6 @@ func (v *validator) menu() {
 // the broken network may be the one that holds it.
 func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 	inv := v.inv
-	if len(inv.Hosts) > MaxHosts {
-		v.errf("hosts", "%d hosts; at most %d are supported", len(inv.Hosts), MaxHosts)
-		return
-	}
 	server, _ := ParseIPv4(inv.Server.IP)
 	names := make(map[string]int, len(inv.Hosts))
 	macs := make(map[string]int, len(inv.Hosts))
