@@ -20,10 +20,11 @@ import (
 )
 
 // File is one rendered file. Path is slash-separated and relative to the
-// output root.
+// output root; Target names the target that produced it.
 type File struct {
-	Path string
-	Data []byte
+	Path   string
+	Data   []byte
+	Target string
 }
 
 // Tree is every rendered file, sorted by path.
@@ -138,13 +139,18 @@ func (e *Engine) Render(inv *inventory.Inventory) (Tree, error) {
 		return nil, err
 	}
 	var outs []output
+	var owners []string
 	for _, t := range targets {
-		outs = append(outs, t.files(site)...)
+		files := t.files(site)
+		outs = append(outs, files...)
+		for range files {
+			owners = append(owners, t.name)
+		}
 	}
 	tree := make(Tree, 0, len(outs))
 	seen := make(map[string]string, len(outs))
 	var buf bytes.Buffer
-	for _, o := range outs {
+	for i, o := range outs {
 		if prev, dup := seen[o.path]; dup {
 			return nil, fmt.Errorf("render: %s is produced by both %s and %s", o.path, prev, o.template)
 		}
@@ -153,7 +159,7 @@ func (e *Engine) Render(inv *inventory.Inventory) (Tree, error) {
 		if err := e.root.ExecuteTemplate(&buf, o.template, o.data); err != nil {
 			return nil, &TemplateError{fmt.Errorf("render %s: %w", o.path, err)}
 		}
-		tree = append(tree, File{Path: o.path, Data: bytes.Clone(buf.Bytes())})
+		tree = append(tree, File{Path: o.path, Data: bytes.Clone(buf.Bytes()), Target: owners[i]})
 	}
 	sort.Slice(tree, func(i, j int) bool { return tree[i].Path < tree[j].Path })
 	return tree, nil

@@ -180,10 +180,10 @@ func checkDhcpd(text string) string {
 	return ""
 }
 
-var pxelinuxDirective = regexp.MustCompile(`^(UI|PROMPT|MENU TITLE|MENU LABEL|MENU DEFAULT|TIMEOUT|ONTIMEOUT|DEFAULT|LABEL|KERNEL|APPEND)( |$)`)
+var pxelinuxDirective = regexp.MustCompile(`^(UI|PROMPT|MENU TITLE|MENU LABEL|MENU DEFAULT|TIMEOUT|ONTIMEOUT|DEFAULT|LABEL|KERNEL|LOCALBOOT|APPEND)( |$)`)
 
 // checkPXELinux: every line is a directive pxegen writes, and each LABEL
-// has exactly one KERNEL and at most one APPEND.
+// has exactly one KERNEL (or LOCALBOOT) and at most one APPEND.
 func checkPXELinux(text string) string {
 	labels, kernels, appends := 0, 0, 0
 	for i, line := range strings.Split(text, "\n") {
@@ -200,7 +200,7 @@ func checkPXELinux(text string) string {
 			if kernels != labels-1 || appends > labels-1 {
 				return fmt.Sprintf("line %d: a label without exactly one KERNEL", i+1)
 			}
-		case "KERNEL":
+		case "KERNEL", "LOCALBOOT":
 			kernels++
 		case "APPEND":
 			appends++

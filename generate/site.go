@@ -43,9 +43,11 @@ type Network struct {
 	BootScriptURL string // what DHCP gives iPXE clients here
 }
 
-// Profile is a bootable kernel with inheritance applied.
+// Profile is a bootable kernel with inheritance applied, or the built-in
+// profile that boots the local disk (Local).
 type Profile struct {
 	Name       string
+	Local      bool
 	Label      string
 	Kernel     string // as PXELINUX reads it: relative to its path prefix, or a URL
 	KernelURL  string // absolute, for iPXE
@@ -97,6 +99,12 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		s.Profiles = append(s.Profiles, p)
 		s.profiles[name] = p
 	}
+	if usesLocal(inv) {
+		// Last in the menu, and only where something boots it.
+		p := &Profile{Name: inventory.LocalProfile, Local: true, Label: inventory.LocalLabel}
+		s.Profiles = append(s.Profiles, p)
+		s.profiles[p.Name] = p
+	}
 	s.Menu = Menu{Title: inv.Menu.Title, Timeout: *inv.Menu.Timeout, TimeoutMS: *inv.Menu.Timeout * 100, Default: inv.Menu.Default}
 	for _, n := range inv.Networks {
 		subnet, err := inventory.ParseSubnet(n.Subnet)
@@ -138,7 +146,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 			host.IP, host.HexIP = ip.String(), hexIP(ip)
 			host.Network = s.networkOf(ip)
 		}
-		profile := h.Profile
+		profile := h.BootProfile()
 		if profile == "" && host.Network != nil {
 			profile = host.Network.Profile
 		}
@@ -158,6 +166,24 @@ func (s *Site) profile(name string, r inventory.Profile) *Profile {
 	}
 	p.AppendLine = appendLine(p.Initrds, p.Args)
 	return p
+}
+
+// usesLocal reports whether anything names the built-in local profile.
+func usesLocal(inv *inventory.Inventory) bool {
+	if inv.Menu.Default == inventory.LocalProfile {
+		return true
+	}
+	for _, n := range inv.Networks {
+		if n.Profile == inventory.LocalProfile {
+			return true
+		}
+	}
+	for _, h := range inv.Hosts {
+		if h.BootProfile() == inventory.LocalProfile {
+			return true
+		}
+	}
+	return false
 }
 
 // url makes a boot_root-relative path absolute under http_url; URLs pass.

@@ -12,6 +12,16 @@ import (
 type target struct {
 	name  string
 	files func(s *Site) []output
+	// reload is the daemon that reads this target's files only when it
+	// starts or reloads; nil for files read at every boot.
+	reload *Reload
+}
+
+// Reload names a daemon that must reload to see a changed file.
+type Reload struct {
+	Daemon  string `json:"daemon"`
+	Service string `json:"service"` // the Debian service name, for systemctl
+	Path    string `json:"path"`    // the changed file, as on the server
 }
 
 // output is one file to render: its path below the output root, the
@@ -24,11 +34,11 @@ type output struct {
 
 // targets lists every target pxegen renders, in a fixed order.
 var targets = []target{
-	{"dhcpd", dhcpdFiles},
-	{"xinetd", xinetdFiles},
-	{"apache", apacheFiles},
-	{"pxelinux", pxelinuxFiles},
-	{"ipxe", ipxeFiles},
+	{"dhcpd", dhcpdFiles, &Reload{Daemon: "dhcpd", Service: "isc-dhcp-server"}},
+	{"xinetd", xinetdFiles, &Reload{Daemon: "xinetd", Service: "xinetd"}},
+	{"apache", apacheFiles, &Reload{Daemon: "apache", Service: "apache2"}},
+	{"pxelinux", pxelinuxFiles, nil},
+	{"ipxe", ipxeFiles, nil},
 }
 
 // rel turns an absolute server path into a path below the output root, so
@@ -65,6 +75,9 @@ func hostAbout(h *Host) string {
 	about := fmt.Sprintf("host %s (%s", h.Name, h.MAC)
 	if h.IP != "" {
 		about += ", " + h.IP
+	}
+	if h.Profile.Local {
+		return about + ") boots from its local disk"
 	}
 	return about + ") boots profile " + h.Profile.Name
 }

@@ -14,7 +14,7 @@ import (
 
 func TestWriteLeavesUnchangedFilesAlone(t *testing.T) {
 	dir := t.TempDir()
-	tree := Tree{{"a/one", []byte("1\n")}, {"a/b/two", []byte("2\n")}}
+	tree := Tree{{Path: "a/one", Data: []byte("1\n")}, {Path: "a/b/two", Data: []byte("2\n")}}
 	if _, err := Write(dir, tree); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestWriteModesIgnoreUmask(t *testing.T) {
 	old := syscall.Umask(0o077)
 	defer syscall.Umask(old)
 	dir := t.TempDir()
-	if _, err := Write(dir, Tree{{"x/y/file", []byte("data")}}); err != nil {
+	if _, err := Write(dir, Tree{{Path: "x/y/file", Data: []byte("data")}}); err != nil {
 		t.Fatal(err)
 	}
 	for p, want := range map[string]os.FileMode{"x": DirMode, "x/y": DirMode, "x/y/file": FileMode} {
@@ -86,7 +86,7 @@ func TestWriteRefusesSymlinksAndLeavesTreeUntouched(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(dir, "escape")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Write(dir, Tree{{"keep", []byte("new")}, {"escape/file", []byte("x")}})
+	_, err := Write(dir, Tree{{Path: "keep", Data: []byte("new")}, {Path: "escape/file", Data: []byte("x")}})
 	if err == nil {
 		t.Fatal("Write through a symlink out of the tree succeeded")
 	}
@@ -100,21 +100,21 @@ func TestWriteRefusesSymlinksAndLeavesTreeUntouched(t *testing.T) {
 	if err := os.Symlink("keep", filepath.Join(dir, "alias")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Write(dir, Tree{{"alias", []byte("x")}}); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+	if _, err := Write(dir, Tree{{Path: "alias", Data: []byte("x")}}); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("Write over a symlink: err = %v, want a refusal", err)
 	}
 }
 
 func TestWriteRemovesStaleTemps(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := Write(dir, Tree{{"d/f", []byte("1")}}); err != nil {
+	if _, err := Write(dir, Tree{{Path: "d/f", Data: []byte("1")}}); err != nil {
 		t.Fatal(err)
 	}
 	stale := filepath.Join(dir, "d", ".f"+tempMarker+"123-1")
 	if err := os.WriteFile(stale, []byte("half"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Write(dir, Tree{{"d/f", []byte("1")}}); err != nil {
+	if _, err := Write(dir, Tree{{Path: "d/f", Data: []byte("1")}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
@@ -128,7 +128,7 @@ func TestWriteFailureLeavesNoTemps(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The first file stages fine; the second cannot, as its directory is a file.
-	_, err := Write(dir, Tree{{"a/ok", []byte("x")}, {"blocker/f", []byte("y")}})
+	_, err := Write(dir, Tree{{Path: "a/ok", Data: []byte("x")}, {Path: "blocker/f", Data: []byte("y")}})
 	if err == nil {
 		t.Fatal("Write succeeded with a file in the way")
 	}

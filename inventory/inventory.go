@@ -40,6 +40,7 @@ type Paths struct {
 	XinetdTFTP string `yaml:"xinetd_tftp"`
 	ApacheConf string `yaml:"apache_conf"`
 	BootRoot   string `yaml:"boot_root"`
+	Manifest   string `yaml:"manifest"` // what pxegen wrote, for prune and hand-edit checks
 }
 
 // Bootloaders are file names relative to BootRoot.
@@ -85,6 +86,24 @@ type Host struct {
 	IP      string `yaml:"ip"`
 	Profile string `yaml:"profile"`
 	Append  string `yaml:"append"` // added after the profile's append
+	Boot    string `yaml:"boot"`   // "local": boot the local disk; "network" (default): a profile
+}
+
+// LocalProfile is the built-in profile that boots the machine's own disk.
+// Hosts (`boot: local` or `profile: local`), networks and the menu may name
+// it; an inventory cannot define a profile of that name.
+const LocalProfile = "local"
+
+// LocalLabel is the built-in local profile's menu text.
+const LocalLabel = "Boot from local disk"
+
+// BootProfile returns the profile h boots by its own entry: the built-in
+// local profile for `boot: local`, else its profile key (possibly empty).
+func (h Host) BootProfile() string {
+	if h.Boot == "local" {
+		return LocalProfile
+	}
+	return h.Profile
 }
 
 // StringList accepts either one string or a list of strings.
@@ -120,6 +139,7 @@ const (
 	DefaultXinetdTFTP     = "/etc/xinetd.d/tftp"
 	DefaultApacheConf     = "/etc/apache2/conf-available/pxegen.conf"
 	DefaultBootRoot       = "/srv/tftp"
+	DefaultManifest       = "/var/lib/pxegen/manifest.json"
 	DefaultBIOSLoader     = "undionly.kpxe"
 	DefaultUEFILoader     = "ipxe.efi"
 	DefaultPXELinuxLoader = "pxelinux.0"
@@ -134,6 +154,7 @@ func (inv *Inventory) applyDefaults() {
 	setDefault(&inv.Paths.XinetdTFTP, DefaultXinetdTFTP)
 	setDefault(&inv.Paths.ApacheConf, DefaultApacheConf)
 	setDefault(&inv.Paths.BootRoot, DefaultBootRoot)
+	setDefault(&inv.Paths.Manifest, DefaultManifest)
 	setDefault(&inv.Bootloaders.BIOS, DefaultBIOSLoader)
 	setDefault(&inv.Bootloaders.UEFI, DefaultUEFILoader)
 	setDefault(&inv.Bootloaders.PXELinux, DefaultPXELinuxLoader)

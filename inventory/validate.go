@@ -85,6 +85,7 @@ func (v *validator) paths() {
 		{"paths.xinetd_tftp", p.XinetdTFTP},
 		{"paths.apache_conf", p.ApacheConf},
 		{"paths.boot_root", p.BootRoot},
+		{"paths.manifest", p.Manifest},
 	}
 	for _, a := range all {
 		v.check(a.key, checkAbsPath(a.val))
@@ -224,9 +225,9 @@ func inPool(a, first, last netip.Addr) bool {
 	return !a.Less(first) && !last.Less(a)
 }
 
-// profileRef checks that name is a defined profile.
+// profileRef checks that name is a defined profile or the built-in local.
 func (v *validator) profileRef(at, name string) bool {
-	if _, ok := v.inv.Profiles[name]; !ok {
+	if _, ok := v.inv.Profiles[name]; !ok && name != LocalProfile {
 		v.errf(at, "unknown profile %q%s", name, v.knownProfiles())
 		return false
 	}
@@ -256,8 +257,15 @@ func (v *validator) profiles() {
 		if !profileName.MatchString(name) {
 			v.errf(at, "profile name %q: use letters, digits, . _ and -, starting with a letter or digit, at most 63 characters", name)
 		}
+		if name == LocalProfile {
+			v.errf(at, "the name local is reserved for the built-in profile that boots the local disk")
+			continue
+		}
 		resolvable := true
-		if p.Inherits != "" {
+		if p.Inherits == LocalProfile {
+			v.errf(at+".inherits", "the built-in local profile boots a disk and has nothing to inherit")
+			resolvable = false
+		} else if p.Inherits != "" {
 			if !v.profileRef(at+".inherits", p.Inherits) {
 				resolvable = false
 			} else if cycle := inv.inheritCycle(name); cycle != nil {
@@ -422,17 +430,28 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 				}
 			}
 		}
+		switch h.Boot {
+		case "", "network":
+		case "local":
+			if h.Profile != "" && h.Profile != LocalProfile {
+				v.errf(at+".boot", "boot: local and profile: %s contradict each other", h.Profile)
+			}
+		default:
+			v.errf(at+".boot", "%q: want local or network", h.Boot)
+		}
 		if h.Profile != "" {
 			v.profileRef(at+".profile", h.Profile)
 		}
 		if h.Append != "" {
 			v.check(at+".append", checkArgs(h.Append))
-			boots := h.Profile
+			boots := h.BootProfile()
 			if boots == "" {
 				boots = netProfile
 			}
 			if boots == "" {
 				v.errf(at+".append", "the host boots no profile (neither it nor its network names one), so there is nothing to append to")
+			} else if boots == LocalProfile {
+				v.errf(at+".append", "the host boots its local disk, which takes no kernel arguments")
 			} else if _, ok := inv.Profiles[boots]; ok {
 				r := inv.ResolvedProfile(boots)
 				if n := appendLineLen(r.Initrd, KernelArgs(r.Append, h.Append)); n > MaxAppendLine {
@@ -456,8 +475,12 @@ func networkOf(nets []parsedNetwork, ip netip.Addr) (parsedNetwork, bool) {
 // ResolvedProfile returns the named profile with inheritance applied: every
 // field it leaves empty comes from the nearest ancestor that sets it, and
 // the label defaults to the name. It stops at a cycle or an unknown parent.
+// The built-in local profile has a label and nothing else.
 func (inv *Inventory) ResolvedProfile(name string) Profile {
 	var r Profile
+	if name == LocalProfile {
+		return Profile{Label: LocalLabel}
+	}
 	seen := map[string]bool{}
 	for cur := name; cur != "" && !seen[cur]; {
 		seen[cur] = true
