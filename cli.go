@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,16 +17,15 @@ import (
 	"github.com/pxegen/pxegen/verify"
 )
 
-// Exit codes, documented in the README.
+// Exit codes, documented in the README. diff follows diff(1) instead: 0
+// nothing would change, 1 something would, 2 trouble.
 const (
-	exitOK      = 0 // success
-	exitInvalid = 1 // the inventory or a template override is wrong; nothing was written
-	exitError   = 2 // bad usage, or reading or writing files failed
-	exitReject  = 3 // a daemon's own check rejected a generated file
+	exitOK       = 0 // success
+	exitInvalid  = 1 // the inventory or a template override is wrong; nothing was written
+	exitError    = 2 // bad usage, or reading or writing files failed
+	exitReject   = 3 // a daemon's own check rejected a generated file; nothing was written
+	exitConflict = 4 // a file pxegen would replace or remove was edited by hand; nothing was written
 )
-
-// errRejected reports that verification failed; the results are printed.
-var errRejected = errors.New("a daemon rejected a generated file")
 
 const defaultInventory = "pxegen.yaml"
 
@@ -33,18 +33,34 @@ const defaultInventory = "pxegen.yaml"
 // it, the module version from the build info is used.
 var version = ""
 
+var (
+	// errRejected reports that verification failed; the results are printed.
+	errRejected = errors.New("a daemon rejected a generated file")
+	// errDiffers makes diff exit 1: something would change.
+	errDiffers = errors.New("differences found")
+)
+
+// diffError is any failure of the diff command, which exits 2 for all of
+// them, as diff(1) does.
+type diffError struct{ err error }
+
+func (e *diffError) Error() string { return e.err.Error() }
+func (e *diffError) Unwrap() error { return e.err }
+
 // run is the whole command line: it builds the app with the given writers,
 // runs it, and is the only place that prints an error and picks the exit
 // code.
 func run(args []string, stdout, stderr io.Writer) int {
-	app := newApp(stdout, stderr)
-	err := app.Run(args)
-	if err == nil {
-		return exitOK
-	}
+	err := newApp(stdout, stderr).Run(args)
 	var list inventory.ErrorList
 	var tmpl *generate.TemplateError
+	var conflict *generate.ConflictError
+	var diffErr *diffError
 	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errDiffers):
+		return 1
 	case errors.As(err, &list):
 		fmt.Fprintln(stderr, list.Error())
 		noun := "problems"
@@ -52,13 +68,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 			noun = "problem"
 		}
 		fmt.Fprintf(stderr, "pxegen: %d %s in %s; nothing written\n", len(list), noun, list[0].File)
+		if errors.As(err, &diffErr) {
+			return exitError
+		}
 		return exitInvalid
+	case errors.As(err, &diffErr):
+		fmt.Fprintf(stderr, "pxegen: %v\n", err)
+		return exitError
 	case errors.As(err, &tmpl):
 		fmt.Fprintf(stderr, "pxegen: %v; nothing written\n", err)
 		return exitInvalid
 	case errors.Is(err, errRejected):
 		fmt.Fprintf(stderr, "pxegen: %v\n", err)
 		return exitReject
+	case errors.As(err, &conflict):
+		fmt.Fprintf(stderr, "pxegen: %v; nothing written\n", err)
+		return exitConflict
 	}
 	fmt.Fprintf(stderr, "pxegen: %v\n", err)
 	return exitError
@@ -72,6 +97,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	templatesFlag := &cli.StringFlag{
 		Name: "templates", Usage: "replace embedded templates with the files of the same relative path under `DIR`",
 	}
+	pruneFlag := &cli.BoolFlag{Name: "prune", Usage: "remove files pxegen wrote that the inventory no longer produces"}
 	return &cli.App{
 		Name:            "pxegen",
 		Usage:           "generate dhcpd, TFTP, Apache, PXELINUX and iPXE files for network boot from one inventory",
@@ -83,30 +109,46 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			{
 				Name:  "render",
-				Usage: "validate the inventory, render every file in memory, then write them under --out",
+				Usage: "validate the inventory, render every file in memory, then write the changed ones under --out",
 				Flags: []cli.Flag{
 					inventoryFlag,
 					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "write the tree under `DIR`"},
 					templatesFlag,
+					pruneFlag,
+					&cli.BoolFlag{Name: "force", Usage: "replace or remove managed files even if they were edited by hand"},
+					&cli.BoolFlag{Name: "dry-run", Usage: "say what would be written, removed and reloaded; write nothing"},
 					&cli.BoolFlag{Name: "verify", Usage: "run the daemons' own checks on a staging copy first; write nothing if one fails"},
+					&cli.StringFlag{Name: "format", Value: "text", Usage: "`text` or json"},
 				},
 				Action: func(c *cli.Context) error {
+					format := c.String("format")
+					if format != "text" && format != "json" {
+						return fmt.Errorf("--format %q: want text or json", format)
+					}
 					inv, tree, err := renderInventory(inventoryPath(c), c.String("templates"))
 					if err != nil {
 						return err
 					}
 					if c.Bool("verify") {
-						if err := verifyStaged(c.Context, stdout, inv, tree); err != nil {
+						// Keep stdout a single JSON document.
+						w := stdout
+						if format == "json" {
+							w = stderr
+						}
+						if err := verifyStaged(c.Context, w, inv, tree); err != nil {
 							return err
 						}
 					}
-					sum, err := generate.Write(c.String("out"), tree)
+					plan, err := generate.NewPlan(c.String("out"), tree, planOptions(inv, c.Bool("prune"), c.Bool("force")))
 					if err != nil {
 						return err
 					}
-					fmt.Fprintf(stdout, "pxegen: %d files in %s: %d written, %d unchanged\n",
-						len(tree), c.String("out"), len(sum.Written), len(sum.Unchanged))
-					return nil
+					if !c.Bool("dry-run") {
+						if err := plan.Apply(); err != nil {
+							return err
+						}
+					}
+					return printRender(stdout, format, plan, c.Bool("dry-run"))
 				},
 			},
 			{
@@ -120,6 +162,25 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 						return err
 					}
 					fmt.Fprintf(stdout, "pxegen: %s is valid: %d files would be written\n", path, len(tree))
+					return nil
+				},
+			},
+			{
+				Name:  "diff",
+				Usage: "show what render would change under --root as a unified diff; exit 0 if nothing, 1 if something, 2 on error",
+				Flags: []cli.Flag{
+					inventoryFlag,
+					&cli.StringFlag{Name: "root", Required: true, Usage: "compare with the tree under `DIR` (/ on the boot server)"},
+					templatesFlag,
+					pruneFlag,
+					&cli.BoolFlag{Name: "stat", Usage: "one line per file and a summary instead of the diff"},
+				},
+				Action: func(c *cli.Context) error {
+					if err := diff(c, stdout, stderr); err != nil && !errors.Is(err, errDiffers) {
+						return &diffError{err}
+					} else if err != nil {
+						return err
+					}
 					return nil
 				},
 			},
@@ -173,9 +234,100 @@ func renderInventory(inventoryPath, templatesDir string) (*inventory.Inventory, 
 	return inv, tree, err
 }
 
+func planOptions(inv *inventory.Inventory, prune, force bool) generate.PlanOptions {
+	return generate.PlanOptions{Manifest: strings.TrimPrefix(inv.Paths.Manifest, "/"), Prune: prune, Force: force}
+}
+
+// diff prints what render would change under --root.
+func diff(c *cli.Context, stdout, stderr io.Writer) error {
+	inv, tree, err := renderInventory(inventoryPath(c), c.String("templates"))
+	if err != nil {
+		return err
+	}
+	opts := planOptions(inv, c.Bool("prune"), false)
+	plan, err := generate.NewPlan(c.String("root"), tree, opts)
+	var conflict *generate.ConflictError
+	if errors.As(err, &conflict) {
+		// Show the diff anyway, and say that render would refuse.
+		fmt.Fprintf(stderr, "pxegen: edited by hand, render refuses them without --force: %s\n", strings.Join(conflict.Paths, ", "))
+		opts.Force = true
+		plan, err = generate.NewPlan(c.String("root"), tree, opts)
+	}
+	if err != nil {
+		return err
+	}
+	if c.Bool("stat") {
+		err = plan.WriteStat(stdout)
+	} else {
+		err = plan.WriteDiff(stdout, colourful(stdout))
+	}
+	if err != nil {
+		return err
+	}
+	if plan.Changed() {
+		return errDiffers
+	}
+	return nil
+}
+
+// colourful reports whether w is a terminal and NO_COLOR is unset.
+func colourful(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// renderReport is render's --format json output.
+type renderReport struct {
+	Root    string            `json:"root"`
+	DryRun  bool              `json:"dry_run"`
+	Files   []generate.Change `json:"files"`
+	Summary map[string]int    `json:"summary"`
+	Reloads []generate.Reload `json:"reloads"`
+}
+
+// printRender says what render did (or, in a dry run, would do) and which
+// daemons need a reload. render never reloads them itself.
+func printRender(w io.Writer, format string, plan *generate.Plan, dryRun bool) error {
+	written := plan.Count(generate.Create) + plan.Count(generate.Update)
+	reloads := plan.Reloads()
+	if format == "json" {
+		r := renderReport{Root: plan.Root, DryRun: dryRun, Files: plan.Changes, Reloads: reloads,
+			Summary: map[string]int{"written": written, "unchanged": plan.Count(generate.Unchanged), "removed": plan.Count(generate.Remove)}}
+		if r.Reloads == nil {
+			r.Reloads = []generate.Reload{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	would := ""
+	if dryRun {
+		would = "would be "
+		fmt.Fprintf(w, "pxegen: dry run, nothing written\n")
+		for _, c := range plan.Changes {
+			if c.Action != generate.Unchanged {
+				fmt.Fprintf(w, "pxegen: would %s %s\n", c.Action, c.Path)
+			}
+		}
+	}
+	fmt.Fprintf(w, "pxegen: %d files in %s: %d %swritten, %d unchanged, %d %sremoved\n",
+		len(plan.Changes)-plan.Count(generate.Remove), plan.Root, written, would, plan.Count(generate.Unchanged), plan.Count(generate.Remove), would)
+	if len(reloads) == 0 {
+		fmt.Fprintln(w, "pxegen: no daemon needs a reload")
+	}
+	for _, r := range reloads {
+		fmt.Fprintf(w, "pxegen: reload %s (service %s): %s changed\n", r.Daemon, r.Service, r.Path)
+	}
+	return nil
+}
+
 // verifyStaged writes tree to a temporary staging directory and runs the
 // daemons' checks there, so that --out is touched only if they pass.
-func verifyStaged(ctx context.Context, stdout io.Writer, inv *inventory.Inventory, tree generate.Tree) error {
+func verifyStaged(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree generate.Tree) error {
 	staging, err := os.MkdirTemp("", "pxegen-staging-")
 	if err != nil {
 		return fmt.Errorf("create staging directory: %w", err)
@@ -189,7 +341,7 @@ func verifyStaged(ctx context.Context, stdout io.Writer, inv *inventory.Inventor
 		// Name files by their place in the tree, not the temporary copy.
 		results[i].Detail = strings.ReplaceAll(results[i].Detail, staging+string(os.PathSeparator), "")
 	}
-	if err := report(stdout, results); err != nil {
+	if err := report(w, results); err != nil {
 		return fmt.Errorf("%w; nothing written", err)
 	}
 	return nil

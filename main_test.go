@@ -44,6 +44,12 @@ func TestExitCodes(t *testing.T) {
 	writeFile(t, filepath.Join(overrides, "dhcpd", "typo.tmpl"), "x")
 	blocker := filepath.Join(dir, "blocker")
 	writeFile(t, blocker, "a file where the output directory should be")
+	// A rendered tree whose dhcpd.conf was then edited by hand.
+	edited := filepath.Join(dir, "edited")
+	if code := run([]string{"pxegen", "render", "-i", valid, "-o", edited}, &bytes.Buffer{}, &bytes.Buffer{}); code != exitOK {
+		t.Fatalf("render: exit %d", code)
+	}
+	writeFile(t, filepath.Join(edited, "etc/dhcp/dhcpd.conf"), "# hand edit\n")
 
 	for _, tc := range []struct {
 		name string
@@ -59,6 +65,13 @@ func TestExitCodes(t *testing.T) {
 		{"missing --out", []string{"render", "-i", valid}, exitError},
 		{"unknown flag", []string{"render", "--frobnicate"}, exitError},
 		{"unwritable output", []string{"render", "-i", valid, "-o", filepath.Join(blocker, "out")}, exitError},
+		{"hand-edited file", []string{"render", "-i", valid, "-o", edited}, exitConflict},
+		{"hand-edited file forced", []string{"render", "-i", valid, "-o", edited, "--force", "--dry-run"}, exitOK},
+		{"diff, no change", []string{"diff", "-i", valid, "--root", filepath.Join(dir, "out")}, 0},
+		{"diff, changes", []string{"diff", "-i", valid, "--root", edited}, 1},
+		{"diff, invalid inventory", []string{"diff", "-i", invalid, "--root", edited}, 2},
+		{"diff, missing --root", []string{"diff", "-i", valid}, 2},
+		{"bad --format", []string{"render", "-i", valid, "-o", edited, "--format", "yaml"}, exitError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -66,7 +79,7 @@ func TestExitCodes(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("exit code %d, want %d\nstdout: %s\nstderr: %s", got, tc.want, stdout.String(), stderr.String())
 			}
-			if tc.want != exitOK && !strings.Contains(stderr.String(), "pxegen") {
+			if tc.want != exitOK && tc.args[0] != "diff" && !strings.Contains(stderr.String(), "pxegen") {
 				t.Errorf("stderr does not say what failed: %q", stderr.String())
 			}
 		})

@@ -191,6 +191,12 @@ func (w *writer) mkdirAll(dir string) error {
 // removeStaleTemps deletes the temporary files that an interrupted run left
 // in the directories of tree.
 func (w *writer) removeStaleTemps(tree Tree) error {
+	return removeStaleTemps(w.root, tree)
+}
+
+// removeStaleTemps deletes pxegen's temporary files from the directories
+// of tree's files.
+func removeStaleTemps(root *os.Root, tree Tree) error {
 	seen := map[string]bool{}
 	for _, f := range tree {
 		dir := path.Dir(f.Path)
@@ -198,7 +204,7 @@ func (w *writer) removeStaleTemps(tree Tree) error {
 			continue
 		}
 		seen[dir] = true
-		d, err := w.root.Open(dir)
+		d, err := root.Open(dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -212,7 +218,7 @@ func (w *writer) removeStaleTemps(tree Tree) error {
 		}
 		for _, name := range names {
 			if isTemp(name) {
-				if err := w.root.Remove(path.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				if err := root.Remove(path.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return fmt.Errorf("remove stale %s: %w", path.Join(dir, name), err)
 				}
 			}

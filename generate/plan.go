@@ -1,0 +1,424 @@
+package generate
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Action is what applying a plan does to one file.
+type Action string
+
+// The actions.
+const (
+	Create    Action = "create"
+	Update    Action = "update"
+	Unchanged Action = "unchanged"
+	Remove    Action = "remove"
+)
+
+// Change is one file's part of a plan.
+type Change struct {
+	Path   string `json:"path"`
+	Action Action `json:"action"`
+	SHA256 string `json:"sha256"` // of the new content; of the old for Remove
+	Target string `json:"target,omitempty"`
+	Old    []byte `json:"-"` // nil when the file does not exist
+	New    []byte `json:"-"` // nil for Remove
+}
+
+// Manifest records what pxegen wrote under an output root, so that a later
+// run can tell its own files from everyone else's: it removes only files it
+// wrote (and directories it created), and notices hand edits.
+type Manifest struct {
+	Version int               `json:"version"`
+	Files   map[string]string `json:"files"`          // path -> sha256 of what pxegen wrote
+	Dirs    []string          `json:"dirs,omitempty"` // directories pxegen created
+	// Pending holds, while a run replaces files, each one's previous
+	// sha256: a run killed halfway leaves some files old and some new,
+	// and neither is a hand edit.
+	Pending map[string]string `json:"pending,omitempty"`
+}
+
+// wrote reports whether data is what pxegen last wrote at path.
+func (m Manifest) wrote(path string, data []byte) bool {
+	h := sum(data)
+	return m.Files[path] == h || m.Pending[path] == h
+}
+
+// PlanOptions are the choices of one run.
+type PlanOptions struct {
+	Manifest string // the manifest's path below the root; "" keeps none
+	Prune    bool   // remove managed files the tree no longer has
+	Force    bool   // overwrite or remove managed files edited by hand
+}
+
+// ConflictError lists managed files that were edited by hand, and files in
+// the way that pxegen did not write. Nothing was written.
+type ConflictError struct{ Paths []string }
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%s changed since pxegen wrote it, or pxegen did not write it (edited by hand?); --force replaces or removes it anyway",
+		strings.Join(e.Paths, ", "))
+}
+
+// Plan is what a render would do to the tree under Root. Changes holds
+// every file of the tree and, with Prune, every file to remove, sorted by
+// path; the manifest itself is not among them.
+type Plan struct {
+	Root    string
+	Changes []Change
+	opts    PlanOptions
+	files   Tree // what Apply writes: created and updated files
+	all     Tree // every file of the tree and the manifest, for the temp-file sweep
+	prune   []string
+	rmdirs  []string // created directories that pruning leaves empty, deepest first
+	// The manifest while files are replaced, and after; nil when it does
+	// not change.
+	pending, manifest *File
+}
+
+// NewPlan compares tree with what is under root. It reads and writes
+// nothing but the old manifest and the files tree names. It returns a
+// *ConflictError when a managed file was edited by hand (unless Force).
+func NewPlan(root string, tree Tree, opts PlanOptions) (*Plan, error) {
+	p := &Plan{Root: root, opts: opts, all: append(Tree{{Path: opts.Manifest}}, tree...)}
+	r, err := os.OpenRoot(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		r = nil // a new tree: everything is created
+	} else if err != nil {
+		return nil, fmt.Errorf("open %s: %w", root, err)
+	}
+	if r != nil {
+		defer r.Close()
+	}
+	old, hasManifest, err := readManifest(r, opts.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	next := Manifest{Version: 1, Files: map[string]string{}}
+	var conflicts []string
+	inTree := make(map[string]bool, len(tree))
+	for _, f := range tree {
+		inTree[f.Path] = true
+		data, exists, err := readManaged(r, f.Path)
+		if err != nil {
+			return nil, err
+		}
+		c := Change{Path: f.Path, Target: f.Target, Old: data, New: f.Data, SHA256: sum(f.Data)}
+		switch {
+		case !exists:
+			c.Action = Create
+		case bytes.Equal(data, f.Data):
+			c.Action = Unchanged
+		default:
+			c.Action = Update
+			// Once a manifest exists, a file pxegen would overwrite must
+			// be what it wrote last time.
+			if hasManifest && !old.wrote(f.Path, data) && !opts.Force {
+				conflicts = append(conflicts, f.Path)
+			}
+		}
+		next.Files[f.Path] = c.SHA256
+		p.Changes = append(p.Changes, c)
+		if c.Action != Unchanged {
+			p.files = append(p.files, f)
+		}
+	}
+	// Files pxegen wrote that the tree no longer has: removed with Prune,
+	// otherwise still tracked so that a later --prune can remove them.
+	stale := sortedKeys(old.Files)
+	for _, path := range stale {
+		if inTree[path] || path == opts.Manifest {
+			continue
+		}
+		data, exists, err := readManaged(r, path)
+		if err != nil {
+			return nil, err
+		}
+		if !exists {
+			continue
+		}
+		if !opts.Prune {
+			next.Files[path] = old.Files[path]
+			continue
+		}
+		if !old.wrote(path, data) && !opts.Force {
+			conflicts = append(conflicts, path)
+		}
+		p.Changes = append(p.Changes, Change{Path: path, Action: Remove, Old: data, SHA256: sum(data)})
+		p.prune = append(p.prune, path)
+	}
+	if len(conflicts) > 0 {
+		return nil, &ConflictError{Paths: conflicts}
+	}
+	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Path < p.Changes[j].Path })
+	next.Dirs, p.rmdirs, err = plannedDirs(r, old.Dirs, p.files, p.prune)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Manifest != "" {
+		final, err := manifestFile(opts.Manifest, next)
+		if err != nil {
+			return nil, err
+		}
+		current, _, err := readManaged(r, opts.Manifest)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(current, final.Data) {
+			p.manifest = final
+		}
+		if len(p.files) > 0 || len(p.prune) > 0 {
+			// During the run both the old and the new version of every
+			// file it touches count as pxegen's own.
+			next.Pending = map[string]string{}
+			for _, c := range p.Changes {
+				if c.Old != nil && c.Action != Unchanged {
+					next.Pending[c.Path] = sum(c.Old)
+				}
+				if c.Action == Remove {
+					next.Files[c.Path] = sum(c.Old)
+				}
+			}
+			if p.pending, err = manifestFile(opts.Manifest, next); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return p, nil
+}
+
+func manifestFile(path string, m Manifest) (*File, error) {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return &File{Path: path, Data: append(data, '\n')}, nil
+}
+
+// Apply carries the plan out: the manifest, marked pending; every new and
+// changed file, atomically together (see Write); pruned files and the
+// directories they leave empty; the final manifest. A run killed at any
+// point leaves every file whole and known to the manifest.
+func (p *Plan) Apply() error {
+	// Temporary files of a killed run, wherever it had got to.
+	if r, err := os.OpenRoot(p.Root); err == nil {
+		err = removeStaleTemps(r, p.all)
+		r.Close()
+		if err != nil {
+			return err
+		}
+	}
+	if p.pending != nil {
+		if _, err := Write(p.Root, Tree{*p.pending}); err != nil {
+			return err
+		}
+	}
+	if len(p.files) > 0 {
+		if _, err := Write(p.Root, p.files); err != nil {
+			return err
+		}
+	}
+	if err := p.removePruned(); err != nil {
+		return err
+	}
+	if p.manifest != nil {
+		if _, err := Write(p.Root, Tree{*p.manifest}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Plan) removePruned() error {
+	if len(p.prune) == 0 {
+		return nil
+	}
+	r, err := os.OpenRoot(p.Root)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", p.Root, err)
+	}
+	defer r.Close()
+	for _, path := range p.prune {
+		if err := r.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove %s: %w", path, err)
+		}
+	}
+	for _, dir := range p.rmdirs {
+		r.Remove(dir) // only if empty, which the plan expects
+	}
+	return nil
+}
+
+// Count returns how many changes have action a.
+func (p *Plan) Count(a Action) int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Action == a {
+			n++
+		}
+	}
+	return n
+}
+
+// Changed reports whether applying the plan changes any file other than
+// the manifest.
+func (p *Plan) Changed() bool {
+	return p.Count(Create)+p.Count(Update)+p.Count(Remove) > 0
+}
+
+// Reloads lists the daemons whose own files change, with the paths as on
+// the server; PXELINUX and iPXE files are read at every boot and need none.
+func (p *Plan) Reloads() []Reload {
+	var out []Reload
+	for _, c := range p.Changes {
+		if c.Action != Create && c.Action != Update {
+			continue
+		}
+		for _, t := range targets {
+			if t.name == c.Target && t.reload != nil {
+				r := *t.reload
+				r.Path = "/" + c.Path
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+func readManifest(r *os.Root, name string) (Manifest, bool, error) {
+	m := Manifest{Files: map[string]string{}}
+	if r == nil || name == "" {
+		return m, false, nil
+	}
+	data, err := r.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, fmt.Errorf("read manifest %s: %w", name, err)
+	}
+	if err := json.Unmarshal(data, &m); err != nil || m.Version != 1 || m.Files == nil {
+		return m, false, fmt.Errorf("manifest %s is not a pxegen manifest (%v); move it away to start over", name, err)
+	}
+	return m, true, nil
+}
+
+// readManaged returns a file's bytes, refusing what pxegen must not
+// replace: directories, links and other special files.
+func readManaged(r *os.Root, name string) ([]byte, bool, error) {
+	if r == nil {
+		return nil, false, nil
+	}
+	info, err := r.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("check %s: %w", name, err)
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		return nil, false, fmt.Errorf("check %s: is a symbolic link; pxegen replaces only regular files", name)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("check %s: is not a regular file", name)
+	}
+	data, err := r.ReadFile(name)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", name, err)
+	}
+	return data, true, nil
+}
+
+// plannedDirs returns the directories the manifest records after the plan
+// (those it recorded, plus those writing files creates, minus those pruning
+// empties) and the ones to remove, deepest first.
+func plannedDirs(r *os.Root, recorded []string, writes Tree, prune []string) (keep, remove []string, err error) {
+	dirs := map[string]bool{}
+	for _, d := range recorded {
+		dirs[d] = true
+	}
+	needed := map[string]bool{}
+	for _, f := range writes {
+		for d := path.Dir(f.Path); d != "."; d = path.Dir(d) {
+			needed[d] = true
+			if !dirs[d] {
+				if _, err := statIn(r, d); errors.Is(err, fs.ErrNotExist) {
+					dirs[d] = true // created by this run
+				}
+			}
+		}
+	}
+	removed := map[string]bool{}
+	for _, p := range prune {
+		removed[p] = true
+	}
+	all := sortedKeys(dirs)
+	// Deepest first, so that a parent sees its emptied children.
+	sort.Slice(all, func(i, j int) bool { return strings.Count(all[i], "/") > strings.Count(all[j], "/") })
+	for _, d := range all {
+		if needed[d] || r == nil {
+			continue
+		}
+		names, err := readDirNames(r, d)
+		if errors.Is(err, fs.ErrNotExist) {
+			delete(dirs, d) // gone: nothing to track
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		empty := true
+		for _, n := range names {
+			if !removed[path.Join(d, n)] {
+				empty = false
+				break
+			}
+		}
+		if empty && len(prune) > 0 {
+			remove = append(remove, d)
+			removed[d] = true
+			delete(dirs, d)
+		}
+	}
+	return sortedKeys(dirs), remove, nil
+}
+
+func statIn(r *os.Root, name string) (fs.FileInfo, error) {
+	if r == nil {
+		return nil, fs.ErrNotExist
+	}
+	return r.Stat(name)
+}
+
+func readDirNames(r *os.Root, dir string) ([]string, error) {
+	d, err := r.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.Readdirnames(-1)
+}
+
+func sum(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
