@@ -15,7 +15,7 @@ LONG_KILL_RUNS ?= 200
 # QEMU for the integration suite.
 DEBIAN_PACKAGES := isc-dhcp-server apache2 xinetd tftpd-hpa \
 	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
-	busybox-static cpio iproute2 procps rsync
+	busybox-static cpio iproute2 procps rsync ansible-core
 
 .PHONY: help build test fuzz golden lint tidy deps demo integration clean
 

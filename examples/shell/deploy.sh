@@ -1,0 +1,41 @@
+#!/bin/sh
+# deploy.sh: pxegen's loop on the boot server itself.
+#   1. diff:   show what the inventory changes under ROOT; nothing: stop
+#   2. render: --verify runs dhcpd, Apache and xinetd's own checks on a
+#              staging copy; --prune removes what removed hosts produced;
+#              every file is replaced atomically; a hand-edited file stops
+#              the run (exit 4) before anything is written
+#   3. reload: only the daemons whose own file changed, as pxegen names them
+#
+# Usage: deploy.sh INVENTORY [ROOT]
+#   ROOT      where the tree goes (default /)
+#   PXEGEN    the pxegen command (default pxegen)
+#   RELOAD    how to reload a service (default "systemctl reload")
+#   CHECK=1   show the diff and stop, like ansible-playbook --check
+set -eu
+inventory=${1:?usage: deploy.sh INVENTORY [ROOT]}
+root=${2:-/}
+pxegen=${PXEGEN:-pxegen}
+reload=${RELOAD:-systemctl reload}
+
+status=0
+$pxegen diff --inventory "$inventory" --root "$root" --prune || status=$?
+case $status in
+0) echo "deploy: $root is up to date"; exit 0 ;;
+1) ;;
+*) exit "$status" ;;
+esac
+if [ "${CHECK:-0}" = 1 ]; then
+	echo "deploy: check mode, nothing written"
+	exit 0
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+$pxegen render --inventory "$inventory" --out "$root" --prune --verify >"$log"
+cat "$log"
+# pxegen never reloads a daemon itself; it says which ones need it.
+sed -n 's/^pxegen: reload [^ ]* (service \([^)]*\)).*/\1/p' "$log" | sort -u | while read -r service; do
+	echo "deploy: reloading $service"
+	$reload "$service"
+done

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestShellRecipe runs examples/shell/deploy.sh end to end against a
+// staging root: a first deploy, an unchanged one, a host change (no daemon
+// reload), a dhcpd change (dhcpd alone), a removed host (pruned), and
+// check mode. Reloads are recorded instead of run.
+func TestShellRecipe(t *testing.T) {
+	bin := pxegenBinary(t)
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	inv := filepath.Join(dir, "site.yaml")
+	reloads := filepath.Join(dir, "reloads")
+	recorder := filepath.Join(dir, "record-reload")
+	writeFile(t, recorder, "#!/bin/sh\necho \"$@\" >> "+reloads+"\n")
+	os.Chmod(recorder, 0o755)
+
+	deploy := func(check bool) string {
+		t.Helper()
+		os.Remove(reloads)
+		cmd := exec.Command("sh", "examples/shell/deploy.sh", inv, root)
+		cmd.Env = append(os.Environ(), "PXEGEN="+bin, "RELOAD="+recorder)
+		if check {
+			cmd.Env = append(cmd.Env, "CHECK=1")
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("deploy.sh: %v\n%s", err, out)
+		}
+		data, _ := os.ReadFile(reloads)
+		return strings.Join(strings.Fields(string(data)), " ")
+	}
+	site := func(domain, host2 string) {
+		writeFile(t, inv, "server: {ip: 10.1.1.1, domain: "+domain+"}\nnetworks: [{name: lab, subnet: 10.1.1.0/24}]\n"+
+			"profiles: {p: {kernel: k, append: quiet}}\nhosts:\n  - {name: node01, mac: \"52:54:00:12:34:56\", ip: 10.1.1.20, profile: p}\n"+host2)
+	}
+	node02 := "  - {name: node02, mac: \"52:54:00:12:34:57\", ip: 10.1.1.21, profile: p}\n"
+
+	site("lab.example", node02)
+	if got := deploy(false); got != "apache2 isc-dhcp-server xinetd" {
+		t.Errorf("first deploy reloaded %q, want every daemon", got)
+	}
+	if got := deploy(false); got != "" {
+		t.Errorf("an unchanged deploy reloaded %q", got)
+	}
+	site("lab.example", strings.Replace(node02, "profile: p}", "profile: p, append: console=ttyS0}", 1))
+	if got := deploy(false); got != "" {
+		t.Errorf("a PXELINUX/iPXE-only change reloaded %q", got)
+	}
+	site("other.example", node02)
+	if got := deploy(false); got != "isc-dhcp-server" {
+		t.Errorf("a dhcpd.conf change reloaded %q, want isc-dhcp-server alone", got)
+	}
+	site("other.example", "")
+	deploy(false)
+	if _, err := os.Stat(filepath.Join(root, "srv/tftp/pxelinux.cfg/01-52-54-00-12-34-57")); !os.IsNotExist(err) {
+		t.Errorf("the removed host's PXELINUX file survived the deploy")
+	}
+	site("third.example", "")
+	before, _ := os.ReadFile(filepath.Join(root, "etc/dhcp/dhcpd.conf"))
+	if got := deploy(true); got != "" {
+		t.Errorf("check mode reloaded %q", got)
+	}
+	if after, _ := os.ReadFile(filepath.Join(root, "etc/dhcp/dhcpd.conf")); string(after) != string(before) {
+		t.Errorf("check mode wrote dhcpd.conf")
+	}
+}
