@@ -215,10 +215,11 @@ func (x *nodeIndex) walk(n *yaml.Node, path string) {
 }
 
 var (
-	unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type (\S+)$`)
-	badType      = regexp.MustCompile("^line (\\d+): cannot unmarshal (!!\\w+)(?: `(.*)`)? into (.+)$")
-	dupKey       = regexp.MustCompile(`^line (\d+): mapping key "(.*)" already defined at line (\d+)$`)
-	anyLine      = regexp.MustCompile(`^line (\d+): (.*)$`)
+	// (?s): a quoted value may span lines; it is re-quoted on output.
+	unknownField = regexp.MustCompile(`(?s)^line (\d+): field (.+) not found in type (\S+)$`)
+	badType      = regexp.MustCompile("(?s)^line (\\d+): cannot unmarshal (!!\\w+)(?: `(.*)`)? into (.+)$")
+	dupKey       = regexp.MustCompile(`(?s)^line (\d+): mapping key "(.*)" already defined at line (\d+)$`)
+	anyLine      = regexp.MustCompile(`(?s)^line (\d+): (.*)$`)
 )
 
 // typeErrors turns the decoder's messages into positioned Errors in the
