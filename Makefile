@@ -10,6 +10,10 @@ FUZZTIME ?= 10s
 LONG_FUZZTIME ?= 3m
 # How often make integration kills pxegen render mid-run.
 LONG_KILL_RUNS ?= 200
+# make bench: host counts, runs per measurement (median), go test -benchtime.
+BENCH_SIZES ?= 1000,10000,100000
+BENCH_REPS ?= 3
+BENCH_TIME ?= 3x
 
 # Debian packages the tests need: the real daemons, the boot loaders and
 # QEMU for the integration suite.
@@ -17,7 +21,7 @@ DEBIAN_PACKAGES := isc-dhcp-server apache2 xinetd tftpd-hpa \
 	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
 	busybox-static cpio iproute2 procps rsync ansible-core
 
-.PHONY: help build test fuzz golden lint tidy deps demo integration clean
+.PHONY: help build test fuzz golden lint tidy deps demo integration bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -69,3 +73,7 @@ integration: ## real daemons and VM boots, then long fuzz runs (root, after make
 
 clean: ## remove build and demo output
 	rm -rf pxegen out integration.log
+
+bench: build ## render generated sites of 1k, 10k and 100k hosts against the cp -a floor; then go test -bench
+	$(GO) run ./bench -pxegen ./pxegen -sizes $(BENCH_SIZES) -reps $(BENCH_REPS)
+	$(GO) test ./inventory ./generate -run '^$$' -bench . -benchtime $(BENCH_TIME) -benchmem

@@ -104,15 +104,25 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	next := Manifest{Version: 1, Files: map[string]string{}}
+	var dirs *dirRoots
+	if r != nil {
+		dirs = newDirRoots(r)
+		defer dirs.close()
+	}
+	next := Manifest{Version: 1, Files: make(map[string]string, len(tree))}
 	var conflicts []string
 	inTree := make(map[string]bool, len(tree))
-	for _, f := range tree {
+	olds := make([][]byte, len(tree))
+	exist := make([]bool, len(tree))
+	if err := parallel(len(tree), func(i int) (err error) {
+		olds[i], exist[i], err = readManaged(dirs, tree[i].Path)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	for i, f := range tree {
 		inTree[f.Path] = true
-		data, exists, err := readManaged(r, f.Path)
-		if err != nil {
-			return nil, err
-		}
+		data, exists := olds[i], exist[i]
 		c := Change{Path: f.Path, Target: f.Target, Old: data, New: f.Data, SHA256: sum(f.Data)}
 		switch {
 		case !exists:
@@ -140,7 +150,7 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (*Plan, error) {
 		if inTree[path] || path == opts.Manifest {
 			continue
 		}
-		data, exists, err := readManaged(r, path)
+		data, exists, err := readManaged(dirs, path)
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +171,7 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (*Plan, error) {
 		return nil, &ConflictError{Paths: conflicts}
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Path < p.Changes[j].Path })
-	next.Dirs, p.rmdirs, err = plannedDirs(r, old.Dirs, p.files, p.prune)
+	next.Dirs, p.rmdirs, err = plannedDirs(dirs, old.Dirs, p.files, p.prune)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +180,7 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		current, _, err := readManaged(r, opts.Manifest)
+		current, _, err := readManaged(dirs, opts.Manifest)
 		if err != nil {
 			return nil, err
 		}
@@ -212,7 +222,9 @@ func manifestFile(path string, m Manifest) (*File, error) {
 func (p *Plan) Apply() error {
 	// Temporary files of a killed run, wherever it had got to.
 	if r, err := os.OpenRoot(p.Root); err == nil {
-		err = removeStaleTemps(r, p.all)
+		dirs := newDirRoots(r)
+		err = removeStaleTemps(dirs, p.all)
+		dirs.close()
 		r.Close()
 		if err != nil {
 			return err
@@ -315,12 +327,20 @@ func readManifest(r *os.Root, name string) (Manifest, bool, error) {
 
 // readManaged returns a file's bytes, refusing what pxegen must not
 // replace: directories, links and other special files.
-func readManaged(r *os.Root, name string) ([]byte, bool, error) {
-	if r == nil {
+func readManaged(dirs *dirRoots, name string) ([]byte, bool, error) {
+	if dirs == nil {
 		return nil, false, nil
 	}
-	info, err := r.Lstat(name)
-	if errors.Is(err, fs.ErrNotExist) {
+	d, err := dirs.get(path.Dir(name))
+	if isNotExist(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("check %s: %w", name, err)
+	}
+	base := path.Base(name)
+	info, err := d.Lstat(base)
+	if isNotExist(err) {
 		return nil, false, nil
 	}
 	if err != nil {
@@ -332,7 +352,7 @@ func readManaged(r *os.Root, name string) ([]byte, bool, error) {
 	if !info.Mode().IsRegular() {
 		return nil, false, fmt.Errorf("check %s: is not a regular file", name)
 	}
-	data, err := r.ReadFile(name)
+	data, err := d.ReadFile(base)
 	if err != nil {
 		return nil, false, fmt.Errorf("read %s: %w", name, err)
 	}
@@ -342,18 +362,20 @@ func readManaged(r *os.Root, name string) ([]byte, bool, error) {
 // plannedDirs returns the directories the manifest records after the plan
 // (those it recorded, plus those writing files creates, minus those pruning
 // empties) and the ones to remove, deepest first.
-func plannedDirs(r *os.Root, recorded []string, writes Tree, prune []string) (keep, remove []string, err error) {
-	dirs := map[string]bool{}
+func plannedDirs(dirs *dirRoots, recorded []string, writes Tree, prune []string) (keep, remove []string, err error) {
+	tracked := map[string]bool{}
 	for _, d := range recorded {
-		dirs[d] = true
+		tracked[d] = true
 	}
 	needed := map[string]bool{}
 	for _, f := range writes {
-		for d := path.Dir(f.Path); d != "."; d = path.Dir(d) {
+		for d := path.Dir(f.Path); d != "." && !needed[d]; d = path.Dir(d) {
 			needed[d] = true
-			if !dirs[d] {
-				if _, err := statIn(r, d); errors.Is(err, fs.ErrNotExist) {
-					dirs[d] = true // created by this run
+			if !tracked[d] {
+				if dirs == nil {
+					tracked[d] = true // a new tree: created by this run
+				} else if _, err := dirs.get(d); isNotExist(err) {
+					tracked[d] = true
 				}
 			}
 		}
@@ -362,16 +384,16 @@ func plannedDirs(r *os.Root, recorded []string, writes Tree, prune []string) (ke
 	for _, p := range prune {
 		removed[p] = true
 	}
-	all := sortedKeys(dirs)
+	all := sortedKeys(tracked)
 	// Deepest first, so that a parent sees its emptied children.
 	sort.Slice(all, func(i, j int) bool { return strings.Count(all[i], "/") > strings.Count(all[j], "/") })
 	for _, d := range all {
-		if needed[d] || r == nil {
+		if needed[d] || dirs == nil || len(prune) == 0 {
 			continue
 		}
-		names, err := readDirNames(r, d)
-		if errors.Is(err, fs.ErrNotExist) {
-			delete(dirs, d) // gone: nothing to track
+		names, err := readDirNames(dirs, d)
+		if isNotExist(err) {
+			delete(tracked, d) // gone: nothing to track
 			continue
 		}
 		if err != nil {
@@ -384,29 +406,26 @@ func plannedDirs(r *os.Root, recorded []string, writes Tree, prune []string) (ke
 				break
 			}
 		}
-		if empty && len(prune) > 0 {
+		if empty {
 			remove = append(remove, d)
 			removed[d] = true
-			delete(dirs, d)
+			delete(tracked, d)
 		}
 	}
-	return sortedKeys(dirs), remove, nil
+	return sortedKeys(tracked), remove, nil
 }
 
-func statIn(r *os.Root, name string) (fs.FileInfo, error) {
-	if r == nil {
-		return nil, fs.ErrNotExist
-	}
-	return r.Stat(name)
-}
-
-func readDirNames(r *os.Root, dir string) ([]string, error) {
-	d, err := r.Open(dir)
+func readDirNames(dirs *dirRoots, dir string) ([]string, error) {
+	d, err := dirs.get(dir)
 	if err != nil {
 		return nil, err
 	}
-	defer d.Close()
-	return d.Readdirnames(-1)
+	h, err := d.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	return h.Readdirnames(-1)
 }
 
 func sum(data []byte) string {

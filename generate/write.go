@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -40,8 +41,8 @@ type Summary struct {
 // the two phases makes the new data durable before it becomes visible; a
 // failure before the renames removes the temporary files and leaves the
 // tree as it was. A file whose bytes are unchanged is not touched, keeping
-// its inode and mtime. All access goes through an os.Root, so no symbolic
-// link can lead a write out of dir.
+// its inode and mtime. All access goes through os.Root, so no symbolic
+// link can lead a write out of dir. Files are worked on in parallel.
 func Write(dir string, tree Tree) (Summary, error) {
 	var sum Summary
 	if err := os.MkdirAll(dir, DirMode); err != nil {
@@ -52,55 +53,169 @@ func Write(dir string, tree Tree) (Summary, error) {
 		return sum, fmt.Errorf("open output directory: %w", err)
 	}
 	defer root.Close()
+	dirs := newDirRoots(root)
+	defer dirs.close()
 
-	// Plan: find what changed, refusing anything we must not replace,
-	// before writing a byte.
-	var changed []File
-	for _, f := range tree {
-		same, err := unchanged(root, f)
-		if err != nil {
-			return sum, err
+	// Before writing a byte: every directory can be made, and no file
+	// that must be replaced is a link, a directory or a device.
+	missing, err := missingDirs(dirs, tree)
+	if err != nil {
+		return sum, err
+	}
+	same := make([]bool, len(tree))
+	err = parallel(len(tree), func(i int) error {
+		d, err := dirs.get(path.Dir(tree[i].Path))
+		if isNotExist(err) {
+			return nil
 		}
-		if same {
+		if err != nil {
+			return fmt.Errorf("check %s: %w", tree[i].Path, err)
+		}
+		same[i], err = unchanged(d, tree[i])
+		return err
+	})
+	if err != nil {
+		return sum, err
+	}
+	if err := removeStaleTemps(dirs, tree); err != nil {
+		return sum, err
+	}
+	var changed []int
+	for i, f := range tree {
+		if same[i] {
 			sum.Unchanged = append(sum.Unchanged, f.Path)
 		} else {
-			changed = append(changed, f)
+			changed = append(changed, i)
 		}
-	}
-	w := &writer{root: root, made: map[string]bool{}}
-	if err := w.removeStaleTemps(tree); err != nil {
-		return sum, err
 	}
 	if len(changed) == 0 {
 		return sum, nil
 	}
-	for _, f := range changed {
-		if err := w.stage(f); err != nil {
-			w.abort()
-			return sum, err
+	for _, d := range missing {
+		if err := root.Mkdir(d, DirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+			return sum, fmt.Errorf("create directory %s: %w", d, err)
 		}
+		if err := root.Chmod(d, DirMode); err != nil { // the umask applied
+			return sum, fmt.Errorf("create directory %s: %w", d, err)
+		}
+		dirs.forget(d)
 	}
-	if err := syncfs(dir); err != nil {
-		w.abort()
+
+	temps := make([]string, len(changed))
+	abort := func() {
+		parallel(len(changed), func(j int) error {
+			if temps[j] != "" {
+				if d, err := dirs.get(path.Dir(tree[changed[j]].Path)); err == nil {
+					d.Remove(temps[j])
+				}
+			}
+			return nil
+		})
+	}
+	pid := strconv.Itoa(os.Getpid())
+	err = parallel(len(changed), func(j int) error {
+		f := tree[changed[j]]
+		d, err := dirs.get(path.Dir(f.Path))
+		if err != nil {
+			return fmt.Errorf("write %s: %w", f.Path, err)
+		}
+		tmp := "." + path.Base(f.Path) + tempMarker + pid + "-" + strconv.Itoa(j)
+		out, err := d.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, FileMode)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", f.Path, err)
+		}
+		temps[j] = tmp
+		_, err = out.Write(f.Data)
+		if err == nil {
+			err = out.Chmod(FileMode) // the umask applied at create
+		}
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", f.Path, err)
+		}
+		return nil
+	})
+	if err == nil {
+		err = syncfs(root)
+	}
+	if err != nil {
+		abort()
 		return sum, err
 	}
-	for i, f := range changed {
-		if err := root.Rename(w.temps[i], f.Path); err != nil {
-			w.abort()
-			return sum, fmt.Errorf("replace %s: %w", f.Path, err)
+	err = parallel(len(changed), func(j int) error {
+		f := tree[changed[j]]
+		d, err := dirs.get(path.Dir(f.Path))
+		if err == nil {
+			err = d.Rename(temps[j], path.Base(f.Path))
 		}
-		sum.Written = append(sum.Written, f.Path)
+		if err != nil {
+			return fmt.Errorf("replace %s: %w", f.Path, err)
+		}
+		temps[j] = ""
+		return nil
+	})
+	if err != nil {
+		abort()
+		return sum, err
+	}
+	for _, i := range changed {
+		sum.Written = append(sum.Written, tree[i].Path)
 	}
 	// Make the renames themselves durable.
-	return sum, syncfs(dir)
+	return sum, syncfs(root)
+}
+
+// missingDirs returns the directories tree needs that do not exist yet,
+// parents first, after checking that none is blocked by a file.
+func missingDirs(dirs *dirRoots, tree Tree) ([]string, error) {
+	need := map[string]bool{}
+	for _, f := range tree {
+		for d := path.Dir(f.Path); d != "." && !need[d]; d = path.Dir(d) {
+			need[d] = true
+		}
+	}
+	list := make([]string, 0, len(need))
+	for d := range need {
+		list = append(list, d)
+	}
+	sort.Strings(list) // parents before children
+	var missing []string
+	gone := map[string]bool{}
+	for _, d := range list {
+		if gone[path.Dir(d)] {
+			gone[d] = true
+			missing = append(missing, d)
+			continue
+		}
+		info, err := dirs.root.Lstat(d)
+		switch {
+		case isNotExist(err):
+			gone[d] = true
+			missing = append(missing, d)
+		case err != nil:
+			return nil, fmt.Errorf("check directory %s: %w", d, err)
+		case info.Mode()&fs.ModeSymlink != 0:
+			// A link to a directory inside the tree is followed (os.Root
+			// refuses one that leads out).
+			if _, err := dirs.get(d); err != nil {
+				return nil, fmt.Errorf("check directory %s: %w", d, err)
+			}
+		case !info.IsDir():
+			return nil, fmt.Errorf("create directory %s: a file of that name is in the way", d)
+		}
+	}
+	return missing, nil
 }
 
 // unchanged reports whether f's path already holds exactly f's bytes. It
 // refuses paths that are directories or symbolic links: replacing those
 // would destroy something pxegen did not write.
-func unchanged(root *os.Root, f File) (bool, error) {
-	info, err := root.Lstat(f.Path)
-	if errors.Is(err, fs.ErrNotExist) {
+func unchanged(d *os.Root, f File) (bool, error) {
+	name := path.Base(f.Path)
+	info, err := d.Lstat(name)
+	if isNotExist(err) {
 		return false, nil
 	}
 	if err != nil {
@@ -114,7 +229,7 @@ func unchanged(root *os.Root, f File) (bool, error) {
 	case info.Size() != int64(len(f.Data)):
 		return false, nil
 	}
-	old, err := root.ReadFile(f.Path)
+	old, err := d.ReadFile(name)
 	if err != nil {
 		return false, fmt.Errorf("read %s: %w", f.Path, err)
 	}
@@ -122,126 +237,62 @@ func unchanged(root *os.Root, f File) (bool, error) {
 		return false, nil
 	}
 	if info.Mode().Perm() != FileMode {
-		if err := root.Chmod(f.Path, FileMode); err != nil {
+		if err := d.Chmod(name, FileMode); err != nil {
 			return false, fmt.Errorf("chmod %s: %w", f.Path, err)
 		}
 	}
 	return true, nil
 }
 
-// writer stages temporary files and can remove them all again.
-type writer struct {
-	root  *os.Root
-	temps []string
-	made  map[string]bool // directories known to exist
-	seq   int
-}
-
-func (w *writer) stage(f File) error {
-	dir := path.Dir(f.Path)
-	if err := w.mkdirAll(dir); err != nil {
-		return err
-	}
-	w.seq++
-	tmp := path.Join(dir, "."+path.Base(f.Path)+tempMarker+strconv.Itoa(os.Getpid())+"-"+strconv.Itoa(w.seq))
-	out, err := w.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, FileMode)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", f.Path, err)
-	}
-	w.temps = append(w.temps, tmp)
-	_, err = out.Write(f.Data)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = w.root.Chmod(tmp, FileMode) // the umask applied at create
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", f.Path, err)
-	}
-	return nil
-}
-
-// mkdirAll creates dir and its parents with DirMode, whatever the umask.
-func (w *writer) mkdirAll(dir string) error {
-	if dir == "." || w.made[dir] {
-		return nil
-	}
-	if err := w.mkdirAll(path.Dir(dir)); err != nil {
-		return err
-	}
-	info, err := w.root.Stat(dir)
-	switch {
-	case err == nil && !info.IsDir():
-		return fmt.Errorf("create directory %s: a file of that name is in the way", dir)
-	case errors.Is(err, fs.ErrNotExist):
-		if err := w.root.Mkdir(dir, DirMode); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("create directory %s: %w", dir, err)
-		}
-		if err := w.root.Chmod(dir, DirMode); err != nil {
-			return fmt.Errorf("create directory %s: %w", dir, err)
-		}
-	case err != nil:
-		return fmt.Errorf("create directory %s: %w", dir, err)
-	}
-	w.made[dir] = true
-	return nil
-}
-
-// removeStaleTemps deletes the temporary files that an interrupted run left
-// in the directories of tree.
-func (w *writer) removeStaleTemps(tree Tree) error {
-	return removeStaleTemps(w.root, tree)
-}
-
-// removeStaleTemps deletes pxegen's temporary files from the directories
-// of tree's files.
-func removeStaleTemps(root *os.Root, tree Tree) error {
+// removeStaleTemps deletes pxegen's temporary files, left by a killed run,
+// from the existing directories of tree's files.
+func removeStaleTemps(dirs *dirRoots, tree Tree) error {
 	seen := map[string]bool{}
+	var list []string
 	for _, f := range tree {
-		dir := path.Dir(f.Path)
-		if seen[dir] {
-			continue
+		if d := path.Dir(f.Path); !seen[d] {
+			seen[d] = true
+			list = append(list, d)
 		}
-		seen[dir] = true
-		d, err := root.Open(dir)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
+	}
+	return parallel(len(list), func(i int) error {
+		d, err := dirs.get(list[i])
+		if isNotExist(err) {
+			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("read directory %s: %w", dir, err)
+			return fmt.Errorf("read directory %s: %w", list[i], err)
 		}
-		names, err := d.Readdirnames(-1)
-		d.Close()
+		dh, err := d.Open(".")
 		if err != nil {
-			return fmt.Errorf("read directory %s: %w", dir, err)
+			return fmt.Errorf("read directory %s: %w", list[i], err)
+		}
+		names, err := dh.Readdirnames(-1)
+		dh.Close()
+		if err != nil {
+			return fmt.Errorf("read directory %s: %w", list[i], err)
 		}
 		for _, name := range names {
 			if isTemp(name) {
-				if err := root.Remove(path.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					return fmt.Errorf("remove stale %s: %w", path.Join(dir, name), err)
+				if err := d.Remove(name); err != nil && !isNotExist(err) {
+					return fmt.Errorf("remove stale %s: %w", path.Join(list[i], name), err)
 				}
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
-// abort removes every temporary file staged so far.
-func (w *writer) abort() {
-	for _, t := range w.temps {
-		w.root.Remove(t)
-	}
-}
-
-func syncfs(dir string) error {
-	d, err := os.Open(dir)
+// syncfs flushes the filesystem holding root: once for all files, rather
+// than an fsync per file, which would cost ten times the writes.
+func syncfs(root *os.Root) error {
+	d, err := root.Open(".")
 	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
+		return fmt.Errorf("sync: %w", err)
 	}
 	defer d.Close()
 	if err := unix.Syncfs(int(d.Fd())); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
+		return fmt.Errorf("sync: %w", err)
 	}
 	return nil
 }
