@@ -38,6 +38,9 @@ func main() {
 	}
 }
 
+// Every run starts after a sync, so that none pays for writing back
+// another's data.
+
 // measurement is one timed command: wall time and peak resident memory.
 type measurement struct {
 	seconds float64
@@ -130,6 +133,7 @@ func run(pxegen, sizes string, reps int, dir string) error {
 			return err
 		}
 		unchanged, err := median(reps, func(i int) (measurement, error) {
+			exec.Command("sync").Run()
 			return timed(pxegen, "render", "-i", inv, "-o", out(i))
 		})
 		if err != nil {
@@ -140,6 +144,7 @@ func run(pxegen, sizes string, reps int, dir string) error {
 			if i%2 == 0 {
 				src = inv2
 			}
+			exec.Command("sync").Run()
 			return timed(pxegen, "render", "-i", src, "-o", out(0))
 		})
 		if err != nil {

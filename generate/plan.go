@@ -44,14 +44,34 @@ type Manifest struct {
 	Dirs    []string          `json:"dirs,omitempty"` // directories pxegen created
 	// Pending holds, while a run replaces files, each one's previous
 	// sha256: a run killed halfway leaves some files old and some new,
-	// and neither is a hand edit.
-	Pending map[string]string `json:"pending,omitempty"`
+	// and neither is a hand edit. It lives in a small file of its own
+	// beside the manifest (pendingSuffix), so that a run writes the large
+	// manifest once.
+	Pending map[string][]string `json:"-"`
 }
+
+// pendingRecord is the file that holds a run's pending hashes.
+type pendingRecord struct {
+	Version int                 `json:"version"`
+	Files   map[string][]string `json:"files"` // path -> the hashes it may have mid-run
+}
+
+// pendingSuffix names the file that holds a run's Pending hashes until the
+// run completes.
+const pendingSuffix = ".pending"
 
 // wrote reports whether data is what pxegen last wrote at path.
 func (m Manifest) wrote(path string, data []byte) bool {
 	h := sum(data)
-	return m.Files[path] == h || m.Pending[path] == h
+	if m.Files[path] == h {
+		return true
+	}
+	for _, p := range m.Pending[path] {
+		if p == h {
+			return true
+		}
+	}
+	return false
 }
 
 // PlanOptions are the choices of one run.
@@ -91,6 +111,9 @@ type Plan struct {
 // *ConflictError when a managed file was edited by hand (unless Force).
 func NewPlan(root string, tree Tree, opts PlanOptions) (*Plan, error) {
 	p := &Plan{Root: root, opts: opts, all: append(Tree{{Path: opts.Manifest}}, tree...)}
+	if opts.Manifest == "" {
+		p.all = tree
+	}
 	r, err := os.OpenRoot(root)
 	if errors.Is(err, fs.ErrNotExist) {
 		r = nil // a new tree: everything is created
@@ -103,6 +126,12 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (*Plan, error) {
 	old, hasManifest, err := readManifest(r, opts.Manifest)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Manifest != "" {
+		// An earlier run was interrupted: what it was writing counts.
+		if old.Pending, err = readPending(r, opts.Manifest+pendingSuffix); err != nil {
+			return nil, err
+		}
 	}
 	var dirs *dirRoots
 	if r != nil {
@@ -184,24 +213,43 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !bytes.Equal(current, final.Data) {
+		if !bytes.Equal(current, final.Data) || old.Pending != nil {
 			p.manifest = final
 		}
 		if len(p.files) > 0 || len(p.prune) > 0 {
 			// During the run both the old and the new version of every
-			// file it touches count as pxegen's own.
-			next.Pending = map[string]string{}
-			for _, c := range p.Changes {
-				if c.Old != nil && c.Action != Unchanged {
-					next.Pending[c.Path] = sum(c.Old)
+			// file it touches count as pxegen's own: the old from the
+			// manifest, the new (or, for a removal, the old) from here.
+			// A changed file's current bytes were accepted above, so they
+			// stay accepted if this run is interrupted too; so does all an
+			// earlier interrupted run accepted, until a run completes.
+			pending := pendingRecord{Version: 1, Files: map[string][]string{}}
+			add := func(path, h string) {
+				for _, x := range pending.Files[path] {
+					if x == h {
+						return
+					}
 				}
-				if c.Action == Remove {
-					next.Files[c.Path] = sum(c.Old)
+				pending.Files[path] = append(pending.Files[path], h)
+			}
+			for _, path := range sortedKeys(old.Pending) {
+				for _, h := range old.Pending[path] {
+					add(path, h)
 				}
 			}
-			if p.pending, err = manifestFile(opts.Manifest, next); err != nil {
+			for _, c := range p.Changes {
+				if c.Action != Unchanged {
+					add(c.Path, c.SHA256)
+					if c.Old != nil {
+						add(c.Path, sum(c.Old))
+					}
+				}
+			}
+			data, err := json.MarshalIndent(pending, "", "  ")
+			if err != nil {
 				return nil, err
 			}
+			p.pending = &File{Path: opts.Manifest + pendingSuffix, Data: append(data, '\n')}
 		}
 	}
 	return p, nil
@@ -246,6 +294,15 @@ func (p *Plan) Apply() error {
 	if p.manifest != nil {
 		if _, err := Write(p.Root, Tree{*p.manifest}); err != nil {
 			return err
+		}
+	}
+	if p.pending != nil || p.manifest != nil {
+		if r, err := os.OpenRoot(p.Root); err == nil {
+			err = r.Remove(p.opts.Manifest + pendingSuffix)
+			r.Close()
+			if err != nil && !isNotExist(err) {
+				return fmt.Errorf("remove %s: %w", p.opts.Manifest+pendingSuffix, err)
+			}
 		}
 	}
 	return nil
@@ -305,6 +362,24 @@ func (p *Plan) Reloads() []Reload {
 		}
 	}
 	return out
+}
+
+func readPending(r *os.Root, name string) (map[string][]string, error) {
+	if r == nil {
+		return nil, nil
+	}
+	data, err := r.ReadFile(name)
+	if isNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	var rec pendingRecord
+	if err := json.Unmarshal(data, &rec); err != nil || rec.Version != 1 {
+		return nil, fmt.Errorf("%s is not a pxegen pending record (%v); move it away to start over", name, err)
+	}
+	return rec.Files, nil
 }
 
 func readManifest(r *os.Root, name string) (Manifest, bool, error) {

@@ -113,6 +113,10 @@ func Write(dir string, tree Tree) (Summary, error) {
 		})
 	}
 	pid := strconv.Itoa(os.Getpid())
+	// Durability before the renames: a few files are synced one by one; for
+	// many, one sync of the whole filesystem is far cheaper than an fsync
+	// each, though it also waits for everyone else's dirty data.
+	few := len(changed) <= fewFiles
 	err = parallel(len(changed), func(j int) error {
 		f := tree[changed[j]]
 		d, err := dirs.get(path.Dir(f.Path))
@@ -129,6 +133,9 @@ func Write(dir string, tree Tree) (Summary, error) {
 		if err == nil {
 			err = out.Chmod(FileMode) // the umask applied at create
 		}
+		if err == nil && few {
+			err = out.Sync()
+		}
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
@@ -137,7 +144,7 @@ func Write(dir string, tree Tree) (Summary, error) {
 		}
 		return nil
 	})
-	if err == nil {
+	if err == nil && !few {
 		err = syncfs(root)
 	}
 	if err != nil {
@@ -164,7 +171,41 @@ func Write(dir string, tree Tree) (Summary, error) {
 		sum.Written = append(sum.Written, tree[i].Path)
 	}
 	// Make the renames themselves durable.
-	return sum, syncfs(root)
+	if !few {
+		return sum, syncfs(root)
+	}
+	synced := map[string]bool{}
+	for _, i := range changed {
+		dir := path.Dir(tree[i].Path)
+		if synced[dir] {
+			continue
+		}
+		synced[dir] = true
+		if err := syncDir(dirs, dir); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// fewFiles is the most files Write syncs one by one rather than syncing
+// the whole filesystem.
+const fewFiles = 64
+
+func syncDir(dirs *dirRoots, dir string) error {
+	d, err := dirs.get(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	h, err := d.Open(".")
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer h.Close()
+	if err := h.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
 }
 
 // missingDirs returns the directories tree needs that do not exist yet,
