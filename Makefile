@@ -65,7 +65,8 @@ demo: ## render examples/lab.yaml into ./out and list what it wrote
 
 integration: ## real daemons and VM boots, then long fuzz runs (root, after make deps); PXEGEN_INTEGRATION=1 turns skips into failures
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(LONG_FUZZTIME)
-	$(GO) test . -count=1 -run '^TestKillDuringRender$$' -kill-runs $(LONG_KILL_RUNS) -v | grep -E '^(---|ok|FAIL)|kills'
+	@set -o pipefail; $(GO) test . -count=1 -timeout 30m -run '^TestKillDuringRender$$' -kill-runs $(LONG_KILL_RUNS) -v 2>&1 \
+		| grep -E '^(---|ok|FAIL)|safety_test'
 	@set -o pipefail; $(GO) test -tags integration -count=1 -timeout 60m -v ./integration/ 2>&1 \
 		| tee integration.log | grep --line-buffered -E '^ +[a-z_]+_test\.go:[0-9]+: (check|vm) |^--- |^(ok|FAIL|PASS)'; \
 	rc=$$?; if [ $$rc -ne 0 ]; then echo "== integration failed; the log without progress lines:"; \

@@ -263,9 +263,10 @@ func manifestFile(path string, m Manifest) (*File, error) {
 	return &File{Path: path, Data: append(data, '\n')}, nil
 }
 
-// Apply carries the plan out: the manifest, marked pending; every new and
-// changed file, atomically together (see Write); pruned files and the
-// directories they leave empty; the final manifest. A run killed at any
+// Apply carries the plan out in one batch (see Write): the manifest's
+// pending record goes in first, then every new and changed file, then
+// pruned files and the directories they leave empty are removed, then the
+// final manifest goes in and the pending record goes. A run killed at any
 // point leaves every file whole and known to the manifest.
 func (p *Plan) Apply() error {
 	// Temporary files of a killed run, wherever it had got to.
@@ -278,34 +279,15 @@ func (p *Plan) Apply() error {
 			return err
 		}
 	}
-	if p.pending != nil {
-		if _, err := Write(p.Root, Tree{*p.pending}); err != nil {
-			return err
-		}
+	if len(p.files) == 0 && p.pending == nil && p.manifest == nil && len(p.prune) == 0 {
+		return nil
 	}
-	if len(p.files) > 0 {
-		if _, err := Write(p.Root, p.files); err != nil {
-			return err
-		}
+	b := batch{first: p.pending, last: p.manifest, between: p.removePruned}
+	if p.opts.Manifest != "" {
+		b.cleanup = []string{p.opts.Manifest + pendingSuffix}
 	}
-	if err := p.removePruned(); err != nil {
-		return err
-	}
-	if p.manifest != nil {
-		if _, err := Write(p.Root, Tree{*p.manifest}); err != nil {
-			return err
-		}
-	}
-	if p.pending != nil || p.manifest != nil {
-		if r, err := os.OpenRoot(p.Root); err == nil {
-			err = r.Remove(p.opts.Manifest + pendingSuffix)
-			r.Close()
-			if err != nil && !isNotExist(err) {
-				return fmt.Errorf("remove %s: %w", p.opts.Manifest+pendingSuffix, err)
-			}
-		}
-	}
-	return nil
+	_, err := writeTree(p.Root, p.files, b)
+	return err
 }
 
 func (p *Plan) removePruned() error {

@@ -44,7 +44,35 @@ type Summary struct {
 // its inode and mtime. All access goes through os.Root, so no symbolic
 // link can lead a write out of dir. Files are worked on in parallel.
 func Write(dir string, tree Tree) (Summary, error) {
+	return writeTree(dir, tree, batch{})
+}
+
+// batch orders a write around tree: first is renamed into place before any
+// file of tree and last after all of them (the manifest's pending record
+// and the manifest itself), between runs after tree's renames, and cleanup
+// is removed at the end. One sync before the renames and one after serve
+// the whole batch.
+type batch struct {
+	first, last *File
+	between     func() error
+	cleanup     []string
+}
+
+func writeTree(dir string, tree Tree, b batch) (Summary, error) {
 	var sum Summary
+	// The batch's own files go through the same checks and staging.
+	nTree := len(tree)
+	if b.first != nil {
+		tree = append(Tree{*b.first}, tree...)
+	}
+	if b.last != nil {
+		tree = append(append(Tree{}, tree...), *b.last)
+	}
+	offset := 0
+	if b.first != nil {
+		offset = 1
+	}
+	inTree := func(i int) bool { return i >= offset && i < offset+nTree }
 	if err := os.MkdirAll(dir, DirMode); err != nil {
 		return sum, fmt.Errorf("create output directory: %w", err)
 	}
@@ -82,14 +110,17 @@ func Write(dir string, tree Tree) (Summary, error) {
 	}
 	var changed []int
 	for i, f := range tree {
-		if same[i] {
-			sum.Unchanged = append(sum.Unchanged, f.Path)
-		} else {
+		if !same[i] {
 			changed = append(changed, i)
+		} else if inTree(i) {
+			sum.Unchanged = append(sum.Unchanged, f.Path)
 		}
 	}
 	if len(changed) == 0 {
-		return sum, nil
+		if len(b.cleanup) == 0 {
+			return sum, nil
+		}
+		return sum, finish(root, b)
 	}
 	for _, d := range missing {
 		if err := root.Mkdir(d, DirMode); err != nil && !errors.Is(err, fs.ErrExist) {
@@ -113,10 +144,6 @@ func Write(dir string, tree Tree) (Summary, error) {
 		})
 	}
 	pid := strconv.Itoa(os.Getpid())
-	// Durability before the renames: a few files are synced one by one; for
-	// many, one sync of the whole filesystem is far cheaper than an fsync
-	// each, though it also waits for everyone else's dirty data.
-	few := len(changed) <= fewFiles
 	err = parallel(len(changed), func(j int) error {
 		f := tree[changed[j]]
 		d, err := dirs.get(path.Dir(f.Path))
@@ -133,9 +160,6 @@ func Write(dir string, tree Tree) (Summary, error) {
 		if err == nil {
 			err = out.Chmod(FileMode) // the umask applied at create
 		}
-		if err == nil && few {
-			err = out.Sync()
-		}
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
@@ -144,14 +168,17 @@ func Write(dir string, tree Tree) (Summary, error) {
 		}
 		return nil
 	})
-	if err == nil && !few {
+	// One sync of the whole filesystem makes every staged file durable
+	// before any becomes visible: far cheaper than an fsync each (which on
+	// ext4 commits the whole journal every time).
+	if err == nil {
 		err = syncfs(root)
 	}
 	if err != nil {
 		abort()
 		return sum, err
 	}
-	err = parallel(len(changed), func(j int) error {
+	rename := func(j int) error {
 		f := tree[changed[j]]
 		d, err := dirs.get(path.Dir(f.Path))
 		if err == nil {
@@ -162,50 +189,53 @@ func Write(dir string, tree Tree) (Summary, error) {
 		}
 		temps[j] = ""
 		return nil
-	})
+	}
+	// The batch's first file, then tree in parallel, then its last.
+	var firstJ, lastJ = -1, -1
+	var middle []int
+	for j, i := range changed {
+		switch {
+		case b.first != nil && i == 0:
+			firstJ = j
+		case b.last != nil && i == len(tree)-1:
+			lastJ = j
+		default:
+			middle = append(middle, j)
+		}
+	}
+	if firstJ >= 0 {
+		err = rename(firstJ)
+	}
+	if err == nil {
+		err = parallel(len(middle), func(k int) error { return rename(middle[k]) })
+	}
+	if err == nil && b.between != nil {
+		err = b.between()
+	}
+	if err == nil && lastJ >= 0 {
+		err = rename(lastJ)
+	}
 	if err != nil {
 		abort()
 		return sum, err
 	}
 	for _, i := range changed {
-		sum.Written = append(sum.Written, tree[i].Path)
-	}
-	// Make the renames themselves durable.
-	if !few {
-		return sum, syncfs(root)
-	}
-	synced := map[string]bool{}
-	for _, i := range changed {
-		dir := path.Dir(tree[i].Path)
-		if synced[dir] {
-			continue
-		}
-		synced[dir] = true
-		if err := syncDir(dirs, dir); err != nil {
-			return sum, err
+		if inTree(i) {
+			sum.Written = append(sum.Written, tree[i].Path)
 		}
 	}
-	return sum, nil
+	return sum, finish(root, b)
 }
 
-// fewFiles is the most files Write syncs one by one rather than syncing
-// the whole filesystem.
-const fewFiles = 64
-
-func syncDir(dirs *dirRoots, dir string) error {
-	d, err := dirs.get(dir)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
+// finish removes the batch's cleanup files and makes the renames and
+// removals durable.
+func finish(root *os.Root, b batch) error {
+	for _, name := range b.cleanup {
+		if err := root.Remove(name); err != nil && !isNotExist(err) {
+			return fmt.Errorf("remove %s: %w", name, err)
+		}
 	}
-	h, err := d.Open(".")
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	defer h.Close()
-	if err := h.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
+	return syncfs(root)
 }
 
 // missingDirs returns the directories tree needs that do not exist yet,
