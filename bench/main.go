@@ -100,7 +100,11 @@ func run(pxegen, sizes string, reps int, dir string) error {
 			return fmt.Errorf("-sizes: %v", err)
 		}
 		inv := filepath.Join(dir, fmt.Sprintf("site-%d.yaml", hosts))
-		inv2 := filepath.Join(dir, fmt.Sprintf("site-%d-b.yaml", hosts))
+		// The same file name, as a site's inventory keeps its name.
+		if err := os.MkdirAll(filepath.Join(dir, "changed"), 0o755); err != nil {
+			return err
+		}
+		inv2 := filepath.Join(dir, "changed", fmt.Sprintf("site-%d.yaml", hosts))
 		if err := os.WriteFile(inv, sitegen.Site(hosts, "a"), 0o644); err != nil {
 			return err
 		}

@@ -13,7 +13,10 @@ import (
 // applied, inheritance flattened, addresses normalised and URLs built.
 // Overriding templates may use any exported field.
 type Site struct {
-	Source      string // the inventory's file name, without directories
+	// Source is the inventory's file name, without directories. The
+	// embedded templates leave it out, so that the same inventory under
+	// another name renders the same bytes.
+	Source      string
 	Server      inventory.Server
 	HTTPPath    string // the path part of Server.HTTPURL, e.g. /pxe/
 	PXELinuxURL string // where iPXE fetches PXELINUX
