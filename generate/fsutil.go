@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/sys/unix"
 )
 
 // workers is how many files are worked on at once. Reading and checking
@@ -54,14 +56,83 @@ func parallel(n int, f func(i int) error) error {
 // whole path; opening through the parent root keeps every symbolic link
 // from leading out of the tree.
 type dirRoots struct {
-	root *os.Root
-	mu   sync.Mutex
-	open map[string]*os.Root
-	err  map[string]error
+	root  *os.Root
+	mu    sync.Mutex
+	open  map[string]*os.Root
+	err   map[string]error
+	files map[string]*os.File // directories opened for their descriptor
 }
 
 func newDirRoots(root *os.Root) *dirRoots {
-	return &dirRoots{root: root, open: map[string]*os.Root{}, err: map[string]error{}}
+	return &dirRoots{root: root, open: map[string]*os.Root{}, err: map[string]error{}, files: map[string]*os.File{}}
+}
+
+// fd returns a descriptor of the directory dir, opened through its root,
+// for system calls on single names inside it.
+func (d *dirRoots) fd(dir string) (int, error) {
+	r, err := d.get(dir)
+	if err != nil {
+		return -1, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if f, ok := d.files[dir]; ok {
+		return int(f.Fd()), nil
+	}
+	f, err := r.Open(".")
+	if err != nil {
+		return -1, err
+	}
+	d.files[dir] = f
+	return int(f.Fd()), nil
+}
+
+// readRegular reads the regular file name (one path component) in the
+// directory dir. It never follows a symbolic link, refuses anything but a
+// regular file, and reports a missing file as exists == false. Four system
+// calls: at 100,000 hosts an unchanged render is mostly this.
+func (d *dirRoots) readRegular(dir, name string) (data []byte, exists bool, err error) {
+	dirfd, err := d.fd(dir)
+	if isNotExist(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	switch {
+	case err == unix.ENOENT:
+		return nil, false, nil
+	case err == unix.ELOOP:
+		return nil, false, errors.New("is a symbolic link; pxegen replaces only regular files")
+	case err != nil:
+		return nil, false, err
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, false, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, false, errors.New("is not a regular file")
+	}
+	data = make([]byte, 0, st.Size+1)
+	for {
+		n, err := unix.Read(fd, data[len(data):cap(data)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if n == 0 {
+			return data, true, nil
+		}
+		data = data[:len(data)+n]
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // it grew while we read
+		}
+	}
 }
 
 // get returns the directory dir (slash-separated, relative), or nil and
@@ -98,6 +169,9 @@ func (d *dirRoots) forget(dir string) {
 }
 
 func (d *dirRoots) close() {
+	for _, f := range d.files {
+		f.Close()
+	}
 	for _, r := range d.open {
 		r.Close()
 	}

@@ -31,8 +31,10 @@ type Change struct {
 	Action Action `json:"action"`
 	SHA256 string `json:"sha256"` // of the new content; of the old for Remove
 	Target string `json:"target,omitempty"`
-	Old    []byte `json:"-"` // nil when the file does not exist
-	New    []byte `json:"-"` // nil for Remove
+	// OldSHA256 is the current content's hash, when the file exists.
+	OldSHA256 string `json:"-"`
+	Old       []byte `json:"-"` // nil when the file does not exist
+	New       []byte `json:"-"` // nil for Remove
 }
 
 // Manifest records what pxegen wrote under an output root, so that a later
@@ -60,9 +62,9 @@ type pendingRecord struct {
 // run completes.
 const pendingSuffix = ".pending"
 
-// wrote reports whether data is what pxegen last wrote at path.
-func (m Manifest) wrote(path string, data []byte) bool {
-	h := sum(data)
+// wrote reports whether the content with hash h is what pxegen last wrote
+// at path.
+func (m Manifest) wrote(path string, h string) bool {
 	if m.Files[path] == h {
 		return true
 	}
@@ -79,6 +81,7 @@ type PlanOptions struct {
 	Manifest string // the manifest's path below the root; "" keeps none
 	Prune    bool   // remove managed files the tree no longer has
 	Force    bool   // overwrite or remove managed files edited by hand
+	KeepOld  bool   // keep each file's current bytes in Change.Old, for a diff
 }
 
 // ConflictError lists managed files that were edited by hand, and files in
@@ -141,30 +144,39 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (*Plan, error) {
 	next := Manifest{Version: 1, Files: make(map[string]string, len(tree))}
 	var conflicts []string
 	inTree := make(map[string]bool, len(tree))
-	olds := make([][]byte, len(tree))
-	exist := make([]bool, len(tree))
-	if err := parallel(len(tree), func(i int) (err error) {
-		olds[i], exist[i], err = readManaged(dirs, tree[i].Path)
-		return err
+	// Read and compare in parallel, keeping hashes, not bytes: at 100,000
+	// hosts the old tree would be a second copy of the new one.
+	changes := make([]Change, len(tree))
+	if err := parallel(len(tree), func(i int) error {
+		f := tree[i]
+		data, exists, err := readManaged(dirs, f.Path)
+		if err != nil {
+			return err
+		}
+		c := Change{Path: f.Path, Target: f.Target, New: f.Data, SHA256: sum(f.Data)}
+		switch {
+		case !exists:
+			c.Action = Create
+		case bytes.Equal(data, f.Data):
+			c.Action, c.OldSHA256 = Unchanged, c.SHA256
+		default:
+			c.Action, c.OldSHA256 = Update, sum(data)
+		}
+		if opts.KeepOld {
+			c.Old = data
+		}
+		changes[i] = c
+		return nil
 	}); err != nil {
 		return nil, err
 	}
 	for i, f := range tree {
 		inTree[f.Path] = true
-		data, exists := olds[i], exist[i]
-		c := Change{Path: f.Path, Target: f.Target, Old: data, New: f.Data, SHA256: sum(f.Data)}
-		switch {
-		case !exists:
-			c.Action = Create
-		case bytes.Equal(data, f.Data):
-			c.Action = Unchanged
-		default:
-			c.Action = Update
-			// Once a manifest exists, a file pxegen would overwrite must
-			// be what it wrote last time.
-			if hasManifest && !old.wrote(f.Path, data) && !opts.Force {
-				conflicts = append(conflicts, f.Path)
-			}
+		c := changes[i]
+		// Once a manifest exists, a file pxegen would overwrite must be
+		// what it wrote last time.
+		if c.Action == Update && hasManifest && !old.wrote(f.Path, c.OldSHA256) && !opts.Force {
+			conflicts = append(conflicts, f.Path)
 		}
 		next.Files[f.Path] = c.SHA256
 		p.Changes = append(p.Changes, c)
@@ -190,10 +202,14 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (*Plan, error) {
 			next.Files[path] = old.Files[path]
 			continue
 		}
-		if !old.wrote(path, data) && !opts.Force {
+		if !old.wrote(path, sum(data)) && !opts.Force {
 			conflicts = append(conflicts, path)
 		}
-		p.Changes = append(p.Changes, Change{Path: path, Action: Remove, Old: data, SHA256: sum(data)})
+		c := Change{Path: path, Action: Remove, SHA256: sum(data), OldSHA256: sum(data)}
+		if opts.KeepOld {
+			c.Old = data
+		}
+		p.Changes = append(p.Changes, c)
 		p.prune = append(p.prune, path)
 	}
 	if len(conflicts) > 0 {
@@ -240,8 +256,8 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (*Plan, error) {
 			for _, c := range p.Changes {
 				if c.Action != Unchanged {
 					add(c.Path, c.SHA256)
-					if c.Old != nil {
-						add(c.Path, sum(c.Old))
+					if c.OldSHA256 != "" {
+						add(c.Path, c.OldSHA256)
 					}
 				}
 			}
@@ -388,32 +404,11 @@ func readManaged(dirs *dirRoots, name string) ([]byte, bool, error) {
 	if dirs == nil {
 		return nil, false, nil
 	}
-	d, err := dirs.get(path.Dir(name))
-	if isNotExist(err) {
-		return nil, false, nil
-	}
+	data, exists, err := dirs.readRegular(path.Dir(name), path.Base(name))
 	if err != nil {
 		return nil, false, fmt.Errorf("check %s: %w", name, err)
 	}
-	base := path.Base(name)
-	info, err := d.Lstat(base)
-	if isNotExist(err) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("check %s: %w", name, err)
-	}
-	if info.Mode()&fs.ModeSymlink != 0 {
-		return nil, false, fmt.Errorf("check %s: is a symbolic link; pxegen replaces only regular files", name)
-	}
-	if !info.Mode().IsRegular() {
-		return nil, false, fmt.Errorf("check %s: is not a regular file", name)
-	}
-	data, err := d.ReadFile(base)
-	if err != nil {
-		return nil, false, fmt.Errorf("read %s: %w", name, err)
-	}
-	return data, true, nil
+	return data, exists, nil
 }
 
 // plannedDirs returns the directories the manifest records after the plan

@@ -21,9 +21,10 @@ type Inventory struct {
 	Menu        Menu                `yaml:"menu"`
 	Hosts       []Host              `yaml:"hosts"`
 
-	file         string         // name used in error messages
-	pos          map[string]Pos // key path -> position of its value
-	profileOrder []string       // profile names in file order
+	file         string     // name used in error messages
+	root         *yaml.Node // the parsed document, until the inventory is valid
+	index        *nodeIndex // positions, built from root at the first error
+	profileOrder []string   // profile names in file order
 }
 
 // Server is the boot server itself.

@@ -67,10 +67,7 @@ func Parse(name string, data []byte) (*Inventory, error) {
 		return nil, ErrorList{{File: name, Pos: Pos{hosts.Line, hosts.Column}, Path: "hosts",
 			Msg: fmt.Sprintf("%d hosts; at most %d are supported", len(hosts.Content), MaxHosts)}}
 	}
-	inv := &Inventory{file: name, pos: map[string]Pos{}}
-	idx := newNodeIndex()
-	idx.walk(root, "")
-	inv.pos = idx.pos
+	inv := &Inventory{file: name, root: root}
 	inv.profileOrder = profileOrder(root)
 
 	strict := yaml.NewDecoder(bytes.NewReader(data))
@@ -81,7 +78,7 @@ func Parse(name string, data []byte) (*Inventory, error) {
 		if !errors.As(err, &te) {
 			return nil, ErrorList{syntaxError(name, err)}
 		}
-		decodeErrs = idx.typeErrors(name, te)
+		decodeErrs = inv.nodes().typeErrors(name, te)
 	}
 	inv.profileOrder = decodedProfiles(inv.profileOrder, inv.Profiles)
 	inv.applyDefaults()
@@ -102,7 +99,22 @@ func Parse(name string, data []byte) (*Inventory, error) {
 	if len(list) > 0 {
 		return nil, list.err()
 	}
+	// Positions serve only error messages; a valid inventory no longer
+	// needs the document they come from.
+	inv.root = nil
 	return inv, nil
+}
+
+// nodes returns the position index, building it on first use: only an
+// error needs a position, and at 100,000 hosts the index is large.
+func (inv *Inventory) nodes() *nodeIndex {
+	if inv.index == nil {
+		inv.index = newNodeIndex()
+		if inv.root != nil {
+			inv.index.walk(inv.root, "")
+		}
+	}
+	return inv.index
 }
 
 // decodedProfiles keeps the names of order that decoded into profiles,

@@ -37,13 +37,14 @@ func (v *validator) check(p, msg string) {
 }
 
 func (inv *Inventory) posOf(p string) Pos {
+	pos := inv.nodes().pos
 	for {
-		if pos, ok := inv.pos[p]; ok {
-			return pos
+		if at, ok := pos[p]; ok {
+			return at
 		}
 		i := strings.LastIndexAny(p, ".[")
 		if i < 0 {
-			return inv.pos[""]
+			return pos[""]
 		}
 		p = p[:i]
 	}
