@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/sitegen"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -48,18 +49,6 @@ func pxegenBinary(t *testing.T) string {
 	return binary
 }
 
-// siteWithHosts is an inventory of n hosts whose every per-host file
-// carries version in its kernel arguments.
-func siteWithHosts(n int, version string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "server: {ip: 10.0.0.1, domain: %s.example}\nnetworks:\n  - {name: big, subnet: 10.0.0.0/16, profile: p}\n", version)
-	fmt.Fprintf(&b, "profiles:\n  p: {kernel: k, initrd: i.img, append: v=%s}\nhosts:\n", version)
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "  - {name: h%d, mac: '52:54:00:%02x:%02x:01', ip: 10.0.%d.%d}\n", i, i>>8&255, i&255, 1+i/250, 1+i%250)
-	}
-	return b.String()
-}
-
 func renderTree(t *testing.T, name, doc string) map[string]string {
 	t.Helper()
 	inv, err := inventory.Parse(name, []byte(doc))
@@ -89,7 +78,7 @@ func renderTree(t *testing.T, name, doc string) map[string]string {
 func TestKillDuringRender(t *testing.T) {
 	bin := pxegenBinary(t)
 	dir := t.TempDir()
-	versions := map[string]string{"a": siteWithHosts(1000, "a"), "b": siteWithHosts(1000, "b")}
+	versions := map[string]string{"a": string(sitegen.Site(1000, "a")), "b": string(sitegen.Site(1000, "b"))}
 	trees := map[string]map[string]string{}
 	for v, doc := range versions {
 		path := filepath.Join(dir, v+".yaml")
@@ -235,8 +224,8 @@ func TestFullDisk(t *testing.T) {
 	out := withTmpfs(t, "1m")
 	dir := t.TempDir()
 	small, large := filepath.Join(dir, "small.yaml"), filepath.Join(dir, "large.yaml")
-	os.WriteFile(small, []byte(siteWithHosts(10, "a")), 0o644)
-	os.WriteFile(large, []byte(siteWithHosts(3000, "b")), 0o644)
+	os.WriteFile(small, sitegen.Site(10, "a"), 0o644)
+	os.WriteFile(large, sitegen.Site(3000, "b"), 0o644)
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"pxegen", "render", "-i", small, "-o", out}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("render of the small site: exit %d\n%s", code, stderr.String())
@@ -254,8 +243,8 @@ func TestReadOnlyOutput(t *testing.T) {
 	out := withTmpfs(t, "8m")
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")
-	os.WriteFile(a, []byte(siteWithHosts(5, "a")), 0o644)
-	os.WriteFile(b, []byte(siteWithHosts(5, "b")), 0o644)
+	os.WriteFile(a, sitegen.Site(5, "a"), 0o644)
+	os.WriteFile(b, sitegen.Site(5, "b"), 0o644)
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"pxegen", "render", "-i", a, "-o", out}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("first render: exit %d\n%s", code, stderr.String())

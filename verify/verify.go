@@ -83,17 +83,14 @@ func Apache(ctx context.Context, snippet string) Result {
 		r.Status, r.Detail = Skipped, "apache2 is not installed"
 		return r
 	}
-	dir, err := os.MkdirTemp("", "pxegen-verify-apache-")
+	dir, conf, err := scratch("apache", "apache2.conf", func(dir string) string {
+		return ApacheServerConfig(dir, "127.0.0.1:8080", snippet)
+	})
 	if err != nil {
 		r.Status, r.Detail = Failed, err.Error()
 		return r
 	}
 	defer os.RemoveAll(dir)
-	conf := filepath.Join(dir, "apache2.conf")
-	if err := os.WriteFile(conf, []byte(ApacheServerConfig(dir, "127.0.0.1:8080", snippet)), 0o644); err != nil {
-		r.Status, r.Detail = Failed, err.Error()
-		return r
-	}
 	cmd := exec.CommandContext(ctx, bin, "-t", "-f", conf)
 	cmd.Env = ApacheEnv(dir)
 	out, err := cmd.CombinedOutput()
@@ -149,17 +146,15 @@ func Xinetd(ctx context.Context, stanza string) Result {
 		r.Status, r.Detail = Skipped, "starting xinetd in its own network namespace needs root and unshare"
 		return r
 	}
-	dir, err := os.MkdirTemp("", "pxegen-verify-xinetd-")
+	dir, conf, err := scratch("xinetd", "xinetd.conf", func(dir string) string {
+		return XinetdConfig(dir, filepath.Dir(stanza))
+	})
 	if err != nil {
 		r.Status, r.Detail = Failed, err.Error()
 		return r
 	}
 	defer os.RemoveAll(dir)
-	conf, log := filepath.Join(dir, "xinetd.conf"), filepath.Join(dir, "xinetd.log")
-	if err := os.WriteFile(conf, []byte(XinetdConfig(dir, filepath.Dir(stanza))), 0o644); err != nil {
-		r.Status, r.Detail = Failed, err.Error()
-		return r
-	}
+	log := filepath.Join(dir, "xinetd.log")
 	cmd := exec.CommandContext(ctx, unshare, "--net", "--", bin, "-dontfork", "-f", conf, "-pidfile", filepath.Join(dir, "pid"), "-filelog", log)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -197,6 +192,22 @@ func Xinetd(ctx context.Context, stanza string) Result {
 			return finish(r, desc, logText, err)
 		}
 	}
+}
+
+// scratch makes a temporary directory for a daemon's check holding one
+// configuration file, whose content may name the directory. The caller
+// removes the directory.
+func scratch(daemon, name string, content func(dir string) string) (dir, file string, err error) {
+	dir, err = os.MkdirTemp("", "pxegen-verify-"+daemon+"-")
+	if err != nil {
+		return "", "", err
+	}
+	file = filepath.Join(dir, name)
+	if err := os.WriteFile(file, []byte(content(dir)), 0o644); err != nil {
+		os.RemoveAll(dir)
+		return "", "", err
+	}
+	return dir, file, nil
 }
 
 // finish fills in a result from a command's output and error; on failure
