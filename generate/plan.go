@@ -298,7 +298,7 @@ func (p *Plan) Apply() error {
 	if len(p.files) == 0 && p.pending == nil && p.manifest == nil && len(p.prune) == 0 {
 		return nil
 	}
-	b := batch{first: p.pending, last: p.manifest, between: p.removePruned}
+	b := batch{first: p.pending, last: p.manifest, between: p.removePruned, changed: true}
 	if p.opts.Manifest != "" {
 		b.cleanup = []string{p.opts.Manifest + pendingSuffix}
 	}

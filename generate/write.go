@@ -56,6 +56,9 @@ type batch struct {
 	first, last *File
 	between     func() error
 	cleanup     []string
+	// changed says every file is known to differ from what is on disk (a
+	// plan has just compared them), so they are not read again.
+	changed bool
 }
 
 func writeTree(dir string, tree Tree, b batch) (Summary, error) {
@@ -92,6 +95,9 @@ func writeTree(dir string, tree Tree, b batch) (Summary, error) {
 	}
 	same := make([]bool, len(tree))
 	err = parallel(len(tree), func(i int) error {
+		if b.changed {
+			return nil
+		}
 		d, err := dirs.get(path.Dir(tree[i].Path))
 		if isNotExist(err) {
 			return nil
