@@ -17,7 +17,8 @@ BENCH_TIME ?= 3x
 
 # Debian packages the tests need: the real daemons, the boot loaders and
 # QEMU for the integration suite.
-DEBIAN_PACKAGES := isc-dhcp-server apache2 xinetd tftpd-hpa \
+DEBIAN_PACKAGES := isc-dhcp-server kea-dhcp4-server dnsmasq-base apache2 xinetd tftpd-hpa \
+	shim-signed grub-efi-amd64-signed \
 	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
 	busybox-static cpio iproute2 procps rsync ansible-core
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -102,6 +103,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	templatesFlag := &cli.StringFlag{
 		Name: "templates", Usage: "replace embedded templates with the files of the same relative path under `DIR`",
 	}
+	targetFlags := []cli.Flag{
+		&cli.StringFlag{Name: "target", Usage: "write for DHCP server `NAME` (" + strings.Join(inventory.DHCPTargets, ", ") + "), whatever the inventory's targets.dhcp says"},
+		&cli.StringFlag{Name: "tftp", Usage: "serve TFTP with `NAME` (" + strings.Join(inventory.TFTPTargets, ", ") + "), whatever the inventory's targets.tftp says"},
+	}
 	pruneFlag := &cli.BoolFlag{Name: "prune", Usage: "remove files pxegen wrote that the inventory no longer produces"}
 	return &cli.App{
 		Name:            "pxegen",
@@ -115,7 +120,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			{
 				Name:  "render",
 				Usage: "validate the inventory, render every file in memory, then write the changed ones under --out",
-				Flags: []cli.Flag{
+				Flags: append([]cli.Flag{
 					inventoryFlag,
 					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "write the tree under `DIR`"},
 					templatesFlag,
@@ -124,13 +129,13 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.BoolFlag{Name: "dry-run", Usage: "say what would be written, removed and reloaded; write nothing"},
 					&cli.BoolFlag{Name: "verify", Usage: "run the daemons' own checks on a staging copy first; write nothing if one fails"},
 					&cli.StringFlag{Name: "format", Value: "text", Usage: "`text` or json"},
-				},
+				}, targetFlags...),
 				Action: func(c *cli.Context) error {
 					format := c.String("format")
 					if format != "text" && format != "json" {
 						return fmt.Errorf("--format %q: want text or json", format)
 					}
-					inv, tree, err := renderInventory(inventoryPath(c), c.String("templates"))
+					inv, tree, err := renderInventory(c)
 					if err != nil {
 						return err
 					}
@@ -159,10 +164,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			{
 				Name:  "check",
 				Usage: "validate the inventory and render in memory; write nothing",
-				Flags: []cli.Flag{inventoryFlag, templatesFlag},
+				Flags: append([]cli.Flag{inventoryFlag, templatesFlag}, targetFlags...),
 				Action: func(c *cli.Context) error {
 					path := inventoryPath(c)
-					_, tree, err := renderInventory(path, c.String("templates"))
+					_, tree, err := renderInventory(c)
 					if err != nil {
 						return err
 					}
@@ -173,13 +178,13 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			{
 				Name:  "diff",
 				Usage: "show what render would change under --root as a unified diff; exit 0 if nothing, 1 if something, 2 on error",
-				Flags: []cli.Flag{
+				Flags: append([]cli.Flag{
 					inventoryFlag,
 					&cli.StringFlag{Name: "root", Required: true, Usage: "compare with the tree under `DIR` (/ on the boot server)"},
 					templatesFlag,
 					pruneFlag,
 					&cli.BoolFlag{Name: "stat", Usage: "one line per file and a summary instead of the diff"},
-				},
+				}, targetFlags...),
 				Action: func(c *cli.Context) error {
 					if err := diff(c, stdout, stderr); err != nil && !errors.Is(err, errDiffers) {
 						return &diffError{err}
@@ -191,17 +196,17 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 			{
 				Name:  "verify",
-				Usage: "run dhcpd, Apache and xinetd's own checks on a rendered tree",
-				Flags: []cli.Flag{
+				Usage: "run the DHCP server's, Apache's and the TFTP server's own checks on a rendered tree",
+				Flags: append([]cli.Flag{
 					inventoryFlag,
 					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "the rendered tree in `DIR`"},
-				},
+				}, targetFlags...),
 				Action: func(c *cli.Context) error {
-					inv, err := inventory.Load(inventoryPath(c))
+					inv, err := loadInventory(c)
 					if err != nil {
 						return err
 					}
-					return report(stdout, verify.Run(c.Context, c.String("out"), inv.Paths))
+					return report(stdout, verify.Run(c.Context, c.String("out"), inv))
 				},
 			},
 			{
@@ -225,13 +230,25 @@ func inventoryPath(c *cli.Context) string {
 	return defaultInventory
 }
 
-// renderInventory loads the inventory and renders it with the templates.
-func renderInventory(inventoryPath, templatesDir string) (*inventory.Inventory, generate.Tree, error) {
-	inv, err := inventory.Load(inventoryPath)
+// loadInventory loads the inventory with --target and --tftp applied.
+func loadInventory(c *cli.Context) (*inventory.Inventory, error) {
+	dhcp, tftp := c.String("target"), c.String("tftp")
+	if dhcp != "" && !slices.Contains(inventory.DHCPTargets, dhcp) {
+		return nil, fmt.Errorf("--target %q: want one of %s", dhcp, strings.Join(inventory.DHCPTargets, ", "))
+	}
+	if tftp != "" && !slices.Contains(inventory.TFTPTargets, tftp) {
+		return nil, fmt.Errorf("--tftp %q: want one of %s", tftp, strings.Join(inventory.TFTPTargets, ", "))
+	}
+	return inventory.Load(inventoryPath(c), inventory.WithTargets(dhcp, tftp))
+}
+
+// renderInventory loads the inventory and renders it with --templates.
+func renderInventory(c *cli.Context) (*inventory.Inventory, generate.Tree, error) {
+	inv, err := loadInventory(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	engine, err := generate.New(templatesDir)
+	engine, err := generate.New(c.String("templates"))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -245,7 +262,7 @@ func planOptions(inv *inventory.Inventory, prune, force bool) generate.PlanOptio
 
 // diff prints what render would change under --root.
 func diff(c *cli.Context, stdout, stderr io.Writer) error {
-	inv, tree, err := renderInventory(inventoryPath(c), c.String("templates"))
+	inv, tree, err := renderInventory(c)
 	if err != nil {
 		return err
 	}
@@ -342,7 +359,7 @@ func verifyStaged(ctx context.Context, w io.Writer, inv *inventory.Inventory, tr
 	if _, err := generate.Write(staging, tree); err != nil {
 		return err
 	}
-	results := verify.Run(ctx, staging, inv.Paths)
+	results := verify.Run(ctx, staging, inv)
 	for i := range results {
 		// Name files by their place in the tree, not the temporary copy.
 		results[i].Detail = strings.ReplaceAll(results[i].Detail, staging+string(os.PathSeparator), "")

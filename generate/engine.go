@@ -155,6 +155,14 @@ func (e *Engine) Render(inv *inventory.Inventory) (Tree, error) {
 			return nil, fmt.Errorf("render: %s is produced by both %s and %s", o.path, prev, o.template)
 		}
 		seen[o.path] = o.template
+		if o.encode != nil {
+			data, err := o.encode()
+			if err != nil {
+				return nil, fmt.Errorf("render %s: %w", o.path, err)
+			}
+			tree = append(tree, File{Path: o.path, Data: data, Target: owners[i]})
+			continue
+		}
 		buf.Reset()
 		if err := e.root.ExecuteTemplate(&buf, o.template, o.data); err != nil {
 			return nil, &TemplateError{fmt.Errorf("render %s: %w", o.path, err)}

@@ -54,17 +54,21 @@ func FuzzRender(f *testing.F) {
 		q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 		doc := fmt.Sprintf(fuzzInventory, q(url), q(domain), q(network), q(label), q(kernel), q(initrd), q(args),
 			q(profile), q(title), q(host), q(mac), q(hostArgs))
-		inv, err := inventory.Parse("f.yaml", []byte(doc))
-		if err != nil {
-			return
-		}
-		tree, err := engine.Render(inv)
-		if err != nil {
-			t.Fatalf("a valid inventory failed to render: %v", err)
-		}
-		for _, f := range tree {
-			if msg := checkSyntax(inv, f); msg != "" {
-				t.Fatalf("%s: %s\n%s", f.Path, msg, f.Data)
+		// The same inventory for each DHCP server: a value that one target
+		// would accept must be safe in all of them.
+		for _, dhcp := range inventory.DHCPTargets {
+			inv, err := inventory.Parse("f.yaml", []byte(doc), inventory.WithTargets(dhcp, ""))
+			if err != nil {
+				return
+			}
+			tree, err := engine.Render(inv)
+			if err != nil {
+				t.Fatalf("a valid inventory failed to render for %s: %v", dhcp, err)
+			}
+			for _, f := range tree {
+				if msg := checkSyntax(inv, f); msg != "" {
+					t.Fatalf("%s: %s\n%s", f.Path, msg, f.Data)
+				}
 			}
 		}
 	})
@@ -114,6 +118,12 @@ func TestSyntaxCheckersReject(t *testing.T) {
 		"apache directive":    {checkApache, "Alias /pxe/ \"/srv/tftp/\"\nScriptAlias /x \"/\"\n"},
 		"xinetd attribute":    {checkXinetd, "service tftp\n{\n\tserver_args\t= -s /srv # x\n}\n"},
 		"xinetd second block": {checkXinetd, "service tftp\n{\n}\nservice evil\n{\n}\n"},
+		"dnsmasq directive":   {checkDnsmasq, "dhcp-host=52:54:00:00:00:01,a\ndhcp-script=/tmp/x\n"},
+		"dnsmasq extra field": {checkDnsmasq, "dhcp-host=52:54:00:00:00:01,10.1.1.1,a,ignore\n"},
+		"dnsmasq comment":     {checkDnsmasq, "tftp-root=/srv/tftp # x\n"},
+		"dnsmasq boot fields": {checkDnsmasq, "dhcp-boot=tag:ipxe,http://x/a,b,,10.1.1.1\n"},
+		"kea invalid":         {checkKea, "// x\n{\"Dhcp4\": {\"a\": 1}\n"},
+		"kea second server":   {checkKea, "{\"Dhcp4\": {}, \"Dhcp6\": {}}\n"},
 	} {
 		if c.check(c.text) == "" {
 			t.Errorf("%s: accepted", name)
@@ -133,6 +143,10 @@ func checkSyntax(inv *inventory.Inventory, f File) string {
 	switch {
 	case f.Path == rel(inv.Paths.DhcpdConf):
 		return checkDhcpd(text)
+	case f.Path == rel(inv.Paths.KeaConf):
+		return checkKea(text)
+	case f.Path == rel(inv.Paths.DnsmasqConf):
+		return checkDnsmasq(text)
 	case f.Path == rel(inv.Paths.XinetdTFTP):
 		return checkXinetd(text)
 	case f.Path == rel(inv.Paths.ApacheConf):
@@ -268,6 +282,67 @@ func checkApache(text string) string {
 		if !apacheLine.MatchString(line) {
 			return fmt.Sprintf("line %d: %q is no directive pxegen writes", i+1, line)
 		}
+	}
+	return ""
+}
+
+// dnsmasqFields is how many comma-separated fields each option pxegen
+// writes has, not counting tag: and set: fields.
+var dnsmasqFields = map[string][2]int{
+	"interface": {1, 1}, "domain": {1, 1}, "dhcp-userclass": {1, 1}, "dhcp-match": {2, 2},
+	"dhcp-option": {1, 8}, "dhcp-boot": {1, 3}, "dhcp-range": {3, 4}, "dhcp-host": {2, 3},
+	"enable-tftp": {0, 0}, "tftp-root": {1, 1},
+}
+
+// checkDnsmasq: every line is blank, a comment, or one option pxegen
+// writes with a value free of comment, quote and space characters and
+// with as many fields as that option takes, so no value can add a field
+// or an option.
+func checkDnsmasq(text string) string {
+	for i, line := range strings.Split(text, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, value, _ := strings.Cut(line, "=")
+		limits, ok := dnsmasqFields[key]
+		if !ok {
+			return fmt.Sprintf("line %d: %q is no option pxegen writes", i+1, line)
+		}
+		if strings.ContainsAny(value, "#\"\\ \t") {
+			return fmt.Sprintf("line %d: %q holds a comment, quote or space character", i+1, line)
+		}
+		n := 0
+		if value != "" {
+			for _, field := range strings.Split(value, ",") {
+				if !strings.HasPrefix(field, "tag:") && !strings.HasPrefix(field, "set:") {
+					n++
+				}
+			}
+		}
+		if n < limits[0] || n > limits[1] {
+			return fmt.Sprintf("line %d: %q has %d fields, want %d to %d", i+1, line, n, limits[0], limits[1])
+		}
+		if key == "dhcp-boot" && n != 3 {
+			return fmt.Sprintf("line %d: %q: a boot file, an empty server name and an address", i+1, line)
+		}
+	}
+	return ""
+}
+
+// checkKea: comment lines, then one JSON document holding only Dhcp4.
+func checkKea(text string) string {
+	var body strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		if !strings.HasPrefix(line, "//") {
+			body.WriteString(line + "\n")
+		}
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body.String()), &doc); err != nil {
+		return "not JSON: " + err.Error()
+	}
+	if len(doc) != 1 || doc["Dhcp4"] == nil {
+		return fmt.Sprintf("want only Dhcp4 at the top, got %d keys", len(doc))
 	}
 	return ""
 }

@@ -18,6 +18,7 @@ type Site struct {
 	// another name renders the same bytes.
 	Source      string
 	Server      inventory.Server
+	Targets     inventory.Targets
 	HTTPPath    string // the path part of Server.HTTPURL, e.g. /pxe/
 	PXELinuxURL string // where iPXE fetches PXELINUX
 	Paths       inventory.Paths
@@ -33,6 +34,7 @@ type Site struct {
 // Network is one DHCP subnet as the templates need it.
 type Network struct {
 	Name          string
+	Tag           string // dnsmasq's tag for the network's clients
 	Subnet        netip.Prefix
 	Address       string // network address
 	Netmask       string // dotted quad
@@ -91,6 +93,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 	s := &Site{
 		Source:      path.Base(inv.Source()),
 		Server:      inv.Server,
+		Targets:     inv.Targets,
 		Paths:       inv.Paths,
 		Bootloaders: inv.Bootloaders,
 		profiles:    map[string]*Profile{},
@@ -116,6 +119,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		}
 		net := &Network{
 			Name:      n.Name,
+			Tag:       "net-" + n.Name,
 			Subnet:    subnet,
 			Address:   subnet.Addr().String(),
 			Netmask:   netmask(subnet.Bits()),

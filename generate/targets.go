@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/pxegen/pxegen/inventory"
 )
 
 // A target is one consumer of generated files (a daemon or a boot loader):
@@ -25,16 +27,20 @@ type Reload struct {
 }
 
 // output is one file to render: its path below the output root, the
-// template and the data it is executed with.
+// template and the data it is executed with; or, for a file built from
+// typed structs rather than text, the function that encodes it.
 type output struct {
 	path     string
 	template string
 	data     any
+	encode   func() ([]byte, error)
 }
 
 // targets lists every target pxegen renders, in a fixed order.
 var targets = []target{
 	{"dhcpd", dhcpdFiles, &Reload{Daemon: "dhcpd", Service: "isc-dhcp-server"}},
+	{"kea", keaFiles, &Reload{Daemon: "kea-dhcp4", Service: "kea-dhcp4-server"}},
+	{"dnsmasq", dnsmasqFiles, &Reload{Daemon: "dnsmasq", Service: "dnsmasq"}},
 	{"xinetd", xinetdFiles, &Reload{Daemon: "xinetd", Service: "xinetd"}},
 	{"apache", apacheFiles, &Reload{Daemon: "apache", Service: "apache2"}},
 	{"pxelinux", pxelinuxFiles, nil},
@@ -46,15 +52,37 @@ var targets = []target{
 func rel(abs string) string { return strings.TrimPrefix(abs, "/") }
 
 func dhcpdFiles(s *Site) []output {
-	return []output{{rel(s.Paths.DhcpdConf), "dhcpd/dhcpd.conf.tmpl", s}}
+	if s.Targets.DHCP != inventory.TargetDhcpd {
+		return nil
+	}
+	return []output{{path: rel(s.Paths.DhcpdConf), template: "dhcpd/dhcpd.conf.tmpl", data: s}}
+}
+
+func keaFiles(s *Site) []output {
+	if s.Targets.DHCP != inventory.TargetKea {
+		return nil
+	}
+	return []output{{path: rel(s.Paths.KeaConf), encode: func() ([]byte, error) { return keaConfig(s) }}}
+}
+
+// dnsmasqFiles writes one drop-in holding whichever of DHCP and TFTP the
+// inventory gives dnsmasq.
+func dnsmasqFiles(s *Site) []output {
+	if !s.Targets.UsesDnsmasq() {
+		return nil
+	}
+	return []output{{path: rel(s.Paths.DnsmasqConf), template: "dnsmasq/pxegen.conf.tmpl", data: s}}
 }
 
 func xinetdFiles(s *Site) []output {
-	return []output{{rel(s.Paths.XinetdTFTP), "xinetd/tftp.tmpl", s}}
+	if s.Targets.TFTP != inventory.TargetXinetd {
+		return nil
+	}
+	return []output{{path: rel(s.Paths.XinetdTFTP), template: "xinetd/tftp.tmpl", data: s}}
 }
 
 func apacheFiles(s *Site) []output {
-	return []output{{rel(s.Paths.ApacheConf), "apache/pxegen.conf.tmpl", s}}
+	return []output{{path: rel(s.Paths.ApacheConf), template: "apache/pxegen.conf.tmpl", data: s}}
 }
 
 // entry is the data of a file that boots one profile: a host's, or the
@@ -88,16 +116,16 @@ func hostAbout(h *Host) string {
 // that cover its subnet; everyone else falls through to the menu.
 func pxelinuxFiles(s *Site) []output {
 	dir := path.Join(rel(s.Paths.BootRoot), "pxelinux.cfg")
-	outs := []output{{path.Join(dir, "default"), "pxelinux/default.tmpl", s}}
+	outs := []output{{path: path.Join(dir, "default"), template: "pxelinux/default.tmpl", data: s}}
 	hostFiles := map[string]bool{}
 	for _, h := range s.Hosts {
 		if h.Profile == nil {
 			continue
 		}
 		e := newEntry(s, hostAbout(h), h.Profile, h.Args)
-		outs = append(outs, output{path.Join(dir, "01-"+h.MACHyphen), "pxelinux/entry.tmpl", e})
+		outs = append(outs, output{path: path.Join(dir, "01-"+h.MACHyphen), template: "pxelinux/entry.tmpl", data: e})
 		if h.HexIP != "" {
-			outs = append(outs, output{path.Join(dir, h.HexIP), "pxelinux/entry.tmpl", e})
+			outs = append(outs, output{path: path.Join(dir, h.HexIP), template: "pxelinux/entry.tmpl", data: e})
 			hostFiles[h.HexIP] = true
 		}
 	}
@@ -111,7 +139,7 @@ func pxelinuxFiles(s *Site) []output {
 			// In a /29 or /30 a prefix is a whole address; a host's own
 			// file for it wins.
 			if !hostFiles[name] {
-				outs = append(outs, output{path.Join(dir, name), "pxelinux/entry.tmpl", newEntry(s, about, p, p.Args)})
+				outs = append(outs, output{path: path.Join(dir, name), template: "pxelinux/entry.tmpl", data: newEntry(s, about, p, p.Args)})
 			}
 		}
 	}
@@ -131,23 +159,23 @@ type bootScript struct {
 // boots it; and the menu.
 func ipxeFiles(s *Site) []output {
 	root := rel(s.Paths.BootRoot)
-	outs := []output{{path.Join(root, "ipxe/menu.ipxe"), "ipxe/menu.ipxe.tmpl", s}}
+	outs := []output{{path: path.Join(root, "ipxe/menu.ipxe"), template: "ipxe/menu.ipxe.tmpl", data: s}}
 	for _, n := range s.Networks {
 		fallback := s.Server.HTTPURL + "ipxe/menu.ipxe"
 		if n.Profile != "" {
 			fallback = s.Server.HTTPURL + "ipxe/profiles/" + n.Profile + ".ipxe"
 		}
-		outs = append(outs, output{path.Join(root, n.BootScript), "ipxe/boot.ipxe.tmpl", bootScript{s, n, fallback}})
+		outs = append(outs, output{path: path.Join(root, n.BootScript), template: "ipxe/boot.ipxe.tmpl", data: bootScript{s, n, fallback}})
 	}
 	for _, p := range s.Profiles {
 		about := "profile " + p.Name + ", for clients whose network names it and for the menu"
-		outs = append(outs, output{path.Join(root, "ipxe/profiles", p.Name+".ipxe"), "ipxe/entry.ipxe.tmpl", newEntry(s, about, p, p.Args)})
+		outs = append(outs, output{path: path.Join(root, "ipxe/profiles", p.Name+".ipxe"), template: "ipxe/entry.ipxe.tmpl", data: newEntry(s, about, p, p.Args)})
 	}
 	for _, h := range s.Hosts {
 		if h.Profile == nil {
 			continue
 		}
-		outs = append(outs, output{path.Join(root, "ipxe/hosts", h.MACHyphen+".ipxe"), "ipxe/entry.ipxe.tmpl", newEntry(s, hostAbout(h), h.Profile, h.Args)})
+		outs = append(outs, output{path: path.Join(root, "ipxe/hosts", h.MACHyphen+".ipxe"), template: "ipxe/entry.ipxe.tmpl", data: newEntry(s, hostAbout(h), h.Profile, h.Args)})
 	}
 	return outs
 }

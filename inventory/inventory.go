@@ -14,6 +14,7 @@ import (
 // validate; a zero Inventory is not usable.
 type Inventory struct {
 	Server      Server              `yaml:"server"`
+	Targets     Targets             `yaml:"targets"`
 	Paths       Paths               `yaml:"paths"`
 	Bootloaders Bootloaders         `yaml:"bootloaders"`
 	Networks    []Network           `yaml:"networks"`
@@ -32,16 +33,47 @@ type Server struct {
 	IP      string `yaml:"ip"`       // next-server, host of the default HTTPURL
 	HTTPURL string `yaml:"http_url"` // where Apache serves BootRoot; ends with "/"
 	Domain  string `yaml:"domain"`   // option domain-name
+	// Interfaces the DHCP server answers on (Kea's interfaces-config,
+	// dnsmasq's interface=); empty: all. dhcpd takes them on its command
+	// line instead.
+	Interfaces StringList `yaml:"interfaces"`
 }
+
+// Targets chooses the daemons pxegen writes for. The Apache snippet is
+// always written; switching DHCP servers is a change of one key.
+type Targets struct {
+	DHCP string `yaml:"dhcp"` // dhcpd (default), kea or dnsmasq
+	TFTP string `yaml:"tftp"` // xinetd (default, starting tftpd-hpa) or dnsmasq
+}
+
+// The DHCP and TFTP servers pxegen can write for.
+const (
+	TargetDhcpd   = "dhcpd"
+	TargetKea     = "kea"
+	TargetDnsmasq = "dnsmasq"
+	TargetXinetd  = "xinetd"
+)
+
+// DHCPTargets and TFTPTargets list the accepted values, in the order the
+// documentation gives them.
+var (
+	DHCPTargets = []string{TargetDhcpd, TargetKea, TargetDnsmasq}
+	TFTPTargets = []string{TargetXinetd, TargetDnsmasq}
+)
+
+// UsesDnsmasq reports whether the dnsmasq drop-in is written.
+func (t Targets) UsesDnsmasq() bool { return t.DHCP == TargetDnsmasq || t.TFTP == TargetDnsmasq }
 
 // Paths are where the generated files live on the boot server. The output
 // tree mirrors them below --out.
 type Paths struct {
-	DhcpdConf  string `yaml:"dhcpd_conf"`
-	XinetdTFTP string `yaml:"xinetd_tftp"`
-	ApacheConf string `yaml:"apache_conf"`
-	BootRoot   string `yaml:"boot_root"`
-	Manifest   string `yaml:"manifest"` // what pxegen wrote, for prune and hand-edit checks
+	DhcpdConf   string `yaml:"dhcpd_conf"`
+	KeaConf     string `yaml:"kea_conf"`
+	DnsmasqConf string `yaml:"dnsmasq_conf"` // a drop-in under /etc/dnsmasq.d
+	XinetdTFTP  string `yaml:"xinetd_tftp"`
+	ApacheConf  string `yaml:"apache_conf"`
+	BootRoot    string `yaml:"boot_root"`
+	Manifest    string `yaml:"manifest"` // what pxegen wrote, for prune and hand-edit checks
 }
 
 // Bootloaders are file names relative to BootRoot.
@@ -137,6 +169,8 @@ func (l *StringList) UnmarshalYAML(n *yaml.Node) error {
 // Defaults for optional settings.
 const (
 	DefaultDhcpdConf      = "/etc/dhcp/dhcpd.conf"
+	DefaultKeaConf        = "/etc/kea/kea-dhcp4.conf"
+	DefaultDnsmasqConf    = "/etc/dnsmasq.d/pxegen.conf"
 	DefaultXinetdTFTP     = "/etc/xinetd.d/tftp"
 	DefaultApacheConf     = "/etc/apache2/conf-available/pxegen.conf"
 	DefaultBootRoot       = "/srv/tftp"
@@ -151,7 +185,11 @@ const (
 // applyDefaults fills every optional setting left empty. It runs before
 // Validate, so the validator sees exactly what will be rendered.
 func (inv *Inventory) applyDefaults() {
+	setDefault(&inv.Targets.DHCP, TargetDhcpd)
+	setDefault(&inv.Targets.TFTP, TargetXinetd)
 	setDefault(&inv.Paths.DhcpdConf, DefaultDhcpdConf)
+	setDefault(&inv.Paths.KeaConf, DefaultKeaConf)
+	setDefault(&inv.Paths.DnsmasqConf, DefaultDnsmasqConf)
 	setDefault(&inv.Paths.XinetdTFTP, DefaultXinetdTFTP)
 	setDefault(&inv.Paths.ApacheConf, DefaultApacheConf)
 	setDefault(&inv.Paths.BootRoot, DefaultBootRoot)

@@ -20,7 +20,7 @@ const MaxFileSize = 32 << 20
 // Load reads, decodes, defaults and validates the inventory at path. Problems
 // with the content come back as an ErrorList; failing to read the file is a
 // plain error.
-func Load(path string) (*Inventory, error) {
+func Load(path string, opts ...Option) (*Inventory, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read inventory: %w", err)
@@ -30,12 +30,29 @@ func Load(path string) (*Inventory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read inventory: %w", err)
 	}
-	return Parse(path, data)
+	return Parse(path, data, opts...)
+}
+
+// Option changes an inventory as it is loaded, before defaults and
+// validation.
+type Option func(*Inventory)
+
+// WithTargets replaces the inventory's DHCP and TFTP targets, as a
+// command-line override does; an empty value keeps the inventory's own.
+func WithTargets(dhcp, tftp string) Option {
+	return func(inv *Inventory) {
+		if dhcp != "" {
+			inv.Targets.DHCP = dhcp
+		}
+		if tftp != "" {
+			inv.Targets.TFTP = tftp
+		}
+	}
 }
 
 // Parse is Load for an inventory already in memory; name is used in error
 // messages.
-func Parse(name string, data []byte) (*Inventory, error) {
+func Parse(name string, data []byte, opts ...Option) (*Inventory, error) {
 	if len(data) > MaxFileSize {
 		return nil, ErrorList{{File: name, Msg: fmt.Sprintf("file is larger than %d MiB", MaxFileSize>>20)}}
 	}
@@ -81,6 +98,9 @@ func Parse(name string, data []byte) (*Inventory, error) {
 		decodeErrs = inv.nodes().typeErrors(name, te)
 	}
 	inv.profileOrder = decodedProfiles(inv.profileOrder, inv.Profiles)
+	for _, opt := range opts {
+		opt(inv)
+	}
 	inv.applyDefaults()
 	// The decoder fills every field it can despite a type error, so the
 	// validator still runs and all problems come out at once. A field that

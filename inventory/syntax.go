@@ -21,6 +21,9 @@ import (
 //   - PXELINUX: no newline or control character (each directive is a line);
 //   - iPXE: no `$` (setting expansion), no quotes or `\`, no `#`, and no
 //     `||` or `&&` as a word (command operators);
+//   - dnsmasq: no `,` in anything it reads as one field (names, tags, paths,
+//     the boot script URL, whose base URL takes no query), no `#`, no
+//     newline; Kea's JSON is written by encoding/json, which escapes;
 //   - Apache and xinetd: paths are absolute and made of [A-Za-z0-9._/+-] only,
 //     so a path can never carry a space, a quote or a second directive.
 var (
@@ -29,6 +32,7 @@ var (
 	profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 	macSyntax   = regexp.MustCompile(`^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){4}$`)
 	portSyntax  = regexp.MustCompile(`^[1-9][0-9]{0,4}$`)
+	ifaceSyntax = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$`)
 )
 
 // A charset is the punctuation a field allows besides ASCII letters and
@@ -81,6 +85,15 @@ func checkHostName(s string) string {
 		return "longer than 63 characters (an RFC 1123 label)"
 	}
 	return fmt.Sprintf("%q is not an RFC 1123 label: letters, digits and inner hyphens only", s)
+}
+
+// checkInterface checks a network interface name: Linux allows at most 15
+// bytes, and these characters keep it one word in every syntax.
+func checkInterface(s string) string {
+	if ifaceSyntax.MatchString(s) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not an interface name: letters, digits, . _ and -, at most 15 characters", s)
 }
 
 // checkDomain checks a DNS domain name: dot-separated RFC 1123 labels.
@@ -266,6 +279,9 @@ func ParseSubnet(s string) (netip.Prefix, error) {
 	}
 	if p.Bits() < 8 || p.Bits() > 30 {
 		return netip.Prefix{}, fmt.Errorf("%q: prefix length must be between 8 and 30", s)
+	}
+	if p.Addr().As4()[0] == 0 {
+		return netip.Prefix{}, fmt.Errorf("%q: 0.0.0.0/8 means \"this network\" and cannot be served", s)
 	}
 	return p, nil
 }

@@ -55,6 +55,7 @@ func (inv *Inventory) posOf(p string) Pos {
 func (inv *Inventory) Validate() error {
 	v := &validator{inv: inv}
 	v.server()
+	v.targets()
 	v.paths()
 	v.bootloaders()
 	nets := v.networks()
@@ -79,10 +80,25 @@ func (v *validator) server() {
 	}
 }
 
+func (v *validator) targets() {
+	t := v.inv.Targets
+	if !contains(DHCPTargets, t.DHCP) {
+		v.errf("targets.dhcp", "%q: want one of %s", t.DHCP, strings.Join(DHCPTargets, ", "))
+	}
+	if !contains(TFTPTargets, t.TFTP) {
+		v.errf("targets.tftp", "%q: want one of %s", t.TFTP, strings.Join(TFTPTargets, ", "))
+	}
+	for i, name := range v.inv.Server.Interfaces {
+		v.check(fmt.Sprintf("server.interfaces[%d]", i), checkInterface(name))
+	}
+}
+
 func (v *validator) paths() {
 	p := v.inv.Paths
 	all := []struct{ key, val string }{
 		{"paths.dhcpd_conf", p.DhcpdConf},
+		{"paths.kea_conf", p.KeaConf},
+		{"paths.dnsmasq_conf", p.DnsmasqConf},
 		{"paths.xinetd_tftp", p.XinetdTFTP},
 		{"paths.apache_conf", p.ApacheConf},
 		{"paths.boot_root", p.BootRoot},

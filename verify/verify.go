@@ -45,20 +45,77 @@ func AnyFailed(results []Result) bool {
 	return false
 }
 
-// Run checks the tree under root, whose files sit at paths below it (as
-// pxegen render lays them out).
-func Run(ctx context.Context, root string, paths inventory.Paths) []Result {
+// Run checks the files inv's targets produce in the tree under root, whose
+// files sit at their server paths below it (as pxegen render lays them out).
+func Run(ctx context.Context, root string, inv *inventory.Inventory) []Result {
+	targets, paths := inv.Targets, inv.Paths
 	// Absolute, since Apache resolves a relative Include against its
 	// ServerRoot, not the working directory.
 	if abs, err := filepath.Abs(root); err == nil {
 		root = abs
 	}
 	at := func(abs string) string { return filepath.Join(root, strings.TrimPrefix(abs, "/")) }
-	return []Result{
-		Dhcpd(ctx, at(paths.DhcpdConf)),
-		Apache(ctx, at(paths.ApacheConf)),
-		Xinetd(ctx, at(paths.XinetdTFTP)),
+	var results []Result
+	switch targets.DHCP {
+	case inventory.TargetDhcpd:
+		results = append(results, Dhcpd(ctx, at(paths.DhcpdConf)))
+	case inventory.TargetKea:
+		results = append(results, Kea(ctx, at(paths.KeaConf), inv.Server.Interfaces))
 	}
+	if targets.UsesDnsmasq() {
+		results = append(results, Dnsmasq(ctx, at(paths.DnsmasqConf)))
+	}
+	results = append(results, Apache(ctx, at(paths.ApacheConf)))
+	if targets.TFTP == inventory.TargetXinetd {
+		results = append(results, Xinetd(ctx, at(paths.XinetdTFTP)))
+	}
+	return results
+}
+
+// Kea runs `kea-dhcp4 -t conf`, which parses the configuration and checks
+// it as the server would load it, without opening sockets or leases. It
+// also insists that each named interface exists, which on a build host it
+// need not: with named interfaces the check runs in an empty network
+// namespace holding interfaces of those names (root and unshare).
+func Kea(ctx context.Context, conf string, interfaces []string) Result {
+	r := Result{Check: "kea"}
+	bin, err := exec.LookPath("kea-dhcp4")
+	if err != nil {
+		r.Status, r.Detail = Skipped, "kea-dhcp4 is not installed (Debian: kea-dhcp4-server)"
+		return r
+	}
+	desc := fmt.Sprintf("kea-dhcp4 -t %s", conf)
+	cmd := exec.CommandContext(ctx, bin, "-t", conf)
+	if len(interfaces) > 0 {
+		unshare, err := exec.LookPath("unshare")
+		ip, ipErr := exec.LookPath("ip")
+		if err != nil || ipErr != nil || os.Geteuid() != 0 {
+			r.Status, r.Detail = Skipped, "Kea's check needs the interfaces it names; making them in an empty network namespace needs root, unshare and ip"
+			return r
+		}
+		script := ""
+		for i, name := range interfaces { // validated: letters, digits, . _ -
+			// veth, since not every kernel has the dummy module.
+			script += fmt.Sprintf("%s link add %s type veth peer name pxegen%d && %s link set %s up && ", ip, name, i, ip, name)
+		}
+		script += `exec "$0" -t "$1"`
+		cmd = exec.CommandContext(ctx, unshare, "--net", "--", "sh", "-c", script, bin, conf)
+		desc += " in a network namespace with interfaces " + strings.Join(interfaces, ", ")
+	}
+	out, err := cmd.CombinedOutput()
+	return finish(r, desc, out, err)
+}
+
+// Dnsmasq runs `dnsmasq --test` on the drop-in alone.
+func Dnsmasq(ctx context.Context, conf string) Result {
+	r := Result{Check: "dnsmasq"}
+	bin, err := exec.LookPath("dnsmasq")
+	if err != nil {
+		r.Status, r.Detail = Skipped, "dnsmasq is not installed (Debian: dnsmasq-base)"
+		return r
+	}
+	out, err := exec.CommandContext(ctx, bin, "--test", "--conf-file="+conf).CombinedOutput()
+	return finish(r, fmt.Sprintf("dnsmasq --test --conf-file=%s", conf), out, err)
 }
 
 // Dhcpd runs `dhcpd -t -cf conf`.

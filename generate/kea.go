@@ -1,0 +1,195 @@
+package generate
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// The Kea target is built from typed structs and encoding/json rather than
+// a text template: JSON escaping is then the encoder's job, and a field
+// name typo is a compile error instead of a config Kea rejects.
+
+type keaFile struct {
+	Dhcp4 keaDhcp4 `json:"Dhcp4"`
+}
+
+type keaDhcp4 struct {
+	InterfacesConfig     keaInterfaces    `json:"interfaces-config"`
+	LeaseDatabase        keaLeaseDatabase `json:"lease-database"`
+	NextServer           string           `json:"next-server"`
+	OptionDef            []keaOptionDef   `json:"option-def"`
+	OptionData           []keaOption      `json:"option-data"`
+	ClientClasses        []keaClass       `json:"client-classes"`
+	ReservationsGlobal   bool             `json:"reservations-global"`
+	ReservationsInSubnet bool             `json:"reservations-in-subnet"`
+	Reservations         []keaReservation `json:"reservations,omitempty"`
+	Subnet4              []keaSubnet      `json:"subnet4"`
+}
+
+type keaInterfaces struct {
+	Interfaces []string `json:"interfaces"`
+}
+
+type keaLeaseDatabase struct {
+	Type        string `json:"type"`
+	LFCInterval int    `json:"lfc-interval"`
+}
+
+type keaOptionDef struct {
+	Space       string `json:"space"`
+	Name        string `json:"name"`
+	Code        int    `json:"code"`
+	Type        string `json:"type"`
+	Encapsulate string `json:"encapsulate,omitempty"`
+}
+
+type keaOption struct {
+	Space string `json:"space,omitempty"`
+	Name  string `json:"name"`
+	Data  string `json:"data,omitempty"`
+}
+
+type keaClass struct {
+	Name           string `json:"name"`
+	Comment        string `json:"comment,omitempty"`
+	Test           string `json:"test"`
+	OnlyIfRequired bool   `json:"only-if-required,omitempty"`
+	BootFileName   string `json:"boot-file-name,omitempty"`
+}
+
+type keaSubnet struct {
+	ID                   uint32           `json:"id"`
+	Subnet               string           `json:"subnet"`
+	Comment              string           `json:"comment"`
+	Pools                []keaPool        `json:"pools,omitempty"`
+	ValidLifetime        int              `json:"valid-lifetime,omitempty"`
+	MaxValidLifetime     int              `json:"max-valid-lifetime,omitempty"`
+	OptionData           []keaOption      `json:"option-data,omitempty"`
+	RequireClientClasses []string         `json:"require-client-classes"`
+	Reservations         []keaReservation `json:"reservations,omitempty"`
+}
+
+type keaPool struct {
+	Pool string `json:"pool"`
+}
+
+type keaReservation struct {
+	HWAddress string `json:"hw-address"`
+	IPAddress string `json:"ip-address,omitempty"`
+	Hostname  string `json:"hostname"`
+}
+
+// Client classes. Their tests exclude one another, so which class sets the
+// boot file never depends on the order Kea evaluates them in.
+const (
+	keaClassIPXE = "ipxe"
+	keaClassUEFI = "uefi-x86_64"
+	keaClassBIOS = "bios"
+	// iPXE sends its user class raw ("iPXE"); RFC 3004 clients prefix each
+	// class with its length. Both are accepted.
+	keaTestIPXE = "option[77].hex == 'iPXE' or option[77].hex == 0x0469505845"
+	keaTestUEFI = "not member('" + keaClassIPXE + "') and (option[93].hex == 0x0007 or option[93].hex == 0x0009)"
+	keaTestBIOS = "not member('" + keaClassIPXE + "') and not member('" + keaClassUEFI + "')"
+)
+
+// keaConfig builds kea-dhcp4.conf with the dhcpd target's behaviour.
+func keaConfig(s *Site) ([]byte, error) {
+	interfaces := []string(s.Server.Interfaces)
+	if len(interfaces) == 0 {
+		interfaces = []string{"*"}
+	}
+	d := keaDhcp4{
+		InterfacesConfig: keaInterfaces{Interfaces: interfaces},
+		LeaseDatabase:    keaLeaseDatabase{Type: "memfile", LFCInterval: 3600},
+		NextServer:       s.Server.IP,
+		// iPXE's encapsulated options, and no-pxedhcp: iPXE need not wait
+		// for a ProxyDHCP offer, as this server answers everything.
+		OptionDef: []keaOptionDef{
+			{Space: "dhcp4", Name: "ipxe-encap-opts", Code: 175, Type: "empty", Encapsulate: "ipxe"},
+			{Space: "ipxe", Name: "no-pxedhcp", Code: 176, Type: "uint8"},
+		},
+		OptionData: []keaOption{
+			{Space: "dhcp4", Name: "ipxe-encap-opts"},
+			{Space: "ipxe", Name: "no-pxedhcp", Data: "1"},
+		},
+		ClientClasses: []keaClass{
+			{Name: keaClassIPXE, Comment: "iPXE itself: it gets its network's boot script (see the ipxe-<network> classes)", Test: keaTestIPXE},
+			{Name: keaClassUEFI, Comment: "x86-64 UEFI PXE (option 93 = 7 or 9)", Test: keaTestUEFI, BootFileName: s.Bootloaders.UEFI},
+			{Name: keaClassBIOS, Comment: "BIOS PXE (option 93 = 0 or absent)", Test: keaTestBIOS, BootFileName: s.Bootloaders.BIOS},
+		},
+		// Hosts without a fixed address are known by MAC in every subnet.
+		ReservationsGlobal:   true,
+		ReservationsInSubnet: true,
+	}
+	if s.Server.Domain != "" {
+		d.OptionData = append(d.OptionData, keaOption{Name: "domain-name", Data: s.Server.Domain})
+	}
+	subnetOf := map[*Network]int{} // an index: appending moves the slice
+	for _, n := range s.Networks {
+		// A subnet's id is its network address: unique because subnets do
+		// not overlap, and stable when networks are reordered, so Kea's
+		// leases stay with their subnet.
+		class := "ipxe-" + n.Name
+		profile := "the menu"
+		if n.Profile != "" {
+			profile = "profile " + n.Profile
+		}
+		// A required class is evaluated after Kea picks the subnet: that is
+		// how each network's iPXE clients get their own boot script.
+		d.ClientClasses = append(d.ClientClasses, keaClass{
+			Name: class, Comment: "iPXE clients of network " + n.Name, Test: "member('" + keaClassIPXE + "')",
+			OnlyIfRequired: true, BootFileName: n.BootScriptURL,
+		})
+		sub := keaSubnet{
+			ID:                   subnetID(n.Subnet),
+			Subnet:               n.Subnet.String(),
+			Comment:              fmt.Sprintf("network %s: clients no host entry names boot %s", n.Name, profile),
+			ValidLifetime:        n.LeaseTime,
+			MaxValidLifetime:     n.LeaseTime,
+			RequireClientClasses: []string{class},
+		}
+		if n.PoolFirst != "" {
+			sub.Pools = []keaPool{{Pool: n.PoolFirst + " - " + n.PoolLast}}
+		}
+		if n.Gateway != "" {
+			sub.OptionData = append(sub.OptionData, keaOption{Name: "routers", Data: n.Gateway})
+		}
+		if len(n.DNS) > 0 {
+			sub.OptionData = append(sub.OptionData, keaOption{Name: "domain-name-servers", Data: strings.Join(n.DNS, ", ")})
+		}
+		subnetOf[n] = len(d.Subnet4)
+		d.Subnet4 = append(d.Subnet4, sub)
+	}
+	for _, h := range s.Hosts {
+		r := keaReservation{HWAddress: h.MAC, IPAddress: h.IP, Hostname: h.Name}
+		if h.Network == nil {
+			d.Reservations = append(d.Reservations, r)
+			continue
+		}
+		sub := &d.Subnet4[subnetOf[h.Network]]
+		sub.Reservations = append(sub.Reservations, r)
+	}
+	var buf bytes.Buffer
+	buf.WriteString("// Generated by pxegen. Do not edit: the next render overwrites it.\n" +
+		"//\n" +
+		"// Plain PXE ROMs get an iPXE binary over TFTP from next-server, chosen by\n" +
+		"// client architecture (option 93). iPXE itself (user class \"iPXE\") gets the\n" +
+		"// HTTP URL of its network's boot script instead.\n")
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // Kea reads JSON, not HTML: keep '&' in URLs readable
+	if err := enc.Encode(keaFile{Dhcp4: d}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// subnetID is the network address as a number. Validation refuses the
+// 0.0.0.0 network, so the id is never Kea's reserved 0.
+func subnetID(p netip.Prefix) uint32 {
+	a := p.Addr().As4()
+	return uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+}
