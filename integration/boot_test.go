@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -55,33 +56,67 @@ var vms = []vm{
 // a boot takes 25-40 s.
 const vmTimeout = 4 * time.Minute
 
-// TestBoot boots every VM from one lab and checks what each booted and
-// the chain that led there.
+// TestBoot boots every VM from a lab under each DHCP server (dhcpd, Kea,
+// dnsmasq), checks what each booted and the chain that led there, and
+// that every VM booted the same command line under all three.
 func TestBoot(t *testing.T) {
 	requireCommands(t, "qemu-system-x86_64")
 	code := firstExisting("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd")
 	require(t, code != "", "OVMF (Debian: ovmf)")
-	l := newLab(t, "testdata/site.yaml")
-	// Two at a time: the machines have two cores and QEMU emulates each VM
-	// mostly on one.
-	slots := make(chan struct{}, 2)
-	t.Run("vm", func(t *testing.T) {
-		for _, v := range vms {
-			v := v
-			t.Run(v.name, func(t *testing.T) {
-				t.Parallel()
-				slots <- struct{}{}
-				defer func() { <-slots }()
-				l.boot(t, v, code)
+	var mu sync.Mutex
+	booted := map[string]map[string]string{} // VM -> DHCP server -> command line
+	for _, server := range dhcpServers {
+		t.Run(server.target, func(t *testing.T) {
+			l := newLab(t, "testdata/site.yaml", server)
+			// Two at a time: the machines have two cores and QEMU emulates
+			// each VM mostly on one.
+			slots := make(chan struct{}, 2)
+			t.Run("vm", func(t *testing.T) {
+				for _, v := range vms {
+					v := v
+					t.Run(v.name, func(t *testing.T) {
+						t.Parallel()
+						slots <- struct{}{}
+						defer func() { <-slots }()
+						got := l.boot(t, v, code)
+						mu.Lock()
+						if booted[v.name] == nil {
+							booted[v.name] = map[string]string{}
+						}
+						booted[v.name][server.target] = got
+						mu.Unlock()
+					})
+				}
 			})
+		})
+	}
+	for _, v := range vms {
+		var lines []string
+		same := true
+		for _, server := range dhcpServers {
+			got, ok := booted[v.name][server.target]
+			if !ok {
+				same = false // that boot failed and said why
+				continue
+			}
+			lines = append(lines, fmt.Sprintf("%s: %q", server.target, got))
+			if got != booted[v.name][dhcpServers[0].target] {
+				same = false
+			}
 		}
-	})
+		if len(lines) == len(dhcpServers) && !same {
+			t.Errorf("check vm %s: different command lines under different DHCP servers: %s", v.name, strings.Join(lines, ", "))
+		} else if same {
+			t.Logf("check vm %s: the same command line under %d DHCP servers", v.name, len(dhcpServers))
+		}
+	}
 }
 
 var cmdlineLine = regexp.MustCompile(`PXEGEN-CMDLINE: (.*)`)
 
-// boot runs v to power-off and checks what it booted.
-func (l *lab) boot(t *testing.T, v vm, ovmfCode string) {
+// boot runs v to power-off, checks what it booted and returns its command
+// line as userArgs gives it.
+func (l *lab) boot(t *testing.T, v vm, ovmfCode string) string {
 	firmware := "BIOS (SeaBIOS, iPXE NIC ROM)"
 	serial := filepath.Join(l.work, v.name+".serial")
 	args := []string{"-m", "512", "-display", "none", "-no-reboot", "-accel", "kvm", "-accel", "tcg",
@@ -139,11 +174,12 @@ func (l *lab) boot(t *testing.T, v vm, ovmfCode string) {
 		problems = append(problems, "OVMF did not download and start the UEFI loader over TFTP")
 	}
 	if len(problems) > 0 {
-		t.Fatalf("vm %s (%s, MAC %s, network %s): %s\n  leases: %v\n  HTTP requests:\n%s\n  dhcpd (this MAC):\n%s\n  serial console (last lines):\n%s",
-			v.name, firmware, v.mac, v.network, strings.Join(problems, "; "), ips,
-			tail(strings.Join(requests, "\n"), 20), tail(grepLines(l.read("dhcpd.log"), v.mac), 10), tail(string(serialText), 25))
+		t.Fatalf("vm %s (%s, MAC %s, network %s, %s): %s\n  leases: %v\n  HTTP requests:\n%s\n  %s (this MAC):\n%s\n  serial console (last lines):\n%s",
+			v.name, firmware, v.mac, v.network, l.dhcp.target, strings.Join(problems, "; "), ips,
+			tail(strings.Join(requests, "\n"), 20), l.dhcp.target, tail(grepLines(l.read(l.dhcp.log), v.mac), 10), tail(string(serialText), 25))
 	}
-	t.Logf("vm %s: %s booted %q via %d HTTP requests in %v", v.name, firmware, got, len(requests), took)
+	t.Logf("vm %s: %s under %s booted %q via %d HTTP requests in %v", v.name, firmware, l.dhcp.target, got, len(requests), took)
+	return got
 }
 
 // failureMarks are what a VM prints when its boot has failed and it will
@@ -218,12 +254,17 @@ func urlPath(u string) string {
 	return "/"
 }
 
-// TestPlainPXE drives the branch QEMU cannot: a plain PXE ROM. A real DHCP
+// TestPlainPXE drives the branch QEMU cannot, under each DHCP server: a plain PXE ROM. A real DHCP
 // client (busybox udhcpc) on a veth in the lab sends the option 93 values
 // and user-class a ROM or iPXE would, and a real TFTP client fetches the
 // loader it was named through xinetd.
 func TestPlainPXE(t *testing.T) {
-	l := newLab(t, "testdata/site.yaml")
+	for _, server := range dhcpServers {
+		t.Run(server.target, func(t *testing.T) { plainPXE(t, newLab(t, "testdata/site.yaml", server)) })
+	}
+}
+
+func plainPXE(t *testing.T, l *lab) {
 	run(t, "ip", "-n", l.ns, "link", "add", "cli0", "type", "veth", "peer", "name", "cli0p")
 	run(t, "ip", "-n", l.ns, "link", "set", "cli0p", "master", l.bridges["lab"], "up")
 	run(t, "ip", "-n", l.ns, "link", "set", "cli0", "address", "52:54:00:00:03:01", "up")
@@ -244,6 +285,8 @@ func TestPlainPXE(t *testing.T) {
 		{"uefi-arch7", []string{"-V", "PXEClient:Arch:00007:UNDI:003016", "-x", "0x5d:0007"}, l.inv.Bootloaders.UEFI},
 		{"uefi-arch9", []string{"-V", "PXEClient:Arch:00009:UNDI:003016", "-x", "0x5d:0009"}, l.inv.Bootloaders.UEFI},
 		{"ipxe", []string{"-x", "0x4d:69505845", "-x", "0x5d:0000"}, l.inv.Server.HTTPURL + "ipxe/boot-lab.ipxe"},
+		// The same user class as RFC 3004 frames it, with a length byte.
+		{"ipxe-rfc3004", []string{"-x", "0x4d:0469505845", "-x", "0x5d:0007"}, l.inv.Server.HTTPURL + "ipxe/boot-lab.ipxe"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		args := append([]string{"udhcpc", "-i", "cli0", "-n", "-q", "-f", "-t", "5", "-s", script}, tc.options...)
@@ -251,20 +294,20 @@ func TestPlainPXE(t *testing.T) {
 		cancel()
 		want := fmt.Sprintf("siaddr=%s boot_file=%s", l.inv.Server.IP, tc.bootFile)
 		if err != nil || !strings.Contains(string(out), want) {
-			t.Fatalf("check dhcp %s: want %q in the answer, got (%v):\n%s", tc.name, want, err, out)
+			t.Fatalf("check %s %s: want %q in the answer, got (%v):\n%s\n%s:\n%s", l.dhcp.target, tc.name, want, err, out, l.dhcp.target, tail(l.read(l.dhcp.log), 20))
 		}
-		t.Logf("check dhcp %s: next-server %s, boot file %s", tc.name, l.inv.Server.IP, tc.bootFile)
+		t.Logf("check %s %s: next-server %s, boot file %s", l.dhcp.target, tc.name, l.inv.Server.IP, tc.bootFile)
 	}
 	got := filepath.Join(l.work, "fetched")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if out, err := l.exec(ctx, "busybox", "tftp", "-g", "-r", l.inv.Bootloaders.BIOS, "-l", got, l.inv.Server.IP).CombinedOutput(); err != nil {
-		t.Fatalf("check tftp: reading %s from %s through xinetd: %v\n%s\nxinetd:\n%s", l.inv.Bootloaders.BIOS, l.inv.Server.IP, err, out, tail(l.read("services.log"), 5))
+		t.Fatalf("check tftp: reading %s from %s through %s: %v\n%s\nxinetd:\n%s", l.inv.Bootloaders.BIOS, l.inv.Server.IP, l.inv.Targets.TFTP, err, out, tail(l.read("services.log"), 5))
 	}
 	want, _ := os.ReadFile(filepath.Join(l.bootRoot(), l.inv.Bootloaders.BIOS))
 	data, _ := os.ReadFile(got)
 	if string(data) != string(want) || len(want) == 0 {
 		t.Fatalf("check tftp: %s read over TFTP (%d bytes) differs from the file in boot_root (%d bytes)", l.inv.Bootloaders.BIOS, len(data), len(want))
 	}
-	t.Logf("check tftp: %s (%d bytes) read through xinetd and in.tftpd", l.inv.Bootloaders.BIOS, len(data))
+	t.Logf("check tftp: %s (%d bytes) read through %s", l.inv.Bootloaders.BIOS, len(data), l.inv.Targets.TFTP)
 }

@@ -18,7 +18,7 @@ import (
 // TestDaemonChecks runs the daemons' own checks on every golden tree.
 func TestDaemonChecks(t *testing.T) {
 	requireRoot(t)
-	requireCommands(t, "dhcpd", "apache2", "xinetd", "unshare")
+	requireCommands(t, "dhcpd", "kea-dhcp4", "dnsmasq", "apache2", "xinetd", "unshare")
 	cases, _ := filepath.Glob("../golden/*/out")
 	if len(cases) == 0 {
 		t.Fatal("no golden trees")
@@ -30,7 +30,7 @@ func TestDaemonChecks(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		for _, r := range verify.Run(ctx, out, inv.Paths) {
+		for _, r := range verify.Run(ctx, out, inv) {
 			if r.Status != verify.Passed {
 				t.Errorf("check %s golden/%s: %s: %s", r.Check, name, r.Status, r.Detail)
 				continue
@@ -45,7 +45,7 @@ func TestDaemonChecks(t *testing.T) {
 // reject is rejected.
 func TestDaemonChecksFail(t *testing.T) {
 	requireRoot(t)
-	requireCommands(t, "dhcpd", "apache2", "xinetd", "unshare")
+	requireCommands(t, "dhcpd", "kea-dhcp4", "dnsmasq", "apache2", "xinetd", "unshare")
 	dir := t.TempDir()
 	write := func(rel, content string) string {
 		p := filepath.Join(dir, rel)
@@ -60,6 +60,9 @@ func TestDaemonChecksFail(t *testing.T) {
 		verify.Dhcpd(ctx, write("dhcpd.conf", "next-server 10.1.1.1\nsubnet 10.1.1.0 netmask 255.255.255.0 {}\n")),
 		verify.Apache(ctx, write("apache.conf", "Alias /pxe/ \"/srv/tftp/\"\n<Directory \"/srv/tftp/\">\nRequire all granted\n")),
 		verify.Xinetd(ctx, write("xinetd.d/tftp", "service tftp\n{\n\tsocket_type = dgram\n\tbogus_attribute = 1\n")),
+		verify.Kea(ctx, write("kea-dhcp4.conf", `{"Dhcp4": {"subnet4": [{"id": 1, "subnet": "10.1.1.0/24", "pools": [{"pool": "10.2.2.1 - 10.2.2.9"}]}]}}`), nil),
+		verify.Kea(ctx, write("kea-iface.conf", `{"Dhcp4": {"interfaces-config": {"interfaces": ["pxegen-none0"]}}}`), nil),
+		verify.Dnsmasq(ctx, write("dnsmasq.conf", "dhcp-range=set:lab,10.1.1.100\ndhcp-bogus=1\n")),
 	} {
 		if r.Status != verify.Failed {
 			t.Errorf("check %s on a broken file: %s, want failed (%s)", r.Check, r.Status, r.Detail)

@@ -22,12 +22,14 @@ import (
 )
 
 // lab is a boot server built from a rendered tree: a network namespace with
-// one bridge per inventory network, and dhcpd, xinetd (tftpd-hpa) and
+// one bridge per inventory network, and a DHCP server (dhcpd, Kea or
+// dnsmasq), a TFTP server (xinetd starting tftpd-hpa, or dnsmasq's own) and
 // Apache running inside it on the rendered files, with the rendered
 // boot_root bind-mounted at its configured path in their own mount
 // namespace. Nothing in it can reach or be reached from the host's network.
 type lab struct {
 	t       *testing.T
+	dhcp    dhcpServer
 	inv     *inventory.Inventory
 	ns      string
 	work    string // logs, runtime files; readable by the daemons' users
@@ -39,13 +41,56 @@ type lab struct {
 	taps int
 }
 
-// newLab renders inventoryPath (with template overrides from
-// $PXEGEN_INTEGRATION_TEMPLATES, to try a deliberate break), adds the boot
-// binaries, kernel and initrd, and starts the daemons.
-func newLab(t *testing.T, inventoryPath string) *lab {
+// dhcpServer is one DHCP server the lab can run: the target pxegen renders
+// for it, the TFTP server that goes with it here, how to start it and how
+// to read its log.
+type dhcpServer struct {
+	target   string // the inventory's targets.dhcp
+	tftp     string // targets.tftp: with dnsmasq, its own TFTP server is tried
+	commands []string
+	log      string // the log file in the lab's work directory
+	// start is the shell line that runs the server in the foreground; %[1]s
+	// is the work directory, %[2]s its rendered config, %[3]s the bridges.
+	start string
+	ready string // what its log says once it serves
+	// ack finds the address acknowledged to a MAC: %s is the quoted MAC.
+	ack string
+}
+
+var dhcpServers = []dhcpServer{
+	{
+		target: inventory.TargetDhcpd, tftp: inventory.TargetXinetd, commands: []string{"dhcpd"}, log: "dhcpd.log",
+		start: "touch %[1]s/dhcpd.leases; dhcpd -f -d -cf %[2]s -lf %[1]s/dhcpd.leases -pf %[1]s/dhcpd.pid %[3]s > %[1]s/dhcpd.log 2>&1",
+		ready: "Server starting service.",
+		ack:   `DHCPACK on (\S+) to %s`,
+	},
+	{
+		// Kea keeps leases in /var/lib/kea, which its systemd unit creates:
+		// here a directory on a tmpfs in Kea's own mount namespace.
+		target: inventory.TargetKea, tftp: inventory.TargetXinetd, commands: []string{"kea-dhcp4", "unshare"}, log: "kea.log",
+		start: "KEA_PIDFILE_DIR=%[1]s KEA_LOCKFILE_DIR=%[1]s unshare --mount sh -c 'mount -t tmpfs pxegen-kea /var/lib && mkdir /var/lib/kea && exec kea-dhcp4 -c %[2]s' > %[1]s/kea.log 2>&1",
+		ready: "DHCP4_STARTED",
+		ack:   `hwtype=1 %s\], .*lease (\S+) has been allocated`,
+	},
+	{
+		target: inventory.TargetDnsmasq, tftp: inventory.TargetDnsmasq, commands: []string{"dnsmasq"}, log: "dnsmasq.log",
+		start: "dnsmasq --keep-in-foreground --conf-file=%[2]s --port=0 --user=root --pid-file=%[1]s/dnsmasq.pid --dhcp-leasefile=%[1]s/dnsmasq.leases --log-facility=%[1]s/dnsmasq.log --log-dhcp",
+		ready: "TFTP root is",
+		ack:   `DHCPACK\(\S+\) (\S+) %s`,
+	},
+}
+
+// newLab renders inventoryPath for the DHCP server (with template overrides
+// from $PXEGEN_INTEGRATION_TEMPLATES, to try a deliberate break), adds the
+// boot binaries, kernel and initrd, and starts the daemons.
+func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer) *lab {
 	requireRoot(t)
-	requireCommands(t, "ip", "dhcpd", "xinetd", "in.tftpd", "apache2", "busybox")
-	inv, err := inventory.Load(inventoryPath)
+	requireCommands(t, "ip", "apache2", "busybox")
+	requireCommands(t, dhcp.commands...)
+	if dhcp.tftp == inventory.TargetXinetd {
+		requireCommands(t, "xinetd", "in.tftpd")
+	}
+	inv, err := inventory.Load(inventoryPath, inventory.WithTargets(dhcp.target, dhcp.tftp))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,8 +111,8 @@ func newLab(t *testing.T, inventoryPath string) *lab {
 	if err := os.Chmod(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	l := &lab{t: t, inv: inv, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
-		ns: fmt.Sprintf("pxegen-it-%d", os.Getpid())}
+	l := &lab{t: t, dhcp: dhcp, inv: inv, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
+		ns: fmt.Sprintf("pxegen-it-%s-%d", dhcp.target, os.Getpid())}
 	t.Cleanup(l.close)
 	if _, err := generate.Write(l.out, tree); err != nil {
 		t.Fatal(err)
@@ -130,6 +175,13 @@ func (l *lab) network() {
 		run(t, "ip", "-n", l.ns, "link", "add", br, "type", "bridge")
 		run(t, "ip", "-n", l.ns, "addr", "add", fmt.Sprintf("%s/%d", addr, subnet.Bits()), "dev", br)
 		run(t, "ip", "-n", l.ns, "link", "set", br, "up")
+		// A bridge has no carrier until a port is up, and Kea skips an
+		// interface without one: a veth pair keeps each bridge up before
+		// the VMs' taps join it.
+		peer := fmt.Sprintf("keep%d", i)
+		run(t, "ip", "-n", l.ns, "link", "add", peer, "type", "veth", "peer", "name", peer+"p")
+		run(t, "ip", "-n", l.ns, "link", "set", peer+"p", "master", br, "up")
+		run(t, "ip", "-n", l.ns, "link", "set", peer, "up")
 		l.bridges[n.Name] = br
 	}
 }
@@ -143,9 +195,8 @@ func (l *lab) start() {
 		t.Fatal(err)
 	}
 	files := map[string]string{
-		"apache2.conf": verify.ApacheServerConfig(w, "80", filepath.Join(l.out, strings.TrimPrefix(l.inv.Paths.ApacheConf, "/"))),
-		"xinetd.conf":  verify.XinetdConfig(w, filepath.Dir(filepath.Join(l.out, strings.TrimPrefix(l.inv.Paths.XinetdTFTP, "/")))),
-		"dhcpd.leases": "",
+		"apache2.conf": verify.ApacheServerConfig(w, "80", l.rendered(l.inv.Paths.ApacheConf)),
+		"xinetd.conf":  verify.XinetdConfig(w, filepath.Dir(l.rendered(l.inv.Paths.XinetdTFTP))),
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(w, name), []byte(content), 0o644); err != nil {
@@ -156,13 +207,23 @@ func (l *lab) start() {
 	for _, n := range l.inv.Networks {
 		bridges = append(bridges, l.bridges[n.Name])
 	}
+	conf := map[string]string{
+		inventory.TargetDhcpd:   l.inv.Paths.DhcpdConf,
+		inventory.TargetKea:     l.inv.Paths.KeaConf,
+		inventory.TargetDnsmasq: l.inv.Paths.DnsmasqConf,
+	}[l.dhcp.target]
+	dhcpLine := fmt.Sprintf(l.dhcp.start, w, l.rendered(conf), strings.Join(bridges, " "))
+	xinetdLine := ""
+	if l.inv.Targets.TFTP == inventory.TargetXinetd {
+		xinetdLine = fmt.Sprintf("xinetd -dontfork -f %[1]s/xinetd.conf -pidfile %[1]s/xinetd.pid -filelog %[1]s/xinetd.log &", w)
+	}
 	script := fmt.Sprintf(`set -e
 mount --bind %[2]s %[3]s
-dhcpd -f -d -cf %[4]s -lf %[1]s/dhcpd.leases -pf %[1]s/dhcpd.pid %[5]s > %[1]s/dhcpd.log 2>&1 &
-xinetd -dontfork -f %[1]s/xinetd.conf -pidfile %[1]s/xinetd.pid -filelog %[1]s/xinetd.log &
+%[4]s &
+%[5]s
 apache2 -DFOREGROUND -f %[1]s/apache2.conf > %[1]s/apache2.out 2>&1 &
 wait
-`, w, l.bootRoot(), l.inv.Paths.BootRoot, filepath.Join(l.out, strings.TrimPrefix(l.inv.Paths.DhcpdConf, "/")), strings.Join(bridges, " "))
+`, w, l.bootRoot(), l.inv.Paths.BootRoot, dhcpLine, xinetdLine)
 	cmd := exec.Command("ip", "netns", "exec", l.ns, "bash", "-c", script)
 	cmd.Env = verify.ApacheEnv(w)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -175,23 +236,31 @@ wait
 		t.Fatal(err)
 	}
 	l.server = cmd
-	// Ready when the boot tree answers over HTTP and dhcpd and xinetd have
-	// said they serve.
+	// Ready when the boot tree answers over HTTP and the DHCP server (and
+	// xinetd) have said they serve.
 	url := l.inv.Server.HTTPURL + "ipxe/menu.ipxe"
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		dhcpd, _ := os.ReadFile(filepath.Join(w, "dhcpd.log"))
-		xinetd, _ := os.ReadFile(filepath.Join(w, "xinetd.log"))
+		dhcpLog := l.read(l.dhcp.log)
+		xinetd := "Started working: 1 available service"
+		if xinetdLine != "" {
+			xinetd = l.read("xinetd.log")
+		}
 		err := exec.Command("ip", "netns", "exec", l.ns, "busybox", "wget", "-q", "-O", "/dev/null", url).Run()
-		if err == nil && strings.Contains(string(dhcpd), "Server starting service.") && strings.Contains(string(xinetd), "Started working: 1 available service") {
+		if err == nil && strings.Contains(dhcpLog, l.dhcp.ready) && strings.Contains(xinetd, "Started working: 1 available service") {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the lab's daemons did not come up in 30s (GET %s: %v)\ndhcpd:\n%s\nxinetd:\n%s\nserver:\n%s\napache:\n%s",
-				url, err, tail(string(dhcpd), 15), tail(string(xinetd), 10), tail(l.read("server.log"), 10), tail(l.read("error.log"), 10))
+			t.Fatalf("the lab's daemons did not come up in 30s (GET %s: %v)\n%s:\n%s\nxinetd:\n%s\nserver:\n%s\napache:\n%s",
+				url, err, l.dhcp.target, tail(dhcpLog, 15), tail(xinetd, 10), tail(l.read("server.log"), 10), tail(l.read("error.log"), 10))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// rendered is where the server file at abs sits in the rendered tree.
+func (l *lab) rendered(abs string) string {
+	return filepath.Join(l.out, strings.TrimPrefix(abs, "/"))
 }
 
 func (l *lab) read(name string) string {
@@ -210,12 +279,12 @@ func (l *lab) tap(network string) string {
 	return name
 }
 
-// leasedIPs returns the addresses dhcpd acknowledged to mac.
+// leasedIPs returns the addresses the DHCP server acknowledged to mac.
 func (l *lab) leasedIPs(mac string) []string {
-	re := regexp.MustCompile(`DHCPACK on (\S+) to ` + regexp.QuoteMeta(mac))
+	re := regexp.MustCompile(fmt.Sprintf(l.dhcp.ack, regexp.QuoteMeta(mac)))
 	seen := map[string]bool{}
 	var ips []string
-	for _, m := range re.FindAllStringSubmatch(l.read("dhcpd.log"), -1) {
+	for _, m := range re.FindAllStringSubmatch(l.read(l.dhcp.log), -1) {
 		if !seen[m[1]] {
 			seen[m[1]] = true
 			ips = append(ips, m[1])
