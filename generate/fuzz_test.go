@@ -122,6 +122,10 @@ func TestSyntaxCheckersReject(t *testing.T) {
 		"dnsmasq extra field": {checkDnsmasq, "dhcp-host=52:54:00:00:00:01,10.1.1.1,a,ignore\n"},
 		"dnsmasq comment":     {checkDnsmasq, "tftp-root=/srv/tftp # x\n"},
 		"dnsmasq boot fields": {checkDnsmasq, "dhcp-boot=tag:ipxe,http://x/a,b,,10.1.1.1\n"},
+		"grub unquoted":       {checkGRUB, "menuentry 'a' --id 'a' {\n\tlinux '/k' a;reboot\n}\n"},
+		"grub quote":          {checkGRUB, "menuentry 'a' --id 'a' {\n\tlinux '/k' 'a'b'\n}\n"},
+		"grub command":        {checkGRUB, "menuentry 'a' --id 'a' {\n\tinsmod evil\n}\n"},
+		"grub brace":          {checkGRUB, "menuentry 'a' --id 'a' {\n}\n}\n"},
 		"kea invalid":         {checkKea, "// x\n{\"Dhcp4\": {\"a\": 1}\n"},
 		"kea second server":   {checkKea, "{\"Dhcp4\": {}, \"Dhcp6\": {}}\n"},
 	} {
@@ -151,6 +155,8 @@ func checkSyntax(inv *inventory.Inventory, f File) string {
 		return checkXinetd(text)
 	case f.Path == rel(inv.Paths.ApacheConf):
 		return checkApache(text)
+	case strings.HasPrefix(f.Path, path.Join(root, inv.Bootloaders.GRUBDir, "grub.cfg")):
+		return checkGRUB(text)
 	case strings.HasPrefix(f.Path, root+"/pxelinux.cfg/"):
 		return checkPXELinux(text)
 	case strings.HasPrefix(f.Path, root+"/ipxe/") && path.Ext(f.Path) == ".ipxe":
@@ -290,7 +296,7 @@ func checkApache(text string) string {
 // writes has, not counting tag: and set: fields.
 var dnsmasqFields = map[string][2]int{
 	"interface": {1, 1}, "domain": {1, 1}, "dhcp-userclass": {1, 1}, "dhcp-match": {2, 2},
-	"dhcp-option": {1, 8}, "dhcp-boot": {1, 3}, "dhcp-range": {3, 4}, "dhcp-host": {2, 3},
+	"dhcp-option": {1, 8}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {3, 4}, "dhcp-host": {2, 3},
 	"enable-tftp": {0, 0}, "tftp-root": {1, 1},
 }
 
@@ -325,6 +331,40 @@ func checkDnsmasq(text string) string {
 		if key == "dhcp-boot" && n != 3 {
 			return fmt.Sprintf("line %d: %q: a boot file, an empty server name and an address", i+1, line)
 		}
+	}
+	return ""
+}
+
+var (
+	grubQuoted = `'[^']*'`
+	grubLine   = regexp.MustCompile(`^(if \[ -z "\$pxegen_searched" \]; then|\tset pxegen_searched=1|\texport pxegen_searched|\tnormal|fi|` +
+		`set timeout=-?[0-9]+|set default=[A-Za-z0-9._-]+|\texit|` +
+		`menuentry ` + grubQuoted + ` --id ` + grubQuoted + ` \{|\tlinux( ` + grubQuoted + `)+|\tinitrd( ` + grubQuoted + `)+)$`)
+)
+
+// checkGRUB: every line is blank, a comment, or one of the commands
+// pxegen writes, each argument single-quoted (GRUB expands nothing there);
+// menu entry braces balance.
+func checkGRUB(text string) string {
+	depth := 0
+	for i, line := range strings.Split(text, "\n") {
+		switch {
+		case line == "" || strings.HasPrefix(strings.TrimSpace(line), "#"):
+		case line == "}":
+			depth--
+			if depth < 0 {
+				return fmt.Sprintf("line %d: unbalanced }", i+1)
+			}
+		case grubLine.MatchString(line):
+			if strings.HasPrefix(line, "menuentry ") {
+				depth++
+			}
+		default:
+			return fmt.Sprintf("line %d: %q is no command pxegen writes", i+1, line)
+		}
+	}
+	if depth != 0 {
+		return "unbalanced braces"
 	}
 	return ""
 }

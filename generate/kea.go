@@ -47,17 +47,19 @@ type keaOptionDef struct {
 }
 
 type keaOption struct {
-	Space string `json:"space,omitempty"`
-	Name  string `json:"name"`
-	Data  string `json:"data,omitempty"`
+	Space      string `json:"space,omitempty"`
+	Name       string `json:"name"`
+	Data       string `json:"data,omitempty"`
+	AlwaysSend bool   `json:"always-send,omitempty"`
 }
 
 type keaClass struct {
-	Name           string `json:"name"`
-	Comment        string `json:"comment,omitempty"`
-	Test           string `json:"test"`
-	OnlyIfRequired bool   `json:"only-if-required,omitempty"`
-	BootFileName   string `json:"boot-file-name,omitempty"`
+	Name           string      `json:"name"`
+	Comment        string      `json:"comment,omitempty"`
+	Test           string      `json:"test,omitempty"`
+	OnlyIfRequired bool        `json:"only-if-required,omitempty"`
+	BootFileName   string      `json:"boot-file-name,omitempty"`
+	OptionData     []keaOption `json:"option-data,omitempty"`
 }
 
 type keaSubnet struct {
@@ -77,22 +79,33 @@ type keaPool struct {
 }
 
 type keaReservation struct {
-	HWAddress string `json:"hw-address"`
-	IPAddress string `json:"ip-address,omitempty"`
-	Hostname  string `json:"hostname"`
+	HWAddress     string   `json:"hw-address"`
+	IPAddress     string   `json:"ip-address,omitempty"`
+	Hostname      string   `json:"hostname"`
+	ClientClasses []string `json:"client-classes,omitempty"`
 }
 
 // Client classes. Their tests exclude one another, so which class sets the
 // boot file never depends on the order Kea evaluates them in.
 const (
-	keaClassIPXE = "ipxe"
-	keaClassUEFI = "uefi-x86_64"
-	keaClassBIOS = "bios"
+	keaClassIPXE  = "ipxe"
+	keaClassHTTP  = "uefi-http"
+	keaClassUEFI  = "uefi-x86_64"
+	keaClassARM64 = "uefi-arm64"
+	keaClassBIOS  = "bios"
+	// Classes a host's reservation gives it when its UEFI loader differs
+	// from its network's.
+	keaClassHostShim = "secure-boot-host"
+	keaClassHostIPXE = "ipxe-uefi-host"
 	// iPXE sends its user class raw ("iPXE"); RFC 3004 clients prefix each
 	// class with its length. Both are accepted.
-	keaTestIPXE = "option[77].hex == 'iPXE' or option[77].hex == 0x0469505845"
-	keaTestUEFI = "not member('" + keaClassIPXE + "') and (option[93].hex == 0x0007 or option[93].hex == 0x0009)"
-	keaTestBIOS = "not member('" + keaClassIPXE + "') and not member('" + keaClassUEFI + "')"
+	keaTestIPXE  = "option[77].hex == 'iPXE' or option[77].hex == 0x0469505845"
+	keaTestHTTP  = "not member('" + keaClassIPXE + "') and option[93].hex == 0x0010"
+	keaTestUEFI  = "not member('" + keaClassIPXE + "') and (option[93].hex == 0x0007 or option[93].hex == 0x0009)"
+	keaTestARM64 = "not member('" + keaClassIPXE + "') and option[93].hex == 0x000b"
+	keaTestBIOS  = "not member('" + keaClassIPXE + "') and not member('" + keaClassHTTP + "') and not member('" + keaClassUEFI + "') and not member('" + keaClassARM64 + "')"
+	// The network's UEFI loader, unless the host's reservation overrides it.
+	keaTestNetUEFI = "member('" + keaClassUEFI + "') and not member('" + keaClassHostShim + "') and not member('" + keaClassHostIPXE + "')"
 )
 
 // keaConfig builds kea-dhcp4.conf with the dhcpd target's behaviour.
@@ -116,9 +129,16 @@ func keaConfig(s *Site) ([]byte, error) {
 			{Space: "ipxe", Name: "no-pxedhcp", Data: "1"},
 		},
 		ClientClasses: []keaClass{
-			{Name: keaClassIPXE, Comment: "iPXE itself: it gets its network's boot script (see the ipxe-<network> classes)", Test: keaTestIPXE},
-			{Name: keaClassUEFI, Comment: "x86-64 UEFI PXE (option 93 = 7 or 9)", Test: keaTestUEFI, BootFileName: s.Bootloaders.UEFI},
+			{Name: keaClassIPXE, Comment: "iPXE itself: it gets its network's boot script (see the net-<network>-ipxe classes)", Test: keaTestIPXE},
+			{Name: keaClassHTTP, Comment: "x86-64 UEFI HTTP boot (option 93 = 16): a full URL, and the vendor class echoed back", Test: keaTestHTTP,
+				BootFileName: s.HTTPBootURL, OptionData: []keaOption{{Name: "vendor-class-identifier", Data: "HTTPClient", AlwaysSend: true}}},
+			{Name: keaClassUEFI, Comment: "x86-64 UEFI PXE (option 93 = 7 or 9): its loader comes from the net-<network>-uefi and -host-loader classes", Test: keaTestUEFI},
+			{Name: keaClassARM64, Comment: "ARM64 UEFI PXE (option 93 = 11)", Test: keaTestARM64, BootFileName: s.Bootloaders.ARM64},
 			{Name: keaClassBIOS, Comment: "BIOS PXE (option 93 = 0 or absent)", Test: keaTestBIOS, BootFileName: s.Bootloaders.BIOS},
+			{Name: keaClassHostShim, Comment: "given by a host's reservation: the Secure Boot chain, whatever its network's"},
+			{Name: keaClassHostIPXE, Comment: "given by a host's reservation: the iPXE UEFI loader, whatever its network's"},
+			{Name: keaClassHostShim + "-loader", Test: "member('" + keaClassUEFI + "') and member('" + keaClassHostShim + "')", OnlyIfRequired: true, BootFileName: s.Bootloaders.Shim},
+			{Name: keaClassHostIPXE + "-loader", Test: "member('" + keaClassUEFI + "') and member('" + keaClassHostIPXE + "')", OnlyIfRequired: true, BootFileName: s.Bootloaders.UEFI},
 		},
 		// Hosts without a fixed address are known by MAC in every subnet.
 		ReservationsGlobal:   true,
@@ -132,16 +152,23 @@ func keaConfig(s *Site) ([]byte, error) {
 		// A subnet's id is its network address: unique because subnets do
 		// not overlap, and stable when networks are reordered, so Kea's
 		// leases stay with their subnet.
-		class := "ipxe-" + n.Name
+		// Named net-<name>-..., so no network name can clash with the
+		// classes above.
+		class := "net-" + n.Name + "-ipxe"
 		profile := "the menu"
 		if n.Profile != "" {
 			profile = "profile " + n.Profile
 		}
-		// A required class is evaluated after Kea picks the subnet: that is
-		// how each network's iPXE clients get their own boot script.
+		// A required class is evaluated after Kea picks the subnet and the
+		// host's reservation: that is how each network's iPXE clients get
+		// their own boot script and its UEFI clients their own loader.
+		uefiClass := "net-" + n.Name + "-uefi"
 		d.ClientClasses = append(d.ClientClasses, keaClass{
 			Name: class, Comment: "iPXE clients of network " + n.Name, Test: "member('" + keaClassIPXE + "')",
 			OnlyIfRequired: true, BootFileName: n.BootScriptURL,
+		}, keaClass{
+			Name: uefiClass, Comment: "x86-64 UEFI PXE clients of network " + n.Name, Test: keaTestNetUEFI,
+			OnlyIfRequired: true, BootFileName: n.UEFILoader,
 		})
 		sub := keaSubnet{
 			ID:                   subnetID(n.Subnet),
@@ -149,7 +176,7 @@ func keaConfig(s *Site) ([]byte, error) {
 			Comment:              fmt.Sprintf("network %s: clients no host entry names boot %s", n.Name, profile),
 			ValidLifetime:        n.LeaseTime,
 			MaxValidLifetime:     n.LeaseTime,
-			RequireClientClasses: []string{class},
+			RequireClientClasses: []string{class, uefiClass, keaClassHostShim + "-loader", keaClassHostIPXE + "-loader"},
 		}
 		if n.PoolFirst != "" {
 			sub.Pools = []keaPool{{Pool: n.PoolFirst + " - " + n.PoolLast}}
@@ -165,6 +192,13 @@ func keaConfig(s *Site) ([]byte, error) {
 	}
 	for _, h := range s.Hosts {
 		r := keaReservation{HWAddress: h.MAC, IPAddress: h.IP, Hostname: h.Name}
+		switch {
+		case h.UEFILoader == "":
+		case h.SecureBoot:
+			r.ClientClasses = []string{keaClassHostShim}
+		default:
+			r.ClientClasses = []string{keaClassHostIPXE}
+		}
 		if h.Network == nil {
 			d.Reservations = append(d.Reservations, r)
 			continue

@@ -21,12 +21,16 @@ type Site struct {
 	Targets     inventory.Targets
 	HTTPPath    string // the path part of Server.HTTPURL, e.g. /pxe/
 	PXELinuxURL string // where iPXE fetches PXELINUX
-	Paths       inventory.Paths
-	Bootloaders inventory.Bootloaders
-	Networks    []*Network
-	Profiles    []*Profile // in file order
-	Menu        Menu
-	Hosts       []*Host
+	HTTPBootURL string // the loader UEFI HTTP boot clients (arch 16) get
+	SecureBoot  bool   // some network or host uses the shim and GRUB chain
+	// UEFIHostOverrides: some host's UEFI loader differs from its network's.
+	UEFIHostOverrides bool
+	Paths             inventory.Paths
+	Bootloaders       inventory.Bootloaders
+	Networks          []*Network
+	Profiles          []*Profile // in file order
+	Menu              Menu
+	Hosts             []*Host
 
 	profiles map[string]*Profile
 }
@@ -46,6 +50,8 @@ type Network struct {
 	Profile       string // what unknown clients boot; empty: the menu
 	BootScript    string // relative to boot_root
 	BootScriptURL string // what DHCP gives iPXE clients here
+	SecureBoot    bool   // x86-64 UEFI PXE clients get the shim and GRUB chain
+	UEFILoader    string // what x86-64 UEFI PXE clients here get: shim or the iPXE loader
 }
 
 // Profile is a bootable kernel with inheritance applied, or the built-in
@@ -59,10 +65,12 @@ type Profile struct {
 	Initrds    []Initrd
 	Args       string // kernel arguments, single-spaced
 	AppendLine string // PXELINUX APPEND: initrd=... and Args
+	GRUBKernel string // as GRUB reads it: /path on the TFTP root, or (http,host)/path
 }
 
 // Initrd is one initial ramdisk of a profile.
 type Initrd struct {
+	GRUB string // as GRUB reads it
 	Path string // as PXELINUX reads it
 	URL  string // absolute, for iPXE
 	Name string // the image name iPXE gives it, passed as initrd=NAME on UEFI
@@ -86,6 +94,11 @@ type Host struct {
 	Network   *Network
 	Profile   *Profile // nil: the host boots like an unknown client
 	Args      string   // profile arguments then the host's own
+	// SecureBoot is whether the host boots the signed chain on x86-64 UEFI
+	// PXE; UEFILoader, when not empty, is the loader its own DHCP entry
+	// gives it because that differs from its network's.
+	SecureBoot bool
+	UEFILoader string
 }
 
 // newSite builds the template data from a validated inventory.
@@ -100,6 +113,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 	}
 	s.HTTPPath = urlPath(inv.Server.HTTPURL)
 	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux
+	s.HTTPBootURL = s.Server.HTTPURL + inv.Bootloaders.UEFI
 	for _, name := range inv.ProfileNames() {
 		p := s.profile(name, inv.ResolvedProfile(name))
 		s.Profiles = append(s.Profiles, p)
@@ -118,16 +132,19 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 			return nil, err // Validate refuses this; guard against a skipped validation
 		}
 		net := &Network{
-			Name:      n.Name,
-			Tag:       "net-" + n.Name,
-			Subnet:    subnet,
-			Address:   subnet.Addr().String(),
-			Netmask:   netmask(subnet.Bits()),
-			Gateway:   n.Gateway,
-			DNS:       n.DNS,
-			LeaseTime: n.LeaseTime,
-			Profile:   n.Profile,
+			Name:       n.Name,
+			Tag:        "net-" + n.Name,
+			Subnet:     subnet,
+			Address:    subnet.Addr().String(),
+			Netmask:    netmask(subnet.Bits()),
+			Gateway:    n.Gateway,
+			DNS:        n.DNS,
+			LeaseTime:  n.LeaseTime,
+			Profile:    n.Profile,
+			SecureBoot: n.SecureBoot,
+			UEFILoader: s.uefiLoader(n.SecureBoot),
 		}
+		s.SecureBoot = s.SecureBoot || n.SecureBoot
 		if n.Pool != "" {
 			first, last, err := inventory.ParsePool(n.Pool)
 			if err != nil {
@@ -157,6 +174,13 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		if profile == "" && host.Network != nil {
 			profile = host.Network.Profile
 		}
+		networkSB := host.Network != nil && host.Network.SecureBoot
+		host.SecureBoot = h.UsesSecureBoot(networkSB)
+		if host.SecureBoot != networkSB {
+			host.UEFILoader = s.uefiLoader(host.SecureBoot)
+			s.UEFIHostOverrides = true
+		}
+		s.SecureBoot = s.SecureBoot || host.SecureBoot
 		if profile != "" {
 			host.Profile = s.profiles[profile]
 			host.Args = inventory.KernelArgs(host.Profile.Args, h.Append)
@@ -166,10 +190,18 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 	return s, nil
 }
 
+// uefiLoader is the loader x86-64 UEFI PXE clients get.
+func (s *Site) uefiLoader(secureBoot bool) string {
+	if secureBoot {
+		return s.Bootloaders.Shim
+	}
+	return s.Bootloaders.UEFI
+}
+
 func (s *Site) profile(name string, r inventory.Profile) *Profile {
-	p := &Profile{Name: name, Label: r.Label, Kernel: r.Kernel, KernelURL: s.url(r.Kernel), Args: inventory.KernelArgs(r.Append, "")}
+	p := &Profile{Name: name, Label: r.Label, Kernel: r.Kernel, KernelURL: s.url(r.Kernel), GRUBKernel: grubPath(r.Kernel), Args: inventory.KernelArgs(r.Append, "")}
 	for _, f := range r.Initrd {
-		p.Initrds = append(p.Initrds, Initrd{Path: f, URL: s.url(f), Name: path.Base(f)})
+		p.Initrds = append(p.Initrds, Initrd{GRUB: grubPath(f), Path: f, URL: s.url(f), Name: path.Base(f)})
 	}
 	p.AppendLine = appendLine(p.Initrds, p.Args)
 	return p
@@ -191,6 +223,18 @@ func usesLocal(inv *inventory.Inventory) bool {
 		}
 	}
 	return false
+}
+
+// grubPath is a kernel or initrd as GRUB names it: a boot_root path on the
+// TFTP server GRUB came from, or an http URL as GRUB's (http,host) device.
+// Validation refuses https where GRUB runs.
+func grubPath(p string) string {
+	rest, ok := strings.CutPrefix(p, "http://")
+	if !ok {
+		return "/" + p
+	}
+	host, file, _ := strings.Cut(rest, "/")
+	return "(http," + host + ")/" + file
 }
 
 // url makes a boot_root-relative path absolute under http_url; URLs pass.

@@ -44,6 +44,7 @@ var targets = []target{
 	{"xinetd", xinetdFiles, &Reload{Daemon: "xinetd", Service: "xinetd"}},
 	{"apache", apacheFiles, &Reload{Daemon: "apache", Service: "apache2"}},
 	{"pxelinux", pxelinuxFiles, nil},
+	{"grub", grubFiles, nil},
 	{"ipxe", ipxeFiles, nil},
 }
 
@@ -91,12 +92,13 @@ type entry struct {
 	Site       *Site
 	About      string // one line saying whom the file is for
 	Profile    *Profile
+	Args       string // the kernel arguments: the profile's, then a host's own
 	AppendLine string // PXELINUX APPEND
 	KernelLine string // iPXE kernel arguments
 }
 
 func newEntry(s *Site, about string, p *Profile, args string) entry {
-	return entry{Site: s, About: about, Profile: p, AppendLine: appendLine(p.Initrds, args), KernelLine: kernelLine(p.Initrds, args)}
+	return entry{Site: s, About: about, Profile: p, Args: args, AppendLine: appendLine(p.Initrds, args), KernelLine: kernelLine(p.Initrds, args)}
 }
 
 func hostAbout(h *Host) string {
@@ -117,20 +119,45 @@ func hostAbout(h *Host) string {
 func pxelinuxFiles(s *Site) []output {
 	dir := path.Join(rel(s.Paths.BootRoot), "pxelinux.cfg")
 	outs := []output{{path: path.Join(dir, "default"), template: "pxelinux/default.tmpl", data: s}}
+	return append(outs, searchedFiles(s, dir+"/", "pxelinux/entry.tmpl",
+		func(*Host) bool { return true }, func(*Network) bool { return true })...)
+}
+
+// grubFiles writes what GRUB searches for when it runs from the network, in
+// the same order as PXELINUX and under the same names with a grub.cfg-
+// prefix, for the clients that boot the signed chain: grub.cfg-01-<mac>,
+// grub.cfg-<hex IP> shortened, then grub.cfg, which holds the menu.
+func grubFiles(s *Site) []output {
+	if !s.SecureBoot {
+		return nil
+	}
+	dir := path.Join(rel(s.Paths.BootRoot), s.Bootloaders.GRUBDir)
+	outs := []output{{path: path.Join(dir, "grub.cfg"), template: "grub/grub.cfg.tmpl", data: s}}
+	return append(outs, searchedFiles(s, path.Join(dir, "grub.cfg-"), "grub/entry.cfg.tmpl",
+		func(h *Host) bool { return h.SecureBoot }, func(n *Network) bool { return n.SecureBoot })...)
+}
+
+// searchedFiles are the per-machine files a loader that searches by MAC
+// and hex IP finds, named prefix+"01-<mac>" and prefix+"<hex>": for each
+// host that boots a profile (and that host wants), its MAC and hex IP; for
+// each network with a profile (and that network wants), the hex prefixes
+// that cover its subnet, except one a host's own file already is.
+func searchedFiles(s *Site, prefix, tmpl string, host func(*Host) bool, network func(*Network) bool) []output {
+	var outs []output
 	hostFiles := map[string]bool{}
 	for _, h := range s.Hosts {
-		if h.Profile == nil {
+		if h.Profile == nil || !host(h) {
 			continue
 		}
 		e := newEntry(s, hostAbout(h), h.Profile, h.Args)
-		outs = append(outs, output{path: path.Join(dir, "01-"+h.MACHyphen), template: "pxelinux/entry.tmpl", data: e})
+		outs = append(outs, output{path: prefix + "01-" + h.MACHyphen, template: tmpl, data: e})
 		if h.HexIP != "" {
-			outs = append(outs, output{path: path.Join(dir, h.HexIP), template: "pxelinux/entry.tmpl", data: e})
+			outs = append(outs, output{path: prefix + h.HexIP, template: tmpl, data: e})
 			hostFiles[h.HexIP] = true
 		}
 	}
 	for _, n := range s.Networks {
-		if n.Profile == "" {
+		if n.Profile == "" || !network(n) {
 			continue
 		}
 		p := s.profiles[n.Profile]
@@ -139,7 +166,7 @@ func pxelinuxFiles(s *Site) []output {
 			// In a /29 or /30 a prefix is a whole address; a host's own
 			// file for it wins.
 			if !hostFiles[name] {
-				outs = append(outs, output{path: path.Join(dir, name), template: "pxelinux/entry.tmpl", data: newEntry(s, about, p, p.Args)})
+				outs = append(outs, output{path: prefix + name, template: tmpl, data: newEntry(s, about, p, p.Args)})
 			}
 		}
 	}

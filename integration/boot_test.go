@@ -16,10 +16,16 @@ import (
 
 // vm is one virtual machine the suite boots and what it must boot.
 type vm struct {
-	name    string
-	uefi    bool
-	mac     string
-	network string
+	name string
+	uefi bool
+	// secureBoot runs OVMF with Secure Boot on and Microsoft's keys
+	// enrolled: only the signed chain (shim, GRUB, Debian's kernel) boots.
+	secureBoot bool
+	// httpBoot turns OVMF's PXE off, so its UEFI HTTP boot runs: DHCP with
+	// arch 16, and the loader by URL.
+	httpBoot bool
+	mac      string
+	network  string
 	// want is the kernel command line without what the loader adds
 	// (BOOT_IMAGE=, the EFI stub's image name) and without initrd=, which
 	// names the same initrd differently on BIOS and UEFI.
@@ -50,6 +56,17 @@ var vms = []vm{
 	{name: "uefi-unknown-menu", uefi: true, mac: "52:54:00:00:02:04", network: "other",
 		want:    "pxegen.profile=beta",
 		fetched: []string{"ipxe/boot-other.ipxe", "ipxe/menu.ipxe", "ipxe/profiles/beta.ipxe", "test/vmlinuz"}},
+	// Secure Boot: a host whose own entry asks for the signed chain in a
+	// network that does not (GRUB finds grub.cfg-01-<mac>), and an unknown
+	// client of a Secure Boot network without a profile (GRUB's menu).
+	// GRUB fetches over TFTP, so no HTTP request is expected.
+	{name: "uefi-http-unknown-profile", uefi: true, httpBoot: true, mac: "52:54:00:00:02:06", network: "lab",
+		want:    "pxegen.profile=alpha",
+		fetched: []string{"ipxe.efi", "ipxe/boot-lab.ipxe", "ipxe/profiles/alpha.ipxe", "test/vmlinuz"}},
+	{name: "uefi-sb-known", uefi: true, secureBoot: true, mac: "52:54:00:00:01:03", network: "lab",
+		want: "pxegen.profile=beta pxegen.host=known-sb"},
+	{name: "uefi-sb-unknown-menu", uefi: true, secureBoot: true, mac: "52:54:00:00:02:05", network: "secure",
+		want: "pxegen.profile=beta"},
 }
 
 // vmTimeout bounds one boot under software emulation on a loaded machine;
@@ -126,10 +143,24 @@ func (l *lab) boot(t *testing.T, v vm, ovmfCode string) string {
 		// The NIC's option ROM is disabled, so OVMF's own PXE runs: DHCP
 		// with arch 7, the UEFI loader over TFTP through xinetd, then iPXE.
 		firmware = "UEFI (OVMF PXE, no NIC ROM)"
+		code, varsTemplate, machine := ovmfCode, strings.Replace(ovmfCode, "CODE", "VARS", 1), "q35"
+		if v.secureBoot {
+			// Secure Boot needs SMM, and Microsoft's keys, which signed shim.
+			firmware = "UEFI with Secure Boot (OVMF PXE, shim, GRUB)"
+			code = strings.Replace(ovmfCode, ".fd", ".secboot.fd", 1)
+			varsTemplate = strings.Replace(varsTemplate, ".fd", ".ms.fd", 1)
+			machine = "q35,smm=on"
+			args = append(args, "-global", "driver=cfi.pflash01,property=secure,value=on")
+		}
+		if v.httpBoot {
+			firmware = "UEFI HTTP boot (OVMF, PXE off)"
+			args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
+				"-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n")
+		}
 		vars := filepath.Join(l.work, v.name+"-vars.fd")
-		copyFile(t, strings.Replace(ovmfCode, "CODE", "VARS", 1), vars, 0o644)
-		args = append(args, "-machine", "q35",
-			"-drive", "if=pflash,format=raw,readonly=on,file="+ovmfCode,
+		copyFile(t, varsTemplate, vars, 0o644)
+		args = append(args, "-machine", machine,
+			"-drive", "if=pflash,format=raw,readonly=on,file="+code,
 			"-drive", "if=pflash,format=raw,file="+vars,
 			"-device", "virtio-net-pci,netdev=net0,romfile=,bootindex=1,mac="+v.mac)
 	} else {
@@ -170,7 +201,21 @@ func (l *lab) boot(t *testing.T, v vm, ovmfCode string) string {
 	// OVMF reports the TFTP download of the network boot program on the
 	// serial console, and the loader then announces itself. (xinetd logs
 	// only the first client: with wait = yes one in.tftpd serves the rest.)
-	if v.uefi && !(strings.Contains(string(serialText), "NBP file downloaded successfully") && strings.Contains(string(serialText), "iPXE")) {
+	switch {
+	case v.secureBoot:
+		// Only the signed chain runs with Secure Boot on: a kernel that
+		// says so came through shim and GRUB, not iPXE.
+		if !strings.Contains(string(serialText), "PXEGEN-SECUREBOOT: Secure boot enabled") {
+			problems = append(problems, "the kernel did not report Secure Boot enabled")
+		}
+		if strings.Contains(string(serialText), "iPXE") {
+			problems = append(problems, "iPXE ran, but this client must boot the signed chain")
+		}
+	case v.httpBoot:
+		if !strings.Contains(string(serialText), "Start HTTP Boot over IPv4") {
+			problems = append(problems, "OVMF did not start HTTP boot")
+		}
+	case v.uefi && !(strings.Contains(string(serialText), "NBP file downloaded successfully") && strings.Contains(string(serialText), "iPXE")):
 		problems = append(problems, "OVMF did not download and start the UEFI loader over TFTP")
 	}
 	if len(problems) > 0 {
@@ -271,33 +316,50 @@ func plainPXE(t *testing.T, l *lab) {
 	script := filepath.Join(l.work, "udhcpc.sh")
 	// udhcpc hands the answer to a script; this one prints it and keeps
 	// the address for the TFTP read.
+	// udhcpc exports option 60 as $vendor.
 	if err := os.WriteFile(script, []byte("#!/bin/sh\n[ \"$1\" = bound ] || exit 0\n"+
-		"echo \"siaddr=$siaddr boot_file=$boot_file\"\n"+
+		"echo \"siaddr=$siaddr boot_file=$boot_file${vendor:+ vendor=$vendor}\"\n"+
 		"busybox ip addr replace $ip/$mask dev $interface\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	const unknown, signed = "52:54:00:00:03:01", "52:54:00:00:01:03" // signed: known-sb, whose entry asks for shim
 	for _, tc := range []struct {
 		name     string
+		mac      string
 		options  []string
 		bootFile string
 	}{
-		{"bios", []string{"-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"}, l.inv.Bootloaders.BIOS},
-		{"uefi-arch7", []string{"-V", "PXEClient:Arch:00007:UNDI:003016", "-x", "0x5d:0007"}, l.inv.Bootloaders.UEFI},
-		{"uefi-arch9", []string{"-V", "PXEClient:Arch:00009:UNDI:003016", "-x", "0x5d:0009"}, l.inv.Bootloaders.UEFI},
-		{"ipxe", []string{"-x", "0x4d:69505845", "-x", "0x5d:0000"}, l.inv.Server.HTTPURL + "ipxe/boot-lab.ipxe"},
+		{"bios", unknown, []string{"-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"}, l.inv.Bootloaders.BIOS},
+		{"uefi-arch7", unknown, []string{"-V", "PXEClient:Arch:00007:UNDI:003016", "-x", "0x5d:0007"}, l.inv.Bootloaders.UEFI},
+		{"uefi-arch9", unknown, []string{"-V", "PXEClient:Arch:00009:UNDI:003016", "-x", "0x5d:0009"}, l.inv.Bootloaders.UEFI},
+		{"arm64", unknown, []string{"-V", "PXEClient:Arch:00011:UNDI:003016", "-x", "0x5d:000b"}, l.inv.Bootloaders.ARM64},
+		{"uefi-http", unknown, []string{"-V", "HTTPClient:Arch:00016:UNDI:003001", "-x", "0x5d:0010", "-O", "60"}, l.inv.Server.HTTPURL + l.inv.Bootloaders.UEFI},
+		{"ipxe", unknown, []string{"-x", "0x4d:69505845", "-x", "0x5d:0000"}, l.inv.Server.HTTPURL + "ipxe/boot-lab.ipxe"},
 		// The same user class as RFC 3004 frames it, with a length byte.
-		{"ipxe-rfc3004", []string{"-x", "0x4d:0469505845", "-x", "0x5d:0007"}, l.inv.Server.HTTPURL + "ipxe/boot-lab.ipxe"},
+		{"ipxe-rfc3004", unknown, []string{"-x", "0x4d:0469505845", "-x", "0x5d:0007"}, l.inv.Server.HTTPURL + "ipxe/boot-lab.ipxe"},
+		// A host whose own entry asks for the signed chain in a network
+		// that gives iPXE: shim on UEFI PXE, but still BIOS and iPXE as
+		// the network gives them.
+		{"secure-boot-host", signed, []string{"-V", "PXEClient:Arch:00007:UNDI:003016", "-x", "0x5d:0007"}, l.inv.Bootloaders.Shim},
+		{"secure-boot-host-bios", signed, []string{"-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"}, l.inv.Bootloaders.BIOS},
+		{"secure-boot-host-ipxe", signed, []string{"-x", "0x4d:69505845", "-x", "0x5d:0007"}, l.inv.Server.HTTPURL + "ipxe/boot-lab.ipxe"},
 	} {
+		run(t, "ip", "-n", l.ns, "link", "set", "cli0", "address", tc.mac)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		args := append([]string{"udhcpc", "-i", "cli0", "-n", "-q", "-f", "-t", "5", "-s", script}, tc.options...)
 		out, err := l.exec(ctx, "busybox", args...).CombinedOutput()
 		cancel()
 		want := fmt.Sprintf("siaddr=%s boot_file=%s", l.inv.Server.IP, tc.bootFile)
+		if tc.name == "uefi-http" {
+			want += " vendor=HTTPClient" // echoed back, as HTTP boot requires
+		}
 		if err != nil || !strings.Contains(string(out), want) {
-			t.Fatalf("check %s %s: want %q in the answer, got (%v):\n%s\n%s:\n%s", l.dhcp.target, tc.name, want, err, out, l.dhcp.target, tail(l.read(l.dhcp.log), 20))
+			t.Errorf("check %s %s: want %q in the answer, got (%v):\n%s\n%s:\n%s", l.dhcp.target, tc.name, want, err, out, l.dhcp.target, tail(l.read(l.dhcp.log), 20))
+			continue
 		}
 		t.Logf("check %s %s: next-server %s, boot file %s", l.dhcp.target, tc.name, l.inv.Server.IP, tc.bootFile)
 	}
+	run(t, "ip", "-n", l.ns, "link", "set", "cli0", "address", unknown)
 	got := filepath.Join(l.work, "fetched")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -138,8 +139,12 @@ func (l *lab) installBootFiles() {
 		firstExisting("/usr/lib/ipxe/undionly.kpxe"):  bl.BIOS,
 		firstExisting("/usr/lib/ipxe/ipxe.efi"):       bl.UEFI,
 		firstExisting("/usr/lib/PXELINUX/pxelinux.0"): bl.PXELinux,
+		// The signed chain: shim loads grubx64.efi from its own directory;
+		// Debian's netboot GRUB reads its configs from /grub.
+		firstExisting("/usr/lib/shim/shimx64.efi.signed"):                      bl.Shim,
+		firstExisting("/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed"): path.Join(path.Dir(bl.Shim), "grubx64.efi"),
 	} {
-		require(t, src != "", "the ipxe and pxelinux packages' boot files")
+		require(t, src != "", "the ipxe, pxelinux, shim-signed and grub-efi-amd64-signed packages' boot files")
 		copyFile(t, src, filepath.Join(root, dst), 0o644)
 	}
 	modules := filepath.Dir(filepath.Join(root, bl.PXELinux))

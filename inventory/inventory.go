@@ -79,8 +79,14 @@ type Paths struct {
 // Bootloaders are file names relative to BootRoot.
 type Bootloaders struct {
 	BIOS     string `yaml:"bios"`     // for option 93 = 0 (or absent)
-	UEFI     string `yaml:"uefi"`     // for option 93 = 7 or 9
+	UEFI     string `yaml:"uefi"`     // for option 93 = 7 or 9, and over HTTP for 16
 	PXELinux string `yaml:"pxelinux"` // chained by iPXE on BIOS
+	ARM64    string `yaml:"arm64"`    // for option 93 = 11 (ARM64 UEFI)
+	// The Secure Boot chain: the signed shim, which loads grubx64.efi from
+	// its own directory, and the directory GRUB reads its configs from
+	// (its prefix: /grub for Debian's signed grubnetx64.efi).
+	Shim    string `yaml:"shim"`
+	GRUBDir string `yaml:"grub_dir"`
 }
 
 // Network is one DHCP subnet.
@@ -92,6 +98,9 @@ type Network struct {
 	Pool      string     `yaml:"pool"`
 	LeaseTime int        `yaml:"lease_time"`
 	Profile   string     `yaml:"profile"` // what unknown clients here boot
+	// SecureBoot gives the network's x86-64 UEFI PXE clients the signed
+	// chain (shim, then GRUB) instead of iPXE.
+	SecureBoot bool `yaml:"secure_boot"`
 }
 
 // Profile is something a machine can boot: a kernel, initrds and a command
@@ -120,6 +129,8 @@ type Host struct {
 	Profile string `yaml:"profile"`
 	Append  string `yaml:"append"` // added after the profile's append
 	Boot    string `yaml:"boot"`   // "local": boot the local disk; "network" (default): a profile
+	// SecureBoot, when set, overrides the network's secure_boot.
+	SecureBoot *bool `yaml:"secure_boot"`
 }
 
 // LocalProfile is the built-in profile that boots the machine's own disk.
@@ -137,6 +148,15 @@ func (h Host) BootProfile() string {
 		return LocalProfile
 	}
 	return h.Profile
+}
+
+// UsesSecureBoot reports whether h boots the signed chain on x86-64 UEFI
+// PXE, given whether its network does.
+func (h Host) UsesSecureBoot(network bool) bool {
+	if h.SecureBoot != nil {
+		return *h.SecureBoot
+	}
+	return network
 }
 
 // StringList accepts either one string or a list of strings.
@@ -178,6 +198,9 @@ const (
 	DefaultBIOSLoader     = "undionly.kpxe"
 	DefaultUEFILoader     = "ipxe.efi"
 	DefaultPXELinuxLoader = "pxelinux.0"
+	DefaultARM64Loader    = "ipxe-arm64.efi"
+	DefaultShim           = "shimx64.efi"
+	DefaultGRUBDir        = "grub"
 	DefaultMenuTitle      = "pxegen"
 	DefaultMenuTimeout    = 100
 )
@@ -197,6 +220,9 @@ func (inv *Inventory) applyDefaults() {
 	setDefault(&inv.Bootloaders.BIOS, DefaultBIOSLoader)
 	setDefault(&inv.Bootloaders.UEFI, DefaultUEFILoader)
 	setDefault(&inv.Bootloaders.PXELinux, DefaultPXELinuxLoader)
+	setDefault(&inv.Bootloaders.ARM64, DefaultARM64Loader)
+	setDefault(&inv.Bootloaders.Shim, DefaultShim)
+	setDefault(&inv.Bootloaders.GRUBDir, DefaultGRUBDir)
 	if inv.Server.HTTPURL == "" && inv.Server.IP != "" {
 		inv.Server.HTTPURL = "http://" + inv.Server.IP + "/pxe/"
 	}

@@ -62,6 +62,7 @@ func (inv *Inventory) Validate() error {
 	v.profiles()
 	v.menu()
 	v.hosts(nets, len(nets) == len(inv.Networks))
+	v.secureBoot()
 	return v.errs.err()
 }
 
@@ -128,6 +129,39 @@ func (v *validator) bootloaders() {
 	v.check("bootloaders.bios", checkRelPath(b.BIOS))
 	v.check("bootloaders.uefi", checkRelPath(b.UEFI))
 	v.check("bootloaders.pxelinux", checkRelPath(b.PXELinux))
+	v.check("bootloaders.arm64", checkRelPath(b.ARM64))
+	v.check("bootloaders.shim", checkRelPath(b.Shim))
+	v.check("bootloaders.grub_dir", checkRelPath(b.GRUBDir))
+}
+
+// secureBoot checks what the signed chain needs: GRUB fetches kernels over
+// TFTP or plain HTTP only, and any profile can be chosen from its menu.
+func (v *validator) secureBoot() {
+	inv := v.inv
+	used := false
+	for _, n := range inv.Networks {
+		used = used || n.SecureBoot
+	}
+	for _, h := range inv.Hosts {
+		used = used || h.SecureBoot != nil && *h.SecureBoot
+	}
+	if !used {
+		return
+	}
+	for _, name := range inv.profileOrder {
+		p := inv.Profiles[name]
+		if p == nil {
+			continue
+		}
+		if strings.HasPrefix(p.Kernel, "https://") {
+			v.errf("profiles."+name+".kernel", "GRUB, which Secure Boot clients run, cannot fetch over https; use a path under boot_root or an http URL")
+		}
+		for i, f := range p.Initrd {
+			if strings.HasPrefix(f, "https://") {
+				v.errf(fmt.Sprintf("profiles.%s.initrd[%d]", name, i), "GRUB, which Secure Boot clients run, cannot fetch over https; use a path under boot_root or an http URL")
+			}
+		}
+	}
 }
 
 // parsedNetwork is a network whose subnet parsed, for the overlap and host

@@ -7,5 +7,5 @@ import "embed"
 
 // FS is the embedded template tree.
 //
-//go:embed dhcpd dnsmasq xinetd apache pxelinux ipxe
+//go:embed dhcpd dnsmasq xinetd apache pxelinux grub ipxe
 var FS embed.FS
