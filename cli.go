@@ -107,6 +107,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		&cli.StringFlag{Name: "target", Usage: "write for DHCP server `NAME` (" + strings.Join(inventory.DHCPTargets, ", ") + "), whatever the inventory's targets.dhcp says"},
 		&cli.StringFlag{Name: "tftp", Usage: "serve TFTP with `NAME` (" + strings.Join(inventory.TFTPTargets, ", ") + "), whatever the inventory's targets.tftp says"},
 	}
+	formatFlag := &cli.StringFlag{Name: "format", Value: "text", Usage: "`text` or json"}
 	pruneFlag := &cli.BoolFlag{Name: "prune", Usage: "remove files pxegen wrote that the inventory no longer produces"}
 	return &cli.App{
 		Name:            "pxegen",
@@ -128,12 +129,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.BoolFlag{Name: "force", Usage: "replace or remove managed files even if they were edited by hand"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "say what would be written, removed and reloaded; write nothing"},
 					&cli.BoolFlag{Name: "verify", Usage: "run the daemons' own checks on a staging copy first; write nothing if one fails"},
-					&cli.StringFlag{Name: "format", Value: "text", Usage: "`text` or json"},
+					formatFlag,
 				}, targetFlags...),
 				Action: func(c *cli.Context) error {
-					format := c.String("format")
-					if format != "text" && format != "json" {
-						return fmt.Errorf("--format %q: want text or json", format)
+					format, err := outputFormat(c)
+					if err != nil {
+						return err
 					}
 					inv, tree, err := renderInventory(c)
 					if err != nil {
@@ -210,6 +211,38 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				},
 			},
 			{
+				Name:  "explain",
+				Usage: "simulate one client's boot chain from the inventory: each DHCP answer, script and file, and what finally boots",
+				Flags: append([]cli.Flag{
+					inventoryFlag,
+					templatesFlag,
+					&cli.StringFlag{Name: "mac", Required: true, Usage: "the client's `MAC` address"},
+					&cli.StringFlag{Name: "ip", Usage: "the `ADDRESS` it gets (needed unless the MAC is a host's with a fixed address)"},
+					&cli.StringFlag{Name: "arch", Value: generate.ArchUEFI, Usage: "its firmware: `ARCH` is " + strings.Join(generate.Arches, ", ")},
+					formatFlag,
+				}, targetFlags...),
+				Action: func(c *cli.Context) error {
+					format, err := outputFormat(c)
+					if err != nil {
+						return err
+					}
+					inv, tree, err := renderInventory(c, inventory.KeepPositions())
+					if err != nil {
+						return err
+					}
+					e, err := generate.Explain(inv, tree, generate.Query{MAC: c.String("mac"), IP: c.String("ip"), Arch: c.String("arch")})
+					if err != nil {
+						return err
+					}
+					if format == "json" {
+						enc := json.NewEncoder(stdout)
+						enc.SetIndent("", "  ")
+						return enc.Encode(e)
+					}
+					return e.WriteText(stdout)
+				},
+			},
+			{
 				Name:  "version",
 				Usage: "print the version",
 				Action: func(c *cli.Context) error {
@@ -219,6 +252,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 		},
 	}
+}
+
+// outputFormat is --format, checked.
+func outputFormat(c *cli.Context) (string, error) {
+	format := c.String("format")
+	if format != "text" && format != "json" {
+		return "", fmt.Errorf("--format %q: want text or json", format)
+	}
+	return format, nil
 }
 
 // inventoryPath is --inventory, $PXEGEN_INVENTORY or the default; an
@@ -231,7 +273,7 @@ func inventoryPath(c *cli.Context) string {
 }
 
 // loadInventory loads the inventory with --target and --tftp applied.
-func loadInventory(c *cli.Context) (*inventory.Inventory, error) {
+func loadInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Inventory, error) {
 	dhcp, tftp := c.String("target"), c.String("tftp")
 	if dhcp != "" && !slices.Contains(inventory.DHCPTargets, dhcp) {
 		return nil, fmt.Errorf("--target %q: want one of %s", dhcp, strings.Join(inventory.DHCPTargets, ", "))
@@ -239,12 +281,12 @@ func loadInventory(c *cli.Context) (*inventory.Inventory, error) {
 	if tftp != "" && !slices.Contains(inventory.TFTPTargets, tftp) {
 		return nil, fmt.Errorf("--tftp %q: want one of %s", tftp, strings.Join(inventory.TFTPTargets, ", "))
 	}
-	return inventory.Load(inventoryPath(c), inventory.WithTargets(dhcp, tftp))
+	return inventory.Load(inventoryPath(c), append(opts, inventory.WithTargets(dhcp, tftp))...)
 }
 
 // renderInventory loads the inventory and renders it with --templates.
-func renderInventory(c *cli.Context) (*inventory.Inventory, generate.Tree, error) {
-	inv, err := loadInventory(c)
+func renderInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Inventory, generate.Tree, error) {
+	inv, err := loadInventory(c, opts...)
 	if err != nil {
 		return nil, nil, err
 	}

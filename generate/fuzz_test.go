@@ -56,22 +56,32 @@ func FuzzRender(f *testing.F) {
 			q(profile), q(title), q(host), q(mac), q(hostArgs))
 		// The same inventory for each DHCP server: a value that one target
 		// would accept must be safe in all of them.
+		// And with the network on Secure Boot, so that GRUB files are written.
+		secure := strings.Replace(doc, "    profile: p1\n", "    profile: p1\n    secure_boot: true\n", 1)
 		for _, dhcp := range inventory.DHCPTargets {
-			inv, err := inventory.Parse("f.yaml", []byte(doc), inventory.WithTargets(dhcp, ""))
-			if err != nil {
-				return
-			}
-			tree, err := engine.Render(inv)
-			if err != nil {
-				t.Fatalf("a valid inventory failed to render for %s: %v", dhcp, err)
-			}
-			for _, f := range tree {
-				if msg := checkSyntax(inv, f); msg != "" {
-					t.Fatalf("%s: %s\n%s", f.Path, msg, f.Data)
-				}
+			for _, doc := range []string{doc, secure} {
+				fuzzOne(t, engine, doc, dhcp)
 			}
 		}
 	})
+}
+
+// fuzzOne renders doc for the DHCP server, if it is valid, and checks
+// every line of every file.
+func fuzzOne(t *testing.T, engine *Engine, doc, dhcp string) {
+	inv, err := inventory.Parse("f.yaml", []byte(doc), inventory.WithTargets(dhcp, ""))
+	if err != nil {
+		return
+	}
+	tree, err := engine.Render(inv)
+	if err != nil {
+		t.Fatalf("a valid inventory failed to render for %s: %v", dhcp, err)
+	}
+	for _, f := range tree {
+		if msg := checkSyntax(inv, f); msg != "" {
+			t.Fatalf("%s: %s\n%s", f.Path, msg, f.Data)
+		}
+	}
 }
 
 // TestRenderedSyntax runs the syntax checks on every golden tree, so that

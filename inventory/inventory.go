@@ -22,10 +22,11 @@ type Inventory struct {
 	Menu        Menu                `yaml:"menu"`
 	Hosts       []Host              `yaml:"hosts"`
 
-	file         string     // name used in error messages
-	root         *yaml.Node // the parsed document, until the inventory is valid
-	index        *nodeIndex // positions, built from root at the first error
-	profileOrder []string   // profile names in file order
+	file          string     // name used in error messages
+	root          *yaml.Node // the parsed document, until the inventory is valid
+	index         *nodeIndex // positions, built from root at the first error
+	profileOrder  []string   // profile names in file order
+	keepPositions bool       // keep root after a successful load (KeepPositions)
 }
 
 // Server is the boot server itself.

@@ -37,6 +37,26 @@ func Load(path string, opts ...Option) (*Inventory, error) {
 // validation.
 type Option func(*Inventory)
 
+// KeepPositions keeps the parsed document after a successful load, so
+// that Where can name the line of any key (explain cites the inventory).
+func KeepPositions() Option {
+	return func(inv *Inventory) { inv.keepPositions = true }
+}
+
+// Where returns "FILE:LINE:COL" for the value at the key path p (hosts[2],
+// networks[0].profile), or for its nearest ancestor in the file; without
+// KeepPositions it returns the file name alone.
+func (inv *Inventory) Where(p string) string {
+	pos := Pos{}
+	if inv.root != nil {
+		pos = inv.posOf(p)
+	}
+	if pos.Line == 0 {
+		return inv.file
+	}
+	return fmt.Sprintf("%s:%d:%d", inv.file, pos.Line, pos.Col)
+}
+
 // WithTargets replaces the inventory's DHCP and TFTP targets, as a
 // command-line override does; an empty value keeps the inventory's own.
 func WithTargets(dhcp, tftp string) Option {
@@ -119,9 +139,11 @@ func Parse(name string, data []byte, opts ...Option) (*Inventory, error) {
 	if len(list) > 0 {
 		return nil, list.err()
 	}
-	// Positions serve only error messages; a valid inventory no longer
-	// needs the document they come from.
-	inv.root = nil
+	// Positions serve error messages, and explain; a valid inventory
+	// otherwise no longer needs the document they come from.
+	if !inv.keepPositions {
+		inv.root = nil
+	}
 	return inv, nil
 }
 

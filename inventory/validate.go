@@ -153,15 +153,26 @@ func (v *validator) secureBoot() {
 		if p == nil {
 			continue
 		}
-		if strings.HasPrefix(p.Kernel, "https://") {
-			v.errf("profiles."+name+".kernel", "GRUB, which Secure Boot clients run, cannot fetch over https; use a path under boot_root or an http URL")
-		}
+		v.check("profiles."+name+".kernel", grubFetchable(p.Kernel))
 		for i, f := range p.Initrd {
-			if strings.HasPrefix(f, "https://") {
-				v.errf(fmt.Sprintf("profiles.%s.initrd[%d]", name, i), "GRUB, which Secure Boot clients run, cannot fetch over https; use a path under boot_root or an http URL")
-			}
+			v.check(fmt.Sprintf("profiles.%s.initrd[%d]", name, i), grubFetchable(f))
 		}
 	}
+}
+
+// grubFetchable says what stops GRUB 2.06 fetching a kernel or initrd: it
+// has no https, and its (http,host) device takes no port.
+func grubFetchable(ref string) string {
+	switch {
+	case strings.HasPrefix(ref, "https://"):
+		return "GRUB, which Secure Boot clients run, cannot fetch over https; use a path under boot_root or an http URL"
+	case strings.HasPrefix(ref, "http://"):
+		host, _, _ := strings.Cut(strings.TrimPrefix(ref, "http://"), "/")
+		if strings.Contains(host, ":") {
+			return "GRUB, which Secure Boot clients run, cannot fetch from a port other than 80; use a path under boot_root or a URL without a port"
+		}
+	}
+	return ""
 }
 
 // parsedNetwork is a network whose subnet parsed, for the overlap and host

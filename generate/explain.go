@@ -1,0 +1,438 @@
+package generate
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pxegen/pxegen/inventory"
+)
+
+// The client firmwares explain models, as --arch names them.
+const (
+	ArchBIOS     = "bios"      // option 93 = 0: a PXE ROM
+	ArchUEFI     = "uefi"      // option 93 = 7: x86-64 UEFI PXE
+	ArchUEFIHTTP = "uefi-http" // option 93 = 16: x86-64 UEFI HTTP boot
+	ArchARM64    = "arm64"     // option 93 = 11: ARM64 UEFI PXE
+)
+
+// Arches lists the accepted --arch values.
+var Arches = []string{ArchBIOS, ArchUEFI, ArchUEFIHTTP, ArchARM64}
+
+// Query is the client explain simulates.
+type Query struct {
+	MAC  string
+	IP   string // needed when the MAC is no host's with a fixed address
+	Arch string
+}
+
+// Explanation is the whole boot chain of one client, step by step, as the
+// rendered files make it happen.
+type Explanation struct {
+	Client Client `json:"client"`
+	Steps  []Step `json:"steps"`
+	Boots  Boot   `json:"boots"`
+}
+
+// Client is who asks: what the inventory knows about the MAC and address.
+type Client struct {
+	MAC     string `json:"mac"`
+	IP      string `json:"ip"`
+	Arch    string `json:"arch"`
+	Host    string `json:"host,omitempty"` // the host entry with this MAC
+	Network string `json:"network"`
+}
+
+// Step is one hop of the chain.
+type Step struct {
+	Stage   string   `json:"stage"` // dhcp, tftp, http, ipxe, pxelinux, shim, grub
+	Summary string   `json:"summary"`
+	Fetch   string   `json:"fetch,omitempty"` // the file (below boot_root) or URL this step loads
+	Tried   []string `json:"tried,omitempty"` // names the loader looked for first, which do not exist
+	Because string   `json:"because,omitempty"`
+}
+
+// Boot is what finally runs.
+type Boot struct {
+	Profile string   `json:"profile"`
+	Local   bool     `json:"local,omitempty"` // the local disk, not a kernel
+	Kernel  string   `json:"kernel,omitempty"`
+	Initrds []string `json:"initrds,omitempty"`
+	// Cmdline is the kernel command line, less what the loader adds itself
+	// (PXELINUX and GRUB's BOOT_IMAGE=, the EFI stub's image name).
+	Cmdline string `json:"cmdline,omitempty"`
+	Via     string `json:"via"` // pxelinux, ipxe or grub
+	Because string `json:"because,omitempty"`
+}
+
+// QueryError is a question explain cannot answer from the inventory: an
+// unknown MAC without an address, an address in no network.
+type QueryError struct{ Msg string }
+
+func (e *QueryError) Error() string { return e.Msg }
+
+// explainer walks the chain over a rendered tree.
+type explainer struct {
+	inv     *inventory.Inventory
+	site    *Site
+	files   map[string][]byte // rendered files by path below boot_root
+	q       Query
+	host    *Host
+	hostAt  string // key path of the host entry
+	net     *Network
+	netAt   string
+	hexIP   string
+	explain *Explanation
+}
+
+// Explain simulates what the client q boots from tree, the files inv
+// renders to. Loaders that search (PXELINUX, GRUB) search the tree itself,
+// and their files are read back, so the answer is what the files say.
+func Explain(inv *inventory.Inventory, tree Tree, q Query) (*Explanation, error) {
+	if !slices.Contains(Arches, q.Arch) {
+		return nil, &QueryError{fmt.Sprintf("arch %q: want one of %s", q.Arch, strings.Join(Arches, ", "))}
+	}
+	mac, err := inventory.ParseMAC(q.MAC)
+	if err != nil {
+		return nil, &QueryError{err.Error()}
+	}
+	site, err := newSite(inv)
+	if err != nil {
+		return nil, err
+	}
+	root := rel(inv.Paths.BootRoot) + "/"
+	x := &explainer{inv: inv, site: site, q: q, files: map[string][]byte{}}
+	for _, f := range tree {
+		if name, ok := strings.CutPrefix(f.Path, root); ok {
+			x.files[name] = f.Data
+		}
+	}
+	for i, h := range site.Hosts {
+		if h.MAC == mac.String() {
+			x.host, x.hostAt = h, fmt.Sprintf("hosts[%d]", i)
+		}
+	}
+	if err := x.locate(); err != nil {
+		return nil, err
+	}
+	x.explain = &Explanation{Client: Client{MAC: mac.String(), IP: x.q.IP, Arch: q.Arch, Network: x.net.Name}}
+	if x.host != nil {
+		x.explain.Client.Host = x.host.Name
+	}
+	x.firmware()
+	return x.explain, nil
+}
+
+// locate finds the client's address and network.
+func (x *explainer) locate() error {
+	ip := x.q.IP
+	if x.host != nil && x.host.IP != "" {
+		if ip != "" && ip != x.host.IP {
+			return &QueryError{fmt.Sprintf("host %s has the fixed address %s, so DHCP never gives it %s", x.host.Name, x.host.IP, ip)}
+		}
+		ip = x.host.IP
+	}
+	if ip == "" {
+		what := "is no host's"
+		if x.host != nil {
+			what = "belongs to host " + x.host.Name + ", which has no fixed address"
+		}
+		return &QueryError{fmt.Sprintf("%s %s: give --ip, the address it gets, so explain knows its network", x.q.MAC, what)}
+	}
+	addr, err := inventory.ParseIPv4(ip)
+	if err != nil {
+		return &QueryError{err.Error()}
+	}
+	x.q.IP = addr.String()
+	x.hexIP = hexIP(addr)
+	for i, n := range x.site.Networks {
+		if n.Subnet.Contains(addr) {
+			x.net, x.netAt = n, fmt.Sprintf("networks[%d]", i)
+		}
+	}
+	if x.net == nil {
+		return &QueryError{fmt.Sprintf("%s is in no network of the inventory, so no DHCP server of it answers", addr)}
+	}
+	return nil
+}
+
+func (x *explainer) where(p string) string { return x.inv.Where(p) }
+
+func (x *explainer) step(s Step) { x.explain.Steps = append(x.explain.Steps, s) }
+
+// firmware is the first DHCP exchange, by client architecture.
+func (x *explainer) firmware() {
+	s := x.site
+	server := fmt.Sprintf("%s (network %s, %s)", s.Targets.DHCP, x.net.Name, x.net.Subnet)
+	about := "option 93 absent or 0 (BIOS PXE ROM)"
+	loader, because := s.Bootloaders.BIOS, x.where(x.netAt)
+	stage := "tftp"
+	switch x.q.Arch {
+	case ArchUEFI:
+		about = "option 93 = 7 (x86-64 UEFI PXE)"
+		loader = x.net.UEFILoader
+		if x.net.SecureBoot {
+			because = x.where(x.netAt + ".secure_boot")
+		}
+		if x.host != nil && x.host.UEFILoader != "" {
+			loader, because = x.host.UEFILoader, x.where(x.hostAt+".secure_boot")
+		}
+	case ArchUEFIHTTP:
+		about = "option 93 = 16 (x86-64 UEFI HTTP boot), option 60 HTTPClient echoed back"
+		loader, stage = s.HTTPBootURL, "http"
+	case ArchARM64:
+		about = "option 93 = 11 (ARM64 UEFI PXE)"
+		loader = s.Bootloaders.ARM64
+	}
+	fixed := ""
+	if x.host != nil && x.host.IP != "" {
+		fixed = fmt.Sprintf(", fixed address %s for host %s", x.host.IP, x.host.Name)
+	}
+	x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("%s answers %s: next-server %s, boot file %s%s", server, about, s.Server.IP, loader, fixed), Because: because})
+	from := "over TFTP from " + s.Server.IP
+	if stage == "http" {
+		from = "over HTTP"
+	}
+	x.step(Step{Stage: stage, Summary: "the firmware fetches " + loader + " " + from + " and runs it", Fetch: loader})
+	if loader == s.Bootloaders.Shim && x.q.Arch == ArchUEFI {
+		x.shim()
+		return
+	}
+	x.ipxe()
+}
+
+// ipxe is the iPXE stage: DHCP again, the network's boot script, then the
+// host's script, the network's profile or the menu.
+func (x *explainer) ipxe() {
+	s := x.site
+	x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE: boot file %s", x.net.BootScriptURL),
+		Fetch: x.net.BootScriptURL, Because: x.where(x.netAt)})
+	hostScript := "ipxe/hosts/" + strings.ReplaceAll(x.explain.Client.MAC, ":", "-") + ".ipxe"
+	var profile *Profile
+	args := ""
+	var because string
+	menu := false
+	switch _, ok := x.files[hostScript]; {
+	case ok && x.host != nil && x.host.Profile != nil:
+		profile, args = x.host.Profile, x.host.Args
+		because = x.where(x.hostAt)
+		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s finds the host's own script %s: host %s boots profile %s", x.net.BootScript, hostScript, x.host.Name, profile.Name),
+			Fetch: hostScript, Because: because})
+	case x.net.Profile != "":
+		profile = s.profiles[x.net.Profile]
+		args = profile.Args
+		because = x.where(x.netAt + ".profile")
+		script := "ipxe/profiles/" + profile.Name + ".ipxe"
+		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s finds no %s and runs the network's profile %s", x.net.BootScript, hostScript, script),
+			Fetch: script, Tried: []string{hostScript}, Because: because})
+	default:
+		profile = s.profiles[s.Menu.Default]
+		args = profile.Args
+		because = x.where("menu.default")
+		menu = true
+		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s finds no %s and the network names no profile: the menu, default %s", x.net.BootScript, hostScript, profile.Name),
+			Fetch: "ipxe/menu.ipxe", Tried: []string{hostScript}, Because: because})
+	}
+	if profile.Local {
+		x.step(Step{Stage: "ipxe", Summary: "iPXE exits: the firmware goes on to its next boot device, the local disk"})
+		x.explain.Boots = Boot{Profile: profile.Name, Local: true, Via: "ipxe"}
+		return
+	}
+	if x.q.Arch == ArchBIOS {
+		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("on BIOS iPXE chains PXELINUX %s with option 210 = %s", s.PXELinuxURL, s.Server.HTTPURL),
+			Fetch: s.Bootloaders.PXELinux})
+		x.search("pxelinux", "pxelinux.cfg/", "default", parsePXELinux)
+		return
+	}
+	if menu {
+		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("the menu's timeout (%d tenths of a second) passes: it runs ipxe/profiles/%s.ipxe", s.Menu.Timeout, profile.Name),
+			Fetch: "ipxe/profiles/" + profile.Name + ".ipxe", Because: because})
+	}
+	e := newEntry(s, "", profile, args)
+	b := Boot{Profile: profile.Name, Kernel: profile.KernelURL, Cmdline: e.KernelLine, Via: "ipxe", Because: x.profileWhere(profile.Name)}
+	for _, f := range profile.Initrds {
+		b.Initrds = append(b.Initrds, f.URL)
+	}
+	x.explain.Boots = b
+}
+
+// shim is the Secure Boot chain: shim, GRUB, GRUB's search.
+func (x *explainer) shim() {
+	grub := path.Join(path.Dir(x.site.Bootloaders.Shim), "grubx64.efi")
+	x.step(Step{Stage: "shim", Summary: "shim (signed by Microsoft's UEFI CA) loads and verifies " + grub + " from its own directory over TFTP", Fetch: grub})
+	x.search("grub", x.site.Bootloaders.GRUBDir+"/grub.cfg-", "", parseGRUB)
+}
+
+// search looks for the client's file as PXELINUX and GRUB do: prefix then
+// 01-<mac>, the hex IP shortened one digit at a time, then the fallback
+// (prefix+fallback, or the prefix without its trailing "-" for GRUB).
+func (x *explainer) search(stage, prefix, fallback string, parse func([]byte) (Boot, bool)) {
+	names := []string{prefix + "01-" + strings.ReplaceAll(x.explain.Client.MAC, ":", "-")}
+	for n := len(x.hexIP); n >= 1; n-- {
+		names = append(names, prefix+x.hexIP[:n])
+	}
+	if fallback != "" {
+		names = append(names, prefix+fallback)
+	} else {
+		names = append(names, strings.TrimSuffix(prefix, "-"))
+	}
+	for i, name := range names {
+		data, ok := x.files[name]
+		if !ok {
+			continue
+		}
+		b, ok := parse(data)
+		if !ok {
+			x.step(Step{Stage: stage, Summary: fmt.Sprintf("%s finds %s, but it names nothing to boot", stage, name), Fetch: name, Tried: names[:i]})
+			return
+		}
+		b.Via = stage
+		b.Because = x.profileWhere(b.Profile)
+		menu := ""
+		because := x.where(x.netAt + ".profile") // a hex prefix of the network
+		switch {
+		case i == 0:
+			because = x.where(x.hostAt)
+		case i == len(names)-1:
+			menu = fmt.Sprintf(", the menu: after its timeout it boots %s", b.Profile)
+			because = x.where("menu.default")
+		case x.host != nil && i == 1 && x.host.HexIP == x.hexIP:
+			because = x.where(x.hostAt)
+		}
+		x.step(Step{Stage: stage, Summary: fmt.Sprintf("%s looks for this client's file and finds %s%s", stage, name, menu), Fetch: name, Tried: names[:i], Because: because})
+		x.explain.Boots = b
+		return
+	}
+	x.step(Step{Stage: stage, Summary: stage + " finds none of its files: nothing boots", Tried: names})
+}
+
+func (x *explainer) profileWhere(name string) string {
+	if name == inventory.LocalProfile {
+		return ""
+	}
+	return x.where("profiles." + name)
+}
+
+var (
+	pxelinuxDefault = regexp.MustCompile(`(?m)^(?:ONTIMEOUT|DEFAULT) (\S+)$`)
+	grubDefault     = regexp.MustCompile(`(?m)^set default=(\S+)$`)
+	grubQuotedWord  = regexp.MustCompile(`'([^']*)'`)
+)
+
+// parsePXELinux reads what a pxelinux.cfg file boots when no key is
+// pressed: its ONTIMEOUT (or DEFAULT) label.
+func parsePXELinux(data []byte) (Boot, bool) {
+	m := pxelinuxDefault.FindSubmatch(data)
+	if m == nil {
+		return Boot{}, false
+	}
+	label := string(m[1])
+	b := Boot{Profile: label}
+	in := false
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if name, ok := strings.CutPrefix(line, "LABEL "); ok {
+			in = name == label
+			continue
+		}
+		if !in {
+			continue
+		}
+		switch {
+		case line == "LOCALBOOT 0":
+			b.Local = true
+		case strings.HasPrefix(line, "KERNEL "):
+			b.Kernel = strings.TrimPrefix(line, "KERNEL ")
+		case strings.HasPrefix(line, "APPEND "):
+			b.Cmdline = strings.TrimPrefix(line, "APPEND ")
+			for _, w := range strings.Fields(b.Cmdline) {
+				if list, ok := strings.CutPrefix(w, "initrd="); ok {
+					b.Initrds = strings.Split(list, ",")
+				}
+			}
+		}
+	}
+	return b, b.Local || b.Kernel != ""
+}
+
+// parseGRUB reads what a GRUB config boots when no key is pressed: the
+// menu entry whose --id is its default.
+func parseGRUB(data []byte) (Boot, bool) {
+	m := grubDefault.FindSubmatch(data)
+	if m == nil {
+		return Boot{}, false
+	}
+	id := string(m[1])
+	b := Boot{Profile: id}
+	in := false
+	for _, line := range strings.Split(string(data), "\n") {
+		words := grubQuotedWord.FindAllStringSubmatch(line, -1)
+		switch {
+		case strings.HasPrefix(line, "menuentry "):
+			in = len(words) == 2 && words[1][1] == id
+		case !in:
+		case strings.TrimSpace(line) == "exit":
+			b.Local = true
+		case strings.HasPrefix(strings.TrimSpace(line), "linux ") && len(words) > 0:
+			b.Kernel = words[0][1]
+			var args []string
+			for _, w := range words[1:] {
+				args = append(args, w[1])
+			}
+			b.Cmdline = strings.Join(args, " ")
+		case strings.HasPrefix(strings.TrimSpace(line), "initrd "):
+			for _, w := range words {
+				b.Initrds = append(b.Initrds, w[1])
+			}
+		}
+	}
+	return b, b.Local || b.Kernel != ""
+}
+
+// IsQueryError reports whether err is a question explain cannot answer.
+func IsQueryError(err error) bool {
+	var q *QueryError
+	return errors.As(err, &q)
+}
+
+// WriteText prints the explanation for a person: the client, one numbered
+// line per step with the inventory line behind it, then what boots.
+func (e *Explanation) WriteText(w io.Writer) error {
+	c := e.Client
+	who := "an unknown client"
+	if c.Host != "" {
+		who = "host " + c.Host
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s) at %s in network %s, firmware %s\n", c.MAC, who, c.IP, c.Network, c.Arch)
+	for i, s := range e.Steps {
+		fmt.Fprintf(&b, "%2d. %-8s %s\n", i+1, s.Stage, s.Summary)
+		if len(s.Tried) > 0 {
+			fmt.Fprintf(&b, "    %-8s tried first, not there: %s\n", "", strings.Join(s.Tried, " "))
+		}
+		if s.Because != "" {
+			fmt.Fprintf(&b, "    %-8s decided by %s\n", "", s.Because)
+		}
+	}
+	switch boot := e.Boots; {
+	case boot.Local:
+		fmt.Fprintf(&b, "boots: the local disk (profile %s, via %s)\n", boot.Profile, boot.Via)
+	case boot.Kernel == "":
+		fmt.Fprintf(&b, "boots: nothing\n")
+	default:
+		fmt.Fprintf(&b, "boots: profile %s via %s\n  kernel  %s\n", boot.Profile, boot.Via, boot.Kernel)
+		for _, f := range boot.Initrds {
+			fmt.Fprintf(&b, "  initrd  %s\n", f)
+		}
+		fmt.Fprintf(&b, "  cmdline %s\n", boot.Cmdline)
+		if boot.Because != "" {
+			fmt.Fprintf(&b, "  profile defined at %s\n", boot.Because)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
