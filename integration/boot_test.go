@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pxegen/pxegen/generate"
 )
 
 // vm is one virtual machine the suite boots and what it must boot.
@@ -191,6 +193,27 @@ func (l *lab) boot(t *testing.T, v vm, ovmfCode string) string {
 		problems = append(problems, "never printed its kernel command line")
 	} else if got = userArgs(string(m[1])); got != v.want {
 		problems = append(problems, fmt.Sprintf("booted %q, want %q (full command line %q)", got, v.want, strings.TrimSpace(string(m[1]))))
+	}
+	// explain, from the inventory alone, must predict what the VM booted.
+	arch := generate.ArchBIOS
+	switch {
+	case v.httpBoot:
+		arch = generate.ArchUEFIHTTP
+	case v.uefi:
+		arch = generate.ArchUEFI
+	}
+	wantVia := map[bool]string{true: "ipxe", false: "pxelinux"}[v.uefi]
+	if v.secureBoot {
+		wantVia = "grub"
+	}
+	if len(ips) == 0 {
+		problems = append(problems, "got no lease, so explain cannot be asked")
+	} else if e, err := generate.Explain(l.inv, l.tree, generate.Query{MAC: v.mac, IP: ips[0], Arch: arch}); err != nil {
+		problems = append(problems, fmt.Sprintf("explain --mac %s --ip %s --arch %s: %v", v.mac, ips[0], arch, err))
+	} else if said := userArgs(e.Boots.Cmdline); said != got || e.Boots.Via != wantVia {
+		problems = append(problems, fmt.Sprintf("explain --mac %s --ip %s --arch %s says %q via %s, but the VM booted %q via %s", v.mac, ips[0], arch, said, e.Boots.Via, got, wantVia))
+	} else {
+		t.Logf("check explain %s: %q via %s, as booted", v.name, said, e.Boots.Via)
 	}
 	prefix := urlPath(l.inv.Server.HTTPURL)
 	for _, p := range v.fetched {

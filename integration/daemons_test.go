@@ -11,11 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pxegen/pxegen/generate"
 	"github.com/pxegen/pxegen/inventory"
 	"github.com/pxegen/pxegen/verify"
 )
 
-// TestDaemonChecks runs the daemons' own checks on every golden tree.
+// TestDaemonChecks runs the daemons' own checks on every golden tree, and
+// on every golden inventory rendered for the other DHCP servers too.
 func TestDaemonChecks(t *testing.T) {
 	requireRoot(t)
 	requireCommands(t, "dhcpd", "kea-dhcp4", "dnsmasq", "apache2", "xinetd", "unshare")
@@ -23,21 +25,47 @@ func TestDaemonChecks(t *testing.T) {
 	if len(cases) == 0 {
 		t.Fatal("no golden trees")
 	}
+	engine, err := generate.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(name, out string, inv *inventory.Inventory) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for _, r := range verify.Run(ctx, out, inv) {
+			if r.Status != verify.Passed {
+				t.Errorf("check %s %s: %s: %s", r.Check, name, r.Status, r.Detail)
+				continue
+			}
+			t.Logf("check %s %s: passed", r.Check, name)
+		}
+	}
 	for _, out := range cases {
 		name := filepath.Base(filepath.Dir(out))
-		inv, err := inventory.Load(filepath.Join(filepath.Dir(out), "inventory.yaml"))
+		invPath := filepath.Join(filepath.Dir(out), "inventory.yaml")
+		inv, err := inventory.Load(invPath)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		for _, r := range verify.Run(ctx, out, inv) {
-			if r.Status != verify.Passed {
-				t.Errorf("check %s golden/%s: %s: %s", r.Check, name, r.Status, r.Detail)
+		check("golden/"+name, out, inv)
+		for _, dhcp := range inventory.DHCPTargets {
+			if dhcp == inv.Targets.DHCP {
 				continue
 			}
-			t.Logf("check %s golden/%s: passed", r.Check, name)
+			other, err := inventory.Load(invPath, inventory.WithTargets(dhcp, ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tree, err := engine.Render(other)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(t.TempDir(), "out")
+			if _, err := generate.Write(dir, tree); err != nil {
+				t.Fatal(err)
+			}
+			check("golden/"+name+" --target "+dhcp, dir, other)
 		}
-		cancel()
 	}
 }
 

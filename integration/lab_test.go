@@ -32,6 +32,7 @@ type lab struct {
 	t       *testing.T
 	dhcp    dhcpServer
 	inv     *inventory.Inventory
+	tree    generate.Tree // what pxegen rendered, for explain
 	ns      string
 	work    string // logs, runtime files; readable by the daemons' users
 	out     string // the rendered tree
@@ -112,7 +113,7 @@ func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer) *lab {
 	if err := os.Chmod(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	l := &lab{t: t, dhcp: dhcp, inv: inv, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
+	l := &lab{t: t, dhcp: dhcp, inv: inv, tree: tree, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
 		ns: fmt.Sprintf("pxegen-it-%s-%d", dhcp.target, os.Getpid())}
 	t.Cleanup(l.close)
 	if _, err := generate.Write(l.out, tree); err != nil {
