@@ -1,7 +1,6 @@
 package generate
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -237,12 +236,9 @@ func (x *explainer) ipxe() {
 		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s finds no %s and the network names no profile: the menu, default %s", x.net.BootScript, hostScript, profile.Name),
 			Fetch: "ipxe/menu.ipxe", Tried: []string{hostScript}, Because: because})
 	}
-	if profile.Local {
-		x.step(Step{Stage: "ipxe", Summary: "iPXE exits: the firmware goes on to its next boot device, the local disk"})
-		x.explain.Boots = Boot{Profile: profile.Name, Local: true, Via: "ipxe"}
-		return
-	}
-	if x.q.Arch == ArchBIOS {
+	// On BIOS the menu, and any script that boots a kernel, hands over to
+	// PXELINUX; a script for the local disk exits on either firmware.
+	if x.q.Arch == ArchBIOS && (menu || !profile.Local) {
 		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("on BIOS iPXE chains PXELINUX %s with option 210 = %s", s.PXELinuxURL, s.Server.HTTPURL),
 			Fetch: s.Bootloaders.PXELinux})
 		x.search("pxelinux", "pxelinux.cfg/", "default", parsePXELinux)
@@ -251,6 +247,11 @@ func (x *explainer) ipxe() {
 	if menu {
 		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("the menu's timeout (%d tenths of a second) passes: it runs ipxe/profiles/%s.ipxe", s.Menu.Timeout, profile.Name),
 			Fetch: "ipxe/profiles/" + profile.Name + ".ipxe", Because: because})
+	}
+	if profile.Local {
+		x.step(Step{Stage: "ipxe", Summary: "iPXE exits: the firmware goes on to its next boot device, the local disk"})
+		x.explain.Boots = Boot{Profile: profile.Name, Local: true, Via: "ipxe"}
+		return
 	}
 	e := newEntry(s, "", profile, args)
 	b := Boot{Profile: profile.Name, Kernel: profile.KernelURL, Cmdline: e.KernelLine, Via: "ipxe", Because: x.profileWhere(profile.Name)}
@@ -391,12 +392,6 @@ func parseGRUB(data []byte) (Boot, bool) {
 		}
 	}
 	return b, b.Local || b.Kernel != ""
-}
-
-// IsQueryError reports whether err is a question explain cannot answer.
-func IsQueryError(err error) bool {
-	var q *QueryError
-	return errors.As(err, &q)
 }
 
 // WriteText prints the explanation for a person: the client, one numbered
