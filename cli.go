@@ -385,7 +385,7 @@ func printRender(w io.Writer, format string, plan *generate.Plan, dryRun bool) e
 		fmt.Fprintln(w, "pxegen: no daemon needs a reload")
 	}
 	for _, r := range reloads {
-		fmt.Fprintf(w, "pxegen: reload %s (service %s): %s changed\n", r.Daemon, r.Service, r.Path)
+		fmt.Fprintf(w, "pxegen: %s %s (service %s): %s changed\n", r.Action, r.Daemon, r.Service, r.Path)
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ func TestShellRecipe(t *testing.T) {
 		t.Helper()
 		os.Remove(reloads)
 		cmd := exec.Command("sh", "examples/shell/deploy.sh", inv, root)
-		cmd.Env = append(os.Environ(), "PXEGEN="+bin, "RELOAD="+recorder)
+		cmd.Env = append(os.Environ(), "PXEGEN="+bin, "SYSTEMCTL="+recorder)
 		if check {
 			cmd.Env = append(cmd.Env, "CHECK=1")
 		}
@@ -44,7 +44,7 @@ func TestShellRecipe(t *testing.T) {
 	node02 := "  - {name: node02, mac: \"52:54:00:12:34:57\", ip: 10.1.1.21, profile: p}\n"
 
 	site("lab.example", node02)
-	if got := deploy(false); got != "apache2 isc-dhcp-server xinetd" {
+	if got := deploy(false); got != "reload apache2 reload xinetd restart isc-dhcp-server" {
 		t.Errorf("first deploy reloaded %q, want every daemon", got)
 	}
 	if got := deploy(false); got != "" {
@@ -55,8 +55,8 @@ func TestShellRecipe(t *testing.T) {
 		t.Errorf("a PXELINUX/iPXE-only change reloaded %q", got)
 	}
 	site("other.example", node02)
-	if got := deploy(false); got != "isc-dhcp-server" {
-		t.Errorf("a dhcpd.conf change reloaded %q, want isc-dhcp-server alone", got)
+	if got := deploy(false); got != "restart isc-dhcp-server" {
+		t.Errorf("a dhcpd.conf change reloaded %q, want a restart of isc-dhcp-server alone", got)
 	}
 	site("other.example", "")
 	deploy(false)

@@ -61,9 +61,9 @@ func reloadNote(reloads []Reload) string {
 	}
 	names := make([]string, len(reloads))
 	for i, r := range reloads {
-		names[i] = r.Daemon
+		names[i] = r.Action + " " + r.Daemon
 	}
-	return "; reload " + strings.Join(names, ", ")
+	return "; " + strings.Join(names, ", ")
 }
 
 func lineCounts(c Change) (added, removed int) {

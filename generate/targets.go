@@ -19,11 +19,16 @@ type target struct {
 	reload *Reload
 }
 
-// Reload names a daemon that must reload to see a changed file.
+// Reload names a daemon that must reload or restart to see a changed file.
 type Reload struct {
 	Daemon  string `json:"daemon"`
 	Service string `json:"service"` // the Debian service name, for systemctl
-	Path    string `json:"path"`    // the changed file, as on the server
+	// Action is the systemctl verb that makes the daemon read its file:
+	// "reload" where Debian's unit can reload, else "restart" (dhcpd has no
+	// reload at all; Debian's Kea unit has no ExecReload; dnsmasq rereads
+	// only its host files on SIGHUP, not dhcp-range or dhcp-boot).
+	Action string `json:"action"`
+	Path   string `json:"path"` // the changed file, as on the server
 }
 
 // output is one file to render: its path below the output root, the
@@ -38,11 +43,11 @@ type output struct {
 
 // targets lists every target pxegen renders, in a fixed order.
 var targets = []target{
-	{"dhcpd", dhcpdFiles, &Reload{Daemon: "dhcpd", Service: "isc-dhcp-server"}},
-	{"kea", keaFiles, &Reload{Daemon: "kea-dhcp4", Service: "kea-dhcp4-server"}},
-	{"dnsmasq", dnsmasqFiles, &Reload{Daemon: "dnsmasq", Service: "dnsmasq"}},
-	{"xinetd", xinetdFiles, &Reload{Daemon: "xinetd", Service: "xinetd"}},
-	{"apache", apacheFiles, &Reload{Daemon: "apache", Service: "apache2"}},
+	{"dhcpd", dhcpdFiles, &Reload{Daemon: "dhcpd", Service: "isc-dhcp-server", Action: "restart"}},
+	{"kea", keaFiles, &Reload{Daemon: "kea-dhcp4", Service: "kea-dhcp4-server", Action: "restart"}},
+	{"dnsmasq", dnsmasqFiles, &Reload{Daemon: "dnsmasq", Service: "dnsmasq", Action: "restart"}},
+	{"xinetd", xinetdFiles, &Reload{Daemon: "xinetd", Service: "xinetd", Action: "reload"}},
+	{"apache", apacheFiles, &Reload{Daemon: "apache", Service: "apache2", Action: "reload"}},
 	{"pxelinux", pxelinuxFiles, nil},
 	{"grub", grubFiles, nil},
 	{"ipxe", ipxeFiles, nil},

@@ -5,18 +5,21 @@
 #              staging copy; --prune removes what removed hosts produced;
 #              every file is replaced atomically; a hand-edited file stops
 #              the run (exit 4) before anything is written
-#   3. reload: only the daemons whose own file changed, as pxegen names them
+#   3. reload: only the daemons whose own file changed, as pxegen names them,
+#              with the systemctl verb it names (restart where reload is
+#              not enough)
 #
 # Usage: deploy.sh INVENTORY [ROOT]
 #   ROOT      where the tree goes (default /)
 #   PXEGEN    the pxegen command (default pxegen)
-#   RELOAD    how to reload a service (default "systemctl reload")
+#   SYSTEMCTL how to reload or restart a service (default systemctl; it is
+#             called as SYSTEMCTL reload|restart SERVICE)
 #   CHECK=1   show the diff and stop, like ansible-playbook --check
 set -eu
 inventory=${1:?usage: deploy.sh INVENTORY [ROOT]}
 root=${2:-/}
 pxegen=${PXEGEN:-pxegen}
-reload=${RELOAD:-systemctl reload}
+systemctl=${SYSTEMCTL:-systemctl}
 
 status=0
 $pxegen diff --inventory "$inventory" --root "$root" --prune || status=$?
@@ -35,7 +38,7 @@ trap 'rm -f "$log"' EXIT
 $pxegen render --inventory "$inventory" --out "$root" --prune --verify >"$log"
 cat "$log"
 # pxegen never reloads a daemon itself; it says which ones need it.
-sed -n 's/^pxegen: reload [^ ]* (service \([^)]*\)).*/\1/p' "$log" | sort -u | while read -r service; do
-	echo "deploy: reloading $service"
-	$reload "$service"
+sed -n 's/^pxegen: \(reload\|restart\) [^ ]* (service \([^)]*\)).*/\1 \2/p' "$log" | sort -u | while read -r action service; do
+	echo "deploy: $action $service"
+	$systemctl "$action" "$service"
 done
