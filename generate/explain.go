@@ -241,7 +241,7 @@ func (x *explainer) ipxe() {
 	if x.q.Arch == ArchBIOS && (menu || !profile.Local) {
 		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("on BIOS iPXE chains PXELINUX %s with option 210 = %s", s.PXELinuxURL, s.Server.HTTPURL),
 			Fetch: s.Bootloaders.PXELinux})
-		x.search("pxelinux", "pxelinux.cfg/", "default", parsePXELinux)
+		x.search("pxelinux", "pxelinux.cfg/", "pxelinux.cfg/default", parsePXELinux)
 		return
 	}
 	if menu {
@@ -265,22 +265,18 @@ func (x *explainer) ipxe() {
 func (x *explainer) shim() {
 	grub := path.Join(path.Dir(x.site.Bootloaders.Shim), "grubx64.efi")
 	x.step(Step{Stage: "shim", Summary: "shim (signed by Microsoft's UEFI CA) loads and verifies " + grub + " from its own directory over TFTP", Fetch: grub})
-	x.search("grub", x.site.Bootloaders.GRUBDir+"/grub.cfg-", "", parseGRUB)
+	dir := x.site.Bootloaders.GRUBDir
+	x.search("grub", dir+"/grub.cfg-", dir+"/grub.cfg", parseGRUB)
 }
 
 // search looks for the client's file as PXELINUX and GRUB do: prefix then
-// 01-<mac>, the hex IP shortened one digit at a time, then the fallback
-// (prefix+fallback, or the prefix without its trailing "-" for GRUB).
+// 01-<mac>, the hex IP shortened one digit at a time, then fallback.
 func (x *explainer) search(stage, prefix, fallback string, parse func([]byte) (Boot, bool)) {
 	names := []string{prefix + "01-" + strings.ReplaceAll(x.explain.Client.MAC, ":", "-")}
 	for n := len(x.hexIP); n >= 1; n-- {
 		names = append(names, prefix+x.hexIP[:n])
 	}
-	if fallback != "" {
-		names = append(names, prefix+fallback)
-	} else {
-		names = append(names, strings.TrimSuffix(prefix, "-"))
-	}
+	names = append(names, fallback)
 	for i, name := range names {
 		data, ok := x.files[name]
 		if !ok {

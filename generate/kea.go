@@ -97,6 +97,9 @@ const (
 	// from its network's.
 	keaClassHostShim = "secure-boot-host"
 	keaClassHostIPXE = "ipxe-uefi-host"
+	// Required by every subnet: they give such a host its loader.
+	keaClassHostShimLoader = keaClassHostShim + "-loader"
+	keaClassHostIPXELoader = keaClassHostIPXE + "-loader"
 	// iPXE sends its user class raw ("iPXE"); RFC 3004 clients prefix each
 	// class with its length. Both are accepted.
 	keaTestIPXE  = "option[77].hex == 'iPXE' or option[77].hex == 0x0469505845"
@@ -137,8 +140,8 @@ func keaConfig(s *Site) ([]byte, error) {
 			{Name: keaClassBIOS, Comment: "BIOS PXE (option 93 = 0 or absent)", Test: keaTestBIOS, BootFileName: s.Bootloaders.BIOS},
 			{Name: keaClassHostShim, Comment: "given by a host's reservation: the Secure Boot chain, whatever its network's"},
 			{Name: keaClassHostIPXE, Comment: "given by a host's reservation: the iPXE UEFI loader, whatever its network's"},
-			{Name: keaClassHostShim + "-loader", Test: "member('" + keaClassUEFI + "') and member('" + keaClassHostShim + "')", OnlyIfRequired: true, BootFileName: s.Bootloaders.Shim},
-			{Name: keaClassHostIPXE + "-loader", Test: "member('" + keaClassUEFI + "') and member('" + keaClassHostIPXE + "')", OnlyIfRequired: true, BootFileName: s.Bootloaders.UEFI},
+			{Name: keaClassHostShimLoader, Test: "member('" + keaClassUEFI + "') and member('" + keaClassHostShim + "')", OnlyIfRequired: true, BootFileName: s.Bootloaders.Shim},
+			{Name: keaClassHostIPXELoader, Test: "member('" + keaClassUEFI + "') and member('" + keaClassHostIPXE + "')", OnlyIfRequired: true, BootFileName: s.Bootloaders.UEFI},
 		},
 		// Hosts without a fixed address are known by MAC in every subnet.
 		ReservationsGlobal:   true,
@@ -176,7 +179,7 @@ func keaConfig(s *Site) ([]byte, error) {
 			Comment:              fmt.Sprintf("network %s: clients no host entry names boot %s", n.Name, profile),
 			ValidLifetime:        n.LeaseTime,
 			MaxValidLifetime:     n.LeaseTime,
-			RequireClientClasses: []string{class, uefiClass, keaClassHostShim + "-loader", keaClassHostIPXE + "-loader"},
+			RequireClientClasses: []string{class, uefiClass, keaClassHostShimLoader, keaClassHostIPXELoader},
 		}
 		if n.PoolFirst != "" {
 			sub.Pools = []keaPool{{Pool: n.PoolFirst + " - " + n.PoolLast}}

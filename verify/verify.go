@@ -78,56 +78,53 @@ func Run(ctx context.Context, root string, inv *inventory.Inventory) []Result {
 // need not: with named interfaces the check runs in an empty network
 // namespace holding interfaces of those names (root and unshare).
 func Kea(ctx context.Context, conf string, interfaces []string) Result {
+	const missing = "kea-dhcp4 is not installed (Debian: kea-dhcp4-server)"
+	if len(interfaces) == 0 {
+		return command(ctx, "kea", "kea-dhcp4", missing, "-t", conf)
+	}
 	r := Result{Check: "kea"}
 	bin, err := exec.LookPath("kea-dhcp4")
 	if err != nil {
-		r.Status, r.Detail = Skipped, "kea-dhcp4 is not installed (Debian: kea-dhcp4-server)"
+		r.Status, r.Detail = Skipped, missing
 		return r
 	}
-	desc := fmt.Sprintf("kea-dhcp4 -t %s", conf)
-	cmd := exec.CommandContext(ctx, bin, "-t", conf)
-	if len(interfaces) > 0 {
-		unshare, err := exec.LookPath("unshare")
-		ip, ipErr := exec.LookPath("ip")
-		if err != nil || ipErr != nil || os.Geteuid() != 0 {
-			r.Status, r.Detail = Skipped, "Kea's check needs the interfaces it names; making them in an empty network namespace needs root, unshare and ip"
-			return r
-		}
-		script := ""
-		for i, name := range interfaces { // validated: letters, digits, . _ -
-			// veth, since not every kernel has the dummy module.
-			script += fmt.Sprintf("%s link add %s type veth peer name pxegen%d && %s link set %s up && ", ip, name, i, ip, name)
-		}
-		script += `exec "$0" -t "$1"`
-		cmd = exec.CommandContext(ctx, unshare, "--net", "--", "sh", "-c", script, bin, conf)
-		desc += " in a network namespace with interfaces " + strings.Join(interfaces, ", ")
+	unshare, err := exec.LookPath("unshare")
+	ip, ipErr := exec.LookPath("ip")
+	if err != nil || ipErr != nil || os.Geteuid() != 0 {
+		r.Status, r.Detail = Skipped, "Kea's check needs the interfaces it names; making them in an empty network namespace needs root, unshare and ip"
+		return r
 	}
-	out, err := cmd.CombinedOutput()
-	return finish(r, desc, out, err)
+	script := ""
+	for i, name := range interfaces { // validated: letters, digits, . _ -
+		// veth, since not every kernel has the dummy module.
+		script += fmt.Sprintf("%s link add %s type veth peer name pxegen%d && %s link set %s up && ", ip, name, i, ip, name)
+	}
+	script += `exec "$0" -t "$1"`
+	out, err := exec.CommandContext(ctx, unshare, "--net", "--", "sh", "-c", script, bin, conf).CombinedOutput()
+	return finish(r, fmt.Sprintf("kea-dhcp4 -t %s in a network namespace with interfaces %s", conf, strings.Join(interfaces, ", ")), out, err)
 }
 
 // Dnsmasq runs `dnsmasq --test` on the drop-in alone.
 func Dnsmasq(ctx context.Context, conf string) Result {
-	r := Result{Check: "dnsmasq"}
-	bin, err := exec.LookPath("dnsmasq")
-	if err != nil {
-		r.Status, r.Detail = Skipped, "dnsmasq is not installed (Debian: dnsmasq-base)"
-		return r
-	}
-	out, err := exec.CommandContext(ctx, bin, "--test", "--conf-file="+conf).CombinedOutput()
-	return finish(r, fmt.Sprintf("dnsmasq --test --conf-file=%s", conf), out, err)
+	return command(ctx, "dnsmasq", "dnsmasq", "dnsmasq is not installed (Debian: dnsmasq-base)", "--test", "--conf-file="+conf)
 }
 
 // Dhcpd runs `dhcpd -t -cf conf`.
 func Dhcpd(ctx context.Context, conf string) Result {
-	r := Result{Check: "dhcpd"}
-	bin, err := exec.LookPath("dhcpd")
+	return command(ctx, "dhcpd", "dhcpd", "dhcpd is not installed (Debian: isc-dhcp-server)", "-t", "-cf", conf)
+}
+
+// command is a check that is one command run on the file: bin with args,
+// skipped with the reason missing when bin is not installed.
+func command(ctx context.Context, check, bin, missing string, args ...string) Result {
+	r := Result{Check: check}
+	path, err := exec.LookPath(bin)
 	if err != nil {
-		r.Status, r.Detail = Skipped, "dhcpd is not installed (Debian: isc-dhcp-server)"
+		r.Status, r.Detail = Skipped, missing
 		return r
 	}
-	out, err := exec.CommandContext(ctx, bin, "-t", "-cf", conf).CombinedOutput()
-	return finish(r, fmt.Sprintf("dhcpd -t -cf %s", conf), out, err)
+	out, err := exec.CommandContext(ctx, path, args...).CombinedOutput()
+	return finish(r, bin+" "+strings.Join(args, " "), out, err)
 }
 
 // Apache runs `apache2 -t` on a minimal server configuration that loads the

@@ -1,7 +1,7 @@
 #!/bin/sh
 # deploy.sh: pxegen's loop on the boot server itself.
 #   1. diff:   show what the inventory changes under ROOT; nothing: stop
-#   2. render: --verify runs dhcpd, Apache and xinetd's own checks on a
+#   2. render: --verify runs the daemons' own checks (DHCP, Apache, TFTP) on a
 #              staging copy; --prune removes what removed hosts produced;
 #              every file is replaced atomically; a hand-edited file stops
 #              the run (exit 4) before anything is written
