@@ -33,7 +33,8 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(": ")
 	if e.Path != "" {
-		b.WriteString(e.Path)
+		// A path holds the inventory's own keys, which may hold anything.
+		b.WriteString(escapeControls(e.Path))
 		b.WriteString(": ")
 	}
 	b.WriteString(escapeControls(e.Msg))
