@@ -8,12 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/qemu"
 )
 
 // vm is one virtual machine the suite boots and what it must boot.
@@ -71,44 +73,42 @@ var vms = []vm{
 		want: "pxegen.profile=beta"},
 }
 
-// vmTimeout bounds one boot under software emulation on a loaded machine;
-// a boot takes 25-40 s.
-const vmTimeout = 4 * time.Minute
-
 // TestBoot boots every VM from a lab under each DHCP server (dhcpd, Kea,
 // dnsmasq), checks what each booted and the chain that led there, and
 // that every VM booted the same command line under all three.
 func TestBoot(t *testing.T) {
 	requireCommands(t, "qemu-system-x86_64")
-	code := firstExisting("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd")
-	require(t, code != "", "OVMF (Debian: ovmf)")
+	accelFor(t, false)
+	accelFor(t, true)
 	var mu sync.Mutex
 	booted := map[string]map[string]string{} // VM -> DHCP server -> command line
-	for _, server := range dhcpServers {
-		t.Run(server.target, func(t *testing.T) {
-			l := newLab(t, "testdata/site.yaml", server)
-			// Two at a time: the machines have two cores and QEMU emulates
-			// each VM mostly on one.
-			slots := make(chan struct{}, 2)
-			t.Run("vm", func(t *testing.T) {
-				for _, v := range vms {
-					v := v
-					t.Run(v.name, func(t *testing.T) {
-						t.Parallel()
-						slots <- struct{}{}
-						defer func() { <-slots }()
-						got := l.boot(t, v, code)
-						mu.Lock()
-						if booted[v.name] == nil {
-							booted[v.name] = map[string]string{}
-						}
-						booted[v.name][server.target] = got
-						mu.Unlock()
-					})
-				}
+	// As many VMs at a time as there are cores, across all three labs:
+	// QEMU emulates each VM mostly on one.
+	slots := make(chan struct{}, max(2, runtime.NumCPU()))
+	t.Run("server", func(t *testing.T) {
+		for _, server := range dhcpServers {
+			t.Run(server.target, func(t *testing.T) {
+				t.Parallel()
+				l := newLab(t, "testdata/site.yaml", server)
+				t.Run("vm", func(t *testing.T) {
+					for _, v := range vms {
+						t.Run(v.name, func(t *testing.T) {
+							t.Parallel()
+							slots <- struct{}{}
+							defer func() { <-slots }()
+							got := l.boot(t, v)
+							mu.Lock()
+							if booted[v.name] == nil {
+								booted[v.name] = map[string]string{}
+							}
+							booted[v.name][server.target] = got
+							mu.Unlock()
+						})
+					}
+				})
 			})
-		})
-	}
+		}
+	})
 	for _, v := range vms {
 		var lines []string
 		same := true
@@ -135,44 +135,24 @@ var cmdlineLine = regexp.MustCompile(`PXEGEN-CMDLINE: (.*)`)
 
 // boot runs v to power-off, checks what it booted and returns its command
 // line as userArgs gives it.
-func (l *lab) boot(t *testing.T, v vm, ovmfCode string) string {
-	firmware := "BIOS (SeaBIOS, iPXE NIC ROM)"
-	serial := filepath.Join(l.work, v.name+".serial")
-	args := []string{"-m", "512", "-display", "none", "-no-reboot", "-accel", "kvm", "-accel", "tcg",
-		"-serial", "file:" + serial,
-		"-netdev", "tap,id=net0,script=no,downscript=no,ifname=" + l.tap(v.network)}
-	if v.uefi {
-		// The NIC's option ROM is disabled, so OVMF's own PXE runs: DHCP
-		// with arch 7, the UEFI loader over TFTP through xinetd, then iPXE.
-		firmware = "UEFI (OVMF PXE, no NIC ROM)"
-		code, varsTemplate, machine := ovmfCode, strings.Replace(ovmfCode, "CODE", "VARS", 1), "q35"
-		if v.secureBoot {
-			// Secure Boot needs SMM, and Microsoft's keys, which signed shim.
-			firmware = "UEFI with Secure Boot (OVMF PXE, shim, GRUB)"
-			code = strings.Replace(ovmfCode, ".fd", ".secboot.fd", 1)
-			varsTemplate = strings.Replace(varsTemplate, ".fd", ".ms.fd", 1)
-			machine = "q35,smm=on"
-			args = append(args, "-global", "driver=cfi.pflash01,property=secure,value=on")
-		}
-		if v.httpBoot {
-			firmware = "UEFI HTTP boot (OVMF, PXE off)"
-			args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
-				"-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n")
-		}
-		vars := filepath.Join(l.work, v.name+"-vars.fd")
-		copyFile(t, varsTemplate, vars, 0o644)
-		args = append(args, "-machine", machine,
-			"-drive", "if=pflash,format=raw,readonly=on,file="+code,
-			"-drive", "if=pflash,format=raw,file="+vars,
-			"-device", "virtio-net-pci,netdev=net0,romfile=,bootindex=1,mac="+v.mac)
-	} else {
-		// After a failed boot SeaBIOS reboots in 5 s, and -no-reboot ends QEMU.
-		args = append(args, "-machine", "pc", "-boot", "order=n,reboot-timeout=5000", "-device", "virtio-net-pci,netdev=net0,mac="+v.mac)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), vmTimeout)
-	defer cancel()
+func (l *lab) boot(t *testing.T, v vm) string {
+	accel := accelFor(t, v.secureBoot)
+	firmware, serial, args := l.vmArgs(t, v)
 	start := time.Now()
-	stuck, err := l.runVM(ctx, serial, args)
+	stuck, err, timeout, qemuOut := l.runVM(serial, append(args, "-accel", accel.Name), vmTimeout(accel))
+	if failure := accelFailure(accel, v, serial, qemuOut, err, timeout); failure != "" {
+		// The accelerator failed, not the tree: say so, and where KVM was
+		// only chosen by probe, boot the VM again under TCG.
+		what := fmt.Sprintf("KVM could not run %s for vm %s under %s: %s", firmware, v.name, l.dhcp.target, failure)
+		if os.Getenv(qemu.EnvAccel) == qemu.KVM {
+			t.Fatalf("%s (%s=%s forces KVM; this is the accelerator's failure, not the tree's)", what, qemu.EnvAccel, qemu.KVM)
+		}
+		t.Logf("check accel: %s; booting it again under TCG", what)
+		accel = qemu.Accel{Name: qemu.TCG, Why: "KVM failed this VM"}
+		firmware, serial, args = l.vmArgs(t, v)
+		start = time.Now()
+		stuck, err, timeout, _ = l.runVM(serial, append(args, "-accel", accel.Name), vmTimeout(accel))
+	}
 	took := time.Since(start).Round(time.Second)
 
 	serialText, _ := os.ReadFile(serial)
@@ -182,8 +162,8 @@ func (l *lab) boot(t *testing.T, v vm, ovmfCode string) string {
 	switch {
 	case stuck != "":
 		problems = append(problems, fmt.Sprintf("stopped after it printed %q", stuck))
-	case ctx.Err() != nil:
-		problems = append(problems, fmt.Sprintf("did not power off within %v", vmTimeout))
+	case timeout:
+		problems = append(problems, fmt.Sprintf("did not power off within %v under %s", vmTimeout(accel), accel.Name))
 	case err != nil:
 		problems = append(problems, fmt.Sprintf("qemu failed: %v", err))
 	}
@@ -246,43 +226,114 @@ func (l *lab) boot(t *testing.T, v vm, ovmfCode string) string {
 			v.name, firmware, v.mac, v.network, l.dhcp.target, strings.Join(problems, "; "), ips,
 			tail(strings.Join(requests, "\n"), 20), l.dhcp.target, tail(grepLines(l.read(l.dhcp.log), v.mac), 10), tail(string(serialText), 25))
 	}
-	t.Logf("vm %s: %s under %s booted %q via %d HTTP requests in %v", v.name, firmware, l.dhcp.target, got, len(requests), took)
+	t.Logf("vm %s: %s under %s booted %q via %d HTTP requests in %v (%s)", v.name, firmware, l.dhcp.target, got, len(requests), took, accel.Name)
 	return got
 }
 
+// vmArgs returns a description of v's firmware, the serial console file
+// and QEMU's arguments for v, less the accelerator. Each call starts from a
+// fresh variable store and serial file.
+func (l *lab) vmArgs(t *testing.T, v vm) (firmware, serial string, args []string) {
+	firmware = "BIOS (SeaBIOS, iPXE NIC ROM)"
+	serial = filepath.Join(l.work, v.name+".serial")
+	os.Remove(serial)
+	args = []string{"-m", "512", "-display", "none", "-no-reboot",
+		"-serial", "file:" + serial,
+		"-netdev", "tap,id=net0,script=no,downscript=no,ifname=" + l.tap(v.network)}
+	if !v.uefi {
+		// After a failed boot SeaBIOS reboots in 5 s, and -no-reboot ends QEMU.
+		args = append(args, "-machine", "pc", "-boot", "order=n,reboot-timeout=5000", "-device", "virtio-net-pci,netdev=net0,mac="+v.mac)
+		return firmware, serial, args
+	}
+	// The NIC's option ROM is disabled, so OVMF's own PXE runs: DHCP
+	// with arch 7, the UEFI loader over TFTP through xinetd, then iPXE.
+	firmware = "UEFI (OVMF PXE, no NIC ROM)"
+	code, varsTemplate := ovmfImages(t, v.secureBoot)
+	machine := "q35"
+	if v.secureBoot {
+		firmware = "UEFI with Secure Boot (OVMF PXE, shim, GRUB)"
+		machine = "q35,smm=on"
+		args = append(args, "-global", "driver=cfi.pflash01,property=secure,value=on")
+	}
+	if v.httpBoot {
+		firmware = "UEFI HTTP boot (OVMF, PXE off)"
+		args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
+			"-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n")
+	}
+	vars := filepath.Join(l.work, v.name+"-vars.fd")
+	copyFile(t, varsTemplate, vars, 0o644)
+	args = append(args, "-machine", machine,
+		"-drive", "if=pflash,format=raw,readonly=on,file="+code,
+		"-drive", "if=pflash,format=raw,file="+vars,
+		"-device", "virtio-net-pci,netdev=net0,romfile=,bootindex=1,mac="+v.mac)
+	return firmware, serial, args
+}
+
+// accelFailure says how a VM's run shows that KVM failed, not the boot:
+// QEMU's own complaint, or a UEFI guest under KVM whose firmware never
+// wrote a line to the serial console (OVMF always does). "" otherwise.
+func accelFailure(a qemu.Accel, v vm, serial, qemuOut string, err error, timeout bool) string {
+	if a.Name != qemu.KVM {
+		return ""
+	}
+	if f := qemu.Failure(qemuOut); f != "" {
+		return f
+	}
+	text, _ := os.ReadFile(serial)
+	if v.uefi && (timeout || err != nil) && len(strings.TrimSpace(string(text))) == 0 {
+		return "the firmware printed nothing on the serial console"
+	}
+	return ""
+}
+
 // failureMarks are what a VM prints when its boot has failed and it will
-// only wait or retry: the test stops it instead of waiting for vmTimeout.
+// only wait or retry: the test stops it instead of waiting for its time
+// limit.
 var failureMarks = []string{"pxegen: boot failed", "pxegen: menu failed", "Could not boot", "No more network devices",
 	"No bootable device", "Boot Failed", "Shell>", "Kernel panic"}
 
-// runVM runs QEMU until it exits, ctx ends, or the serial console shows a
-// failure mark, which it returns.
-func (l *lab) runVM(ctx context.Context, serial string, args []string) (string, error) {
+// runVM runs QEMU until it exits, the limit passes (timeout), the serial
+// console shows a failure mark (stuck), or QEMU reports that its
+// accelerator failed; it returns QEMU's own output too. QEMU dies with the
+// test process, however that ends.
+func (l *lab) runVM(serial string, args []string, limit time.Duration) (stuck string, err error, timeout bool, qemuOut string) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
 	cmd := l.exec(ctx, "qemu-system-x86_64", args...)
-	var out strings.Builder
+	var out qemu.Output
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		return "", err
+		return "", err, false, ""
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	stop := func() {
+		cmd.Process.Kill()
+		<-done
+	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
 		select {
 		case err := <-done:
+			if ctx.Err() != nil {
+				return "", nil, true, out.String()
+			}
 			if err != nil {
 				err = fmt.Errorf("%v: %s", err, strings.TrimSpace(out.String()))
 			}
-			return "", err
+			return "", err, false, out.String()
 		case <-tick.C:
+			if qemu.Failure(out.String()) != "" {
+				stop() // a failed KVM leaves QEMU running, stuck
+				return "", nil, false, out.String()
+			}
 			text, _ := os.ReadFile(serial)
 			for _, mark := range failureMarks {
 				if strings.Contains(string(text), mark) {
 					time.Sleep(2 * time.Second) // let it finish saying why
-					cmd.Process.Kill()
-					<-done
-					return mark, nil
+					stop()
+					return mark, nil, false, out.String()
 				}
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/qemu"
 	"github.com/pxegen/pxegen/inventory"
 	"github.com/pxegen/pxegen/verify"
 )
@@ -164,7 +166,7 @@ func (l *lab) installBootFiles() {
 // network's gateway: that is where the VMs route to reach the server.
 func (l *lab) network() {
 	t := l.t
-	exec.Command("ip", "netns", "del", l.ns).Run() // a leftover of a killed run
+	sweepOnce.Do(sweepNamespaces)
 	run(t, "ip", "netns", "add", l.ns)
 	run(t, "ip", "-n", l.ns, "link", "set", "lo", "up")
 	server := netip.MustParseAddr(l.inv.Server.IP)
@@ -230,9 +232,13 @@ mount --bind %[2]s %[3]s
 apache2 -DFOREGROUND -f %[1]s/apache2.conf > %[1]s/apache2.out 2>&1 &
 wait
 `, w, l.bootRoot(), l.inv.Paths.BootRoot, dhcpLine, xinetdLine)
-	cmd := exec.Command("ip", "netns", "exec", l.ns, "bash", "-c", script)
+	// The daemons run in a PID namespace of their own whose first process
+	// dies with unshare (--kill-child), which dies with the test
+	// (Pdeathsig): when the first process of a PID namespace dies, the
+	// kernel kills every other, so no daemon outlives a killed test.
+	cmd := exec.Command("ip", "netns", "exec", l.ns, "unshare", "--pid", "--fork", "--kill-child", "bash", "-c", script)
 	cmd.Env = verify.ApacheEnv(w)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	log, err := os.Create(filepath.Join(w, "server.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -320,20 +326,56 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// exec runs a command inside the lab's network namespace.
+// exec runs a command inside the lab's network namespace. It dies with the
+// test process (ip netns exec execs it, so the death signal carries over).
 func (l *lab) exec(ctx context.Context, name string, args ...string) *exec.Cmd {
-	return exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", l.ns, name}, args...)...)
+	cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", l.ns, name}, args...)...)
+	cmd.SysProcAttr = qemu.DieWithParent()
+	return cmd
+}
+
+var sweepOnce sync.Once
+
+// sweepNamespaces removes the namespaces of earlier test runs that were
+// killed before they could clean up (their names end in the test
+// process's PID, no longer running), with anything still running in them.
+// A network namespace outlives its processes: ip netns add pins it.
+func sweepNamespaces() {
+	out, err := exec.Command("ip", "netns", "list").Output()
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || !strings.HasPrefix(f[0], "pxegen-it-") {
+			continue
+		}
+		name := f[0]
+		pid := name[strings.LastIndexByte(name, '-')+1:]
+		if pid == strconv.Itoa(os.Getpid()) {
+			continue
+		}
+		if _, err := os.Stat("/proc/" + pid); err == nil {
+			continue // another run, still going
+		}
+		killNamespace(name)
+	}
+}
+
+// killNamespace kills whatever runs in the network namespace ns and
+// deletes it.
+func killNamespace(ns string) {
+	if out, err := exec.Command("ip", "netns", "pids", ns).Output(); err == nil {
+		for _, pid := range strings.Fields(string(out)) {
+			exec.Command("kill", "-9", pid).Run()
+		}
+	}
+	exec.Command("ip", "netns", "del", ns).Run()
 }
 
 func (l *lab) close() {
 	if l.server != nil && l.server.Process != nil {
 		syscall.Kill(-l.server.Process.Pid, syscall.SIGTERM)
-	}
-	// Whatever still runs in the namespace (daemons, a VM past its time).
-	if out, err := exec.Command("ip", "netns", "pids", l.ns).Output(); err == nil {
-		for _, pid := range strings.Fields(string(out)) {
-			exec.Command("kill", "-9", pid).Run()
-		}
 	}
 	if l.server != nil {
 		done := make(chan struct{})
@@ -344,7 +386,9 @@ func (l *lab) close() {
 			syscall.Kill(-l.server.Process.Pid, syscall.SIGKILL)
 		}
 	}
-	exec.Command("ip", "netns", "del", l.ns).Run()
+	// Whatever still runs in the namespace (a VM past its time), then the
+	// namespace itself.
+	killNamespace(l.ns)
 	if l.t.Failed() {
 		l.t.Logf("lab files kept for inspection in %s", l.work)
 		return

@@ -100,7 +100,7 @@ func Kea(ctx context.Context, conf string, interfaces []string) Result {
 		script += fmt.Sprintf("%s link add %s type veth peer name pxegen%d && %s link set %s up && ", ip, name, i, ip, name)
 	}
 	script += `exec "$0" -t "$1"`
-	out, err := exec.CommandContext(ctx, unshare, "--net", "--", "sh", "-c", script, bin, conf).CombinedOutput()
+	out, err := dieWithParent(exec.CommandContext(ctx, unshare, "--net", "--", "sh", "-c", script, bin, conf)).CombinedOutput()
 	return finish(r, fmt.Sprintf("kea-dhcp4 -t %s in a network namespace with interfaces %s", conf, strings.Join(interfaces, ", ")), out, err)
 }
 
@@ -123,7 +123,7 @@ func command(ctx context.Context, check, bin, missing string, args ...string) Re
 		r.Status, r.Detail = Skipped, missing
 		return r
 	}
-	out, err := exec.CommandContext(ctx, path, args...).CombinedOutput()
+	out, err := dieWithParent(exec.CommandContext(ctx, path, args...)).CombinedOutput()
 	return finish(r, bin+" "+strings.Join(args, " "), out, err)
 }
 
@@ -145,7 +145,7 @@ func Apache(ctx context.Context, snippet string) Result {
 		return r
 	}
 	defer os.RemoveAll(dir)
-	cmd := exec.CommandContext(ctx, bin, "-t", "-f", conf)
+	cmd := dieWithParent(exec.CommandContext(ctx, bin, "-t", "-f", conf))
 	cmd.Env = ApacheEnv(dir)
 	out, err := cmd.CombinedOutput()
 	return finish(r, fmt.Sprintf("apache2 -t with Include %s", snippet), out, err)
@@ -209,7 +209,7 @@ func Xinetd(ctx context.Context, stanza string) Result {
 	}
 	defer os.RemoveAll(dir)
 	log := filepath.Join(dir, "xinetd.log")
-	cmd := exec.CommandContext(ctx, unshare, "--net", "--", bin, "-dontfork", "-f", conf, "-pidfile", filepath.Join(dir, "pid"), "-filelog", log)
+	cmd := dieWithParent(exec.CommandContext(ctx, unshare, "--net", "--", bin, "-dontfork", "-f", conf, "-pidfile", filepath.Join(dir, "pid"), "-filelog", log))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
