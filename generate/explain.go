@@ -204,44 +204,51 @@ func (x *explainer) firmware() {
 	x.ipxe()
 }
 
-// ipxe is the iPXE stage: DHCP again, the network's boot script, then the
-// host's script, the network's profile or the menu.
+// ipxe is the iPXE stage: DHCP again, which names known.ipxe for a host
+// with a script of its own (which runs it) and the network's boot script
+// for everyone else (which runs the network's profile or the menu).
 func (x *explainer) ipxe() {
 	s := x.site
-	x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE: boot file %s", x.net.BootScriptURL),
-		Fetch: x.net.BootScriptURL, Because: x.where(x.netAt)})
-	hostScript := "ipxe/hosts/" + strings.ReplaceAll(x.explain.Client.MAC, ":", "-") + ".ipxe"
 	var profile *Profile
 	args := ""
 	var because string
 	menu := false
-	switch _, ok := x.files[hostScript]; {
-	case ok && x.host != nil && x.host.Profile != nil:
+	if x.host != nil && x.host.Profile != nil {
 		profile, args = x.host.Profile, x.host.Args
 		because = x.where(x.hostAt)
-		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s finds the host's own script %s: host %s boots profile %s", x.net.BootScript, hostScript, x.host.Name, profile.Name),
-			Fetch: hostScript, Because: because})
-	case x.net.Profile != "":
-		profile = s.profiles[x.net.Profile]
-		args = profile.Args
-		because = x.where(x.netAt + ".profile")
-		script := "ipxe/profiles/" + profile.Name + ".ipxe"
-		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s finds no %s and runs the network's profile %s", x.net.BootScript, hostScript, script),
-			Fetch: script, Tried: []string{hostScript}, Because: because})
-	default:
-		profile = s.profiles[s.Menu.Default]
-		args = profile.Args
-		because = x.where("menu.default")
-		menu = true
-		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s finds no %s and the network names no profile: the menu, default %s", x.net.BootScript, hostScript, profile.Name),
-			Fetch: "ipxe/menu.ipxe", Tried: []string{hostScript}, Because: because})
+		hostScript := "ipxe/hosts/" + x.host.MACHyphen + ".ipxe"
+		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE; the entry of host %s gives it boot file %s", x.host.Name, s.KnownScriptURL),
+			Fetch: "ipxe/known.ipxe", Because: because})
+		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("ipxe/known.ipxe runs the host's own script %s: host %s boots %s (if it cannot be fetched, after 3 tries, the local disk; never another profile)",
+			hostScript, x.host.Name, profileName(profile)), Fetch: hostScript, Because: because})
+	} else {
+		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE: boot file %s", x.net.BootScriptURL),
+			Fetch: x.net.BootScript, Because: x.where(x.netAt)})
+		if x.net.Profile != "" {
+			profile = s.profiles[x.net.Profile]
+			args = profile.Args
+			because = x.where(x.netAt + ".profile")
+			script := "ipxe/profiles/" + profile.Name + ".ipxe"
+			x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s runs the network's profile: %s", x.net.BootScript, script),
+				Fetch: script, Because: because})
+		} else {
+			profile = s.profiles[s.Menu.Default]
+			args = profile.Args
+			because = x.where("menu.default")
+			menu = true
+			x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s runs the menu, since the network names no profile: default %s", x.net.BootScript, profile.Name),
+				Fetch: "ipxe/menu.ipxe", Because: because})
+		}
 	}
 	// On BIOS the menu, and any script that boots a kernel, hands over to
-	// PXELINUX; a script for the local disk exits on either firmware.
+	// PXELINUX; a script for the local disk boots it on either firmware.
 	if x.q.Arch == ArchBIOS && (menu || !profile.Local) {
 		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("on BIOS iPXE chains PXELINUX %s with option 210 = %s", s.PXELinuxURL, s.Server.HTTPURL),
 			Fetch: s.Bootloaders.PXELinux})
 		x.search("pxelinux", "pxelinux.cfg/", "pxelinux.cfg/default", parsePXELinux)
+		if x.explain.Boots.Local {
+			x.step(Step{Stage: "ipxe", Summary: "PXELINUX's LOCALBOOT returns to iPXE, which boots the local disk: " + localBoot(x.q.Arch)})
+		}
 		return
 	}
 	if menu {
@@ -249,7 +256,7 @@ func (x *explainer) ipxe() {
 			Fetch: "ipxe/profiles/" + profile.Name + ".ipxe", Because: because})
 	}
 	if profile.Local {
-		x.step(Step{Stage: "ipxe", Summary: "iPXE exits: the firmware goes on to its next boot device, the local disk"})
+		x.step(Step{Stage: "ipxe", Summary: "iPXE boots the local disk: " + localBoot(x.q.Arch)})
 		x.explain.Boots = Boot{Profile: profile.Name, Local: true, Via: "ipxe"}
 		return
 	}
@@ -259,6 +266,22 @@ func (x *explainer) ipxe() {
 		b.Initrds = append(b.Initrds, f.URL)
 	}
 	x.explain.Boots = b
+}
+
+// localBoot says how iPXE boots the local disk on a firmware, as the
+// scripts' local block does it.
+func localBoot(arch string) string {
+	if arch == ArchBIOS {
+		return "sanboot --drive 0x80 boots the first hard disk's boot sector (if there is no disk, iPXE exits and the BIOS may go on to its next device)"
+	}
+	return "exit 1 hands an error back to the firmware, which goes on to its next boot option"
+}
+
+func profileName(p *Profile) string {
+	if p.Local {
+		return "its local disk"
+	}
+	return "profile " + p.Name
 }
 
 // shim is the Secure Boot chain: shim, GRUB, GRUB's search.
@@ -301,6 +324,9 @@ func (x *explainer) search(stage, prefix, fallback string, parse func([]byte) (B
 			because = x.where(x.hostAt)
 		}
 		x.step(Step{Stage: stage, Summary: fmt.Sprintf("%s looks for this client's file and finds %s%s", stage, name, menu), Fetch: name, Tried: names[:i], Because: because})
+		if b.Local && stage == "grub" {
+			x.step(Step{Stage: stage, Summary: "GRUB chainloads the first EFI loader it finds on a local disk (" + strings.Join(x.site.LocalLoaders, ", ") + "): its exit would stop the firmware at its boot menu"})
+		}
 		x.explain.Boots = b
 		return
 	}
@@ -372,7 +398,7 @@ func parseGRUB(data []byte) (Boot, bool) {
 		case strings.HasPrefix(line, "menuentry "):
 			in = len(words) == 2 && words[1][1] == id
 		case !in:
-		case strings.TrimSpace(line) == "exit":
+		case strings.HasPrefix(strings.TrimSpace(line), "chainloader "):
 			b.Local = true
 		case strings.HasPrefix(strings.TrimSpace(line), "linux ") && len(words) > 0:
 			b.Kernel = words[0][1]

@@ -243,9 +243,9 @@ func checkPXELinux(text string) string {
 }
 
 var (
-	ipxeCommand   = regexp.MustCompile(`^(iseq|set|chain|kernel|initrd|boot|echo|exit|imgfetch|menu|item|choose|goto)( |$)`)
+	ipxeCommand   = regexp.MustCompile(`^(iseq|set|chain|kernel|initrd|boot|echo|exit|imgfetch|menu|item|choose|goto|sanboot|sleep)( |$)`)
 	ipxeExpansion = regexp.MustCompile(`\$\{[^}]*\}`)
-	ipxeLabel     = regexp.MustCompile(`^:[a-z]+$`)
+	ipxeLabel     = regexp.MustCompile(`^:[a-z]+[0-9]*$`)
 )
 
 // checkIPXE: a script of commands pxegen writes, whose only setting
@@ -277,9 +277,10 @@ func checkIPXE(text string) string {
 			if w != "||" && w != "&&" {
 				continue
 			}
-			// "|| goto label", "&& goto label ||", or a trailing "||".
+			// "|| goto label", "&& goto label ||", "&& exit 1 ||", or a
+			// trailing "||".
 			rest := words[j+1:]
-			if !(len(rest) == 0 && w == "||" || len(rest) >= 2 && rest[0] == "goto") {
+			if !(len(rest) == 0 && w == "||" || len(rest) >= 2 && (rest[0] == "goto" || w == "&&" && rest[0] == "exit")) {
 				return fmt.Sprintf("line %d: %q uses %s where pxegen does not", i+2, line, w)
 			}
 		}
@@ -349,6 +350,10 @@ var (
 	grubQuoted = `'[^']*'`
 	grubLine   = regexp.MustCompile(`^(if \[ -z "\$pxegen_searched" \]; then|\tset pxegen_searched=1|\texport pxegen_searched|\tnormal|fi|` +
 		`set timeout=-?[0-9]+|set default=[A-Za-z0-9._-]+|\texit|` +
+		// The local entry: chainload the first EFI loader found on a disk.
+		`\tfor loader in( '/[A-Za-z0-9/._-]+')+; do|\t\tif search --no-floppy --set=root --file "\$loader"; then|` +
+		`\t\t\techo "pxegen: booting the local disk: \$loader"|\t\t\tchainloader "\$loader"|\t\t\tboot|\t\tfi|\tdone|` +
+		`\techo 'pxegen: no local disk holds an EFI loader; leaving GRUB'|` +
 		`menuentry ` + grubQuoted + ` --id ` + grubQuoted + ` \{|\tlinux( ` + grubQuoted + `)+|\tinitrd( ` + grubQuoted + `)+)$`)
 )
 

@@ -100,13 +100,20 @@ const (
 	// Required by every subnet: they give such a host its loader.
 	keaClassHostShimLoader = keaClassHostShim + "-loader"
 	keaClassHostIPXELoader = keaClassHostIPXE + "-loader"
+	// A host's reservation gives it known-host when it has a script of its
+	// own; required by every subnet, known-host-ipxe then gives its iPXE
+	// known.ipxe instead of the network's boot script.
+	keaClassKnown     = "known-host"
+	keaClassKnownIPXE = keaClassKnown + "-ipxe"
 	// iPXE sends its user class raw ("iPXE"); RFC 3004 clients prefix each
 	// class with its length. Both are accepted.
-	keaTestIPXE  = "option[77].hex == 'iPXE' or option[77].hex == 0x0469505845"
-	keaTestHTTP  = "not member('" + keaClassIPXE + "') and option[93].hex == 0x0010"
-	keaTestUEFI  = "not member('" + keaClassIPXE + "') and (option[93].hex == 0x0007 or option[93].hex == 0x0009)"
-	keaTestARM64 = "not member('" + keaClassIPXE + "') and option[93].hex == 0x000b"
-	keaTestBIOS  = "not member('" + keaClassIPXE + "') and not member('" + keaClassHTTP + "') and not member('" + keaClassUEFI + "') and not member('" + keaClassARM64 + "')"
+	keaTestIPXE      = "option[77].hex == 'iPXE' or option[77].hex == 0x0469505845"
+	keaTestHTTP      = "not member('" + keaClassIPXE + "') and option[93].hex == 0x0010"
+	keaTestUEFI      = "not member('" + keaClassIPXE + "') and (option[93].hex == 0x0007 or option[93].hex == 0x0009)"
+	keaTestARM64     = "not member('" + keaClassIPXE + "') and option[93].hex == 0x000b"
+	keaTestBIOS      = "not member('" + keaClassIPXE + "') and not member('" + keaClassHTTP + "') and not member('" + keaClassUEFI + "') and not member('" + keaClassARM64 + "')"
+	keaTestKnownIPXE = "member('" + keaClassIPXE + "') and member('" + keaClassKnown + "')"
+	keaTestNetIPXE   = "member('" + keaClassIPXE + "') and not member('" + keaClassKnown + "')"
 	// The network's UEFI loader, unless the host's reservation overrides it.
 	keaTestNetUEFI = "member('" + keaClassUEFI + "') and not member('" + keaClassHostShim + "') and not member('" + keaClassHostIPXE + "')"
 )
@@ -147,6 +154,15 @@ func keaConfig(s *Site) ([]byte, error) {
 		ReservationsGlobal:   true,
 		ReservationsInSubnet: true,
 	}
+	required := []string{keaClassHostShimLoader, keaClassHostIPXELoader}
+	// Defined even without such hosts: every network's iPXE class tests it.
+	d.ClientClasses = append(d.ClientClasses, keaClass{Name: keaClassKnown, Comment: "given by the reservation of a host with a script of its own"})
+	if s.KnownScript {
+		d.ClientClasses = append(d.ClientClasses, keaClass{Name: keaClassKnownIPXE,
+			Comment: "iPXE on such a host runs known.ipxe, which runs the host's own script and nothing else",
+			Test:    keaTestKnownIPXE, OnlyIfRequired: true, BootFileName: s.KnownScriptURL})
+		required = append(required, keaClassKnownIPXE)
+	}
 	if s.Server.Domain != "" {
 		d.OptionData = append(d.OptionData, keaOption{Name: "domain-name", Data: s.Server.Domain})
 	}
@@ -167,7 +183,7 @@ func keaConfig(s *Site) ([]byte, error) {
 		// their own boot script and its UEFI clients their own loader.
 		uefiClass := "net-" + n.Name + "-uefi"
 		d.ClientClasses = append(d.ClientClasses, keaClass{
-			Name: class, Comment: "iPXE clients of network " + n.Name, Test: "member('" + keaClassIPXE + "')",
+			Name: class, Comment: "iPXE clients of network " + n.Name + " that no host entry with a script names", Test: keaTestNetIPXE,
 			OnlyIfRequired: true, BootFileName: n.BootScriptURL,
 		}, keaClass{
 			Name: uefiClass, Comment: "x86-64 UEFI PXE clients of network " + n.Name, Test: keaTestNetUEFI,
@@ -179,7 +195,7 @@ func keaConfig(s *Site) ([]byte, error) {
 			Comment:              fmt.Sprintf("network %s: clients no host entry names boot %s", n.Name, profile),
 			ValidLifetime:        n.LeaseTime,
 			MaxValidLifetime:     n.LeaseTime,
-			RequireClientClasses: []string{class, uefiClass, keaClassHostShimLoader, keaClassHostIPXELoader},
+			RequireClientClasses: append([]string{class, uefiClass}, required...),
 		}
 		if n.PoolFirst != "" {
 			sub.Pools = []keaPool{{Pool: n.PoolFirst + " - " + n.PoolLast}}
@@ -195,12 +211,15 @@ func keaConfig(s *Site) ([]byte, error) {
 	}
 	for _, h := range s.Hosts {
 		r := keaReservation{HWAddress: h.MAC, IPAddress: h.IP, Hostname: h.Name}
+		if h.Profile != nil {
+			r.ClientClasses = append(r.ClientClasses, keaClassKnown)
+		}
 		switch {
 		case h.UEFILoader == "":
 		case h.SecureBoot:
-			r.ClientClasses = []string{keaClassHostShim}
+			r.ClientClasses = append(r.ClientClasses, keaClassHostShim)
 		default:
-			r.ClientClasses = []string{keaClassHostIPXE}
+			r.ClientClasses = append(r.ClientClasses, keaClassHostIPXE)
 		}
 		if h.Network == nil {
 			d.Reservations = append(d.Reservations, r)

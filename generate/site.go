@@ -21,8 +21,13 @@ type Site struct {
 	Targets     inventory.Targets
 	HTTPPath    string // the path part of Server.HTTPURL, e.g. /pxe/
 	PXELinuxURL string // where iPXE fetches PXELINUX
-	HTTPBootURL string // the loader UEFI HTTP boot clients (arch 16) get
-	SecureBoot  bool   // some network or host uses the shim and GRUB chain
+	// KnownScriptURL is what DHCP gives iPXE on a host that has its own
+	// script: ipxe/known.ipxe, which runs that script and nothing else.
+	// KnownScript: some host has one, so known.ipxe is written.
+	KnownScriptURL string
+	KnownScript    bool
+	HTTPBootURL    string // the loader UEFI HTTP boot clients (arch 16) get
+	SecureBoot     bool   // some network or host uses the shim and GRUB chain
 	// UEFIHostOverrides: some host's UEFI loader differs from its network's.
 	UEFIHostOverrides bool
 	Paths             inventory.Paths
@@ -31,8 +36,22 @@ type Site struct {
 	Profiles          []*Profile // in file order
 	Menu              Menu
 	Hosts             []*Host
+	// LocalLoaders are the EFI loaders GRUB looks for on the local disks
+	// to boot one (it cannot hand the boot back to the firmware): the
+	// removable-media path first, then the common installed ones.
+	LocalLoaders []string
 
 	profiles map[string]*Profile
+}
+
+// localLoaders is Site.LocalLoaders.
+var localLoaders = []string{
+	"/EFI/BOOT/BOOTX64.EFI",
+	"/EFI/debian/shimx64.efi",
+	"/EFI/ubuntu/shimx64.efi",
+	"/EFI/fedora/shimx64.efi",
+	"/EFI/redhat/shimx64.efi",
+	"/EFI/Microsoft/Boot/bootmgfw.efi",
 }
 
 // Network is one DHCP subnet as the templates need it.
@@ -96,23 +115,30 @@ type Host struct {
 	Args      string   // profile arguments then the host's own
 	// SecureBoot is whether the host boots the signed chain on x86-64 UEFI
 	// PXE; UEFILoader, when not empty, is the loader its own DHCP entry
-	// gives it because that differs from its network's.
+	// gives it because that differs from its network's, or because it has
+	// no fixed address, so no known network, and its own secure_boot.
 	SecureBoot bool
 	UEFILoader string
+	// GRUB is whether GRUB may run on this host, so that it needs its own
+	// grub.cfg-01-<mac>: it boots the signed chain, or it has no fixed
+	// address (any network may hold it) and some network does.
+	GRUB bool
 }
 
 // newSite builds the template data from a validated inventory.
 func newSite(inv *inventory.Inventory) (*Site, error) {
 	s := &Site{
-		Source:      path.Base(inv.Source()),
-		Server:      inv.Server,
-		Targets:     inv.Targets,
-		Paths:       inv.Paths,
-		Bootloaders: inv.Bootloaders,
-		profiles:    map[string]*Profile{},
+		Source:       path.Base(inv.Source()),
+		Server:       inv.Server,
+		Targets:      inv.Targets,
+		Paths:        inv.Paths,
+		Bootloaders:  inv.Bootloaders,
+		profiles:     map[string]*Profile{},
+		LocalLoaders: localLoaders,
 	}
 	s.HTTPPath = urlPath(inv.Server.HTTPURL)
 	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux
+	s.KnownScriptURL = s.Server.HTTPURL + "ipxe/known.ipxe"
 	s.HTTPBootURL = s.Server.HTTPURL + inv.Bootloaders.UEFI
 	for _, name := range inv.ProfileNames() {
 		p := s.profile(name, inv.ResolvedProfile(name))
@@ -156,6 +182,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		net.BootScriptURL = s.Server.HTTPURL + net.BootScript
 		s.Networks = append(s.Networks, net)
 	}
+	anySecureNetwork := s.SecureBoot
 	for _, h := range inv.Hosts {
 		mac, err := inventory.ParseMAC(h.MAC)
 		if err != nil {
@@ -174,14 +201,27 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		if profile == "" && host.Network != nil {
 			profile = host.Network.Profile
 		}
-		networkSB := host.Network != nil && host.Network.SecureBoot
-		host.SecureBoot = h.UsesSecureBoot(networkSB)
-		if host.SecureBoot != networkSB {
+		switch {
+		case host.Network == nil && h.SecureBoot != nil:
+			// No fixed address, so its network is whichever it lands in:
+			// its own setting must reach DHCP in every one.
+			host.SecureBoot = *h.SecureBoot
 			host.UEFILoader = s.uefiLoader(host.SecureBoot)
 			s.UEFIHostOverrides = true
+		case host.Network == nil:
+			host.SecureBoot = false // unless its network's chain is signed
+			host.GRUB = anySecureNetwork
+		default:
+			host.SecureBoot = h.UsesSecureBoot(host.Network.SecureBoot)
+			if host.SecureBoot != host.Network.SecureBoot {
+				host.UEFILoader = s.uefiLoader(host.SecureBoot)
+				s.UEFIHostOverrides = true
+			}
 		}
+		host.GRUB = host.GRUB || host.SecureBoot
 		s.SecureBoot = s.SecureBoot || host.SecureBoot
 		if profile != "" {
+			s.KnownScript = true
 			host.Profile = s.profiles[profile]
 			host.Args = inventory.KernelArgs(host.Profile.Args, h.Append)
 		}

@@ -139,7 +139,7 @@ func grubFiles(s *Site) []output {
 	dir := path.Join(rel(s.Paths.BootRoot), s.Bootloaders.GRUBDir)
 	outs := []output{{path: path.Join(dir, "grub.cfg"), template: "grub/grub.cfg.tmpl", data: s}}
 	return append(outs, searchedFiles(s, path.Join(dir, "grub.cfg-"), "grub/entry.cfg.tmpl",
-		func(h *Host) bool { return h.SecureBoot }, func(n *Network) bool { return n.SecureBoot })...)
+		func(h *Host) bool { return h.GRUB }, func(n *Network) bool { return n.SecureBoot })...)
 }
 
 // searchedFiles are the per-machine files a loader that searches by MAC
@@ -178,6 +178,15 @@ func searchedFiles(s *Site, prefix, tmpl string, host func(*Host) bool, network 
 	return outs
 }
 
+// knownScript is the data of ipxe/known.ipxe, which DHCP gives the hosts
+// that have their own script: it fetches that script, Tries times at most,
+// RetrySeconds apart, then boots the local disk.
+type knownScript struct {
+	Site         *Site
+	Tries        int
+	RetrySeconds int
+}
+
 // bootScript is the data of a network's boot script.
 type bootScript struct {
 	Site        *Site
@@ -185,13 +194,17 @@ type bootScript struct {
 	FallbackURL string
 }
 
-// ipxeFiles writes the scripts iPXE runs: per network the one DHCP names,
-// which runs the client's host script if there is one and otherwise the
-// network's profile or the menu; per host and per profile a script that
-// boots it; and the menu.
+// ipxeFiles writes the scripts iPXE runs: per network the one DHCP names
+// for clients no host entry names, which runs the network's profile or the
+// menu; known.ipxe, which DHCP names for hosts with a script of their own
+// and which runs it; per host and per profile a script that boots it; and
+// the menu.
 func ipxeFiles(s *Site) []output {
 	root := rel(s.Paths.BootRoot)
 	outs := []output{{path: path.Join(root, "ipxe/menu.ipxe"), template: "ipxe/menu.ipxe.tmpl", data: s}}
+	if s.KnownScript {
+		outs = append(outs, output{path: path.Join(root, "ipxe/known.ipxe"), template: "ipxe/known.ipxe.tmpl", data: knownScript{s, 3, 5}})
+	}
 	for _, n := range s.Networks {
 		fallback := s.Server.HTTPURL + "ipxe/menu.ipxe"
 		if n.Profile != "" {

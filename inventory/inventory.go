@@ -189,15 +189,19 @@ func (l *StringList) UnmarshalYAML(n *yaml.Node) error {
 
 // Defaults for optional settings.
 const (
-	DefaultDhcpdConf      = "/etc/dhcp/dhcpd.conf"
-	DefaultKeaConf        = "/etc/kea/kea-dhcp4.conf"
-	DefaultDnsmasqConf    = "/etc/dnsmasq.d/pxegen.conf"
-	DefaultXinetdTFTP     = "/etc/xinetd.d/tftp"
-	DefaultApacheConf     = "/etc/apache2/conf-available/pxegen.conf"
-	DefaultBootRoot       = "/srv/tftp"
-	DefaultManifest       = "/var/lib/pxegen/manifest.json"
-	DefaultBIOSLoader     = "undionly.kpxe"
-	DefaultUEFILoader     = "ipxe.efi"
+	DefaultDhcpdConf   = "/etc/dhcp/dhcpd.conf"
+	DefaultKeaConf     = "/etc/kea/kea-dhcp4.conf"
+	DefaultDnsmasqConf = "/etc/dnsmasq.d/pxegen.conf"
+	DefaultXinetdTFTP  = "/etc/xinetd.d/tftp"
+	DefaultApacheConf  = "/etc/apache2/conf-available/pxegen.conf"
+	DefaultBootRoot    = "/srv/tftp"
+	DefaultManifest    = "/var/lib/pxegen/manifest.json"
+	DefaultBIOSLoader  = "undionly.kpxe"
+	// snponly.efi, not ipxe.efi: Debian 12's ipxe.efi (a 2019 iPXE) hangs
+	// when a script exits back to the firmware, so a machine told to boot
+	// its local disk never got there; snponly.efi, which drives the NIC
+	// through the firmware's own network driver, returns.
+	DefaultUEFILoader     = "snponly.efi"
 	DefaultPXELinuxLoader = "pxelinux.0"
 	DefaultARM64Loader    = "ipxe-arm64.efi"
 	DefaultShim           = "shimx64.efi"
