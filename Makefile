@@ -20,7 +20,7 @@ BENCH_TIME ?= 3x
 DEBIAN_PACKAGES := isc-dhcp-server kea-dhcp4-server dnsmasq-base apache2 xinetd tftpd-hpa \
 	shim-signed grub-efi-amd64-signed \
 	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
-	busybox-static cpio iproute2 procps rsync ansible-core
+	busybox-static cpio iproute2 procps rsync ansible-core nasm
 
 .PHONY: help build test fuzz golden lint tidy deps demo integration bench clean
 

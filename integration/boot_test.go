@@ -35,8 +35,19 @@ type vm struct {
 	// names the same initrd differently on BIOS and UEFI.
 	want string
 	// fetched are HTTP paths, below the server's URL path, that the VM must
-	// have fetched: the steps of its chain.
-	fetched []string
+	// have fetched: the steps of its chain; notFetched, paths it must not
+	// have asked for.
+	fetched    []string
+	notFetched []string
+	// disk gives the VM a disk, second in its boot order after the NIC,
+	// whose boot code prints PXEGEN-DISK on the serial console and powers
+	// off: the VM must reach it, via the loader named by via, and never a
+	// kernel. (A want is then empty.)
+	disk bool
+	via  string
+	// unavailable503 is the host script the lab's Apache answers with 503
+	// Service Unavailable, three times (known.ipxe's tries).
+	unavailable503 string
 }
 
 // The VMs: known and unknown clients, BIOS and UEFI, in a network with a
@@ -73,9 +84,47 @@ var vms = []vm{
 		want: "pxegen.profile=beta"},
 }
 
+// The local-boot VMs: each has a disk and must boot it, never a kernel,
+// whatever profile its network or the menu would otherwise install.
+var diskVMs = []vm{
+	{name: "bios-known-local", mac: "52:54:00:00:06:01", network: "install", disk: true, via: "ipxe",
+		fetched: []string{"ipxe/known.ipxe", "ipxe/hosts/52-54-00-00-06-01.ipxe"}, notFetched: []string{"ipxe/boot-install.ipxe", "pxelinux.0"}},
+	{name: "uefi-known-local", uefi: true, mac: "52:54:00:00:06:02", network: "install", disk: true, via: "ipxe",
+		fetched: []string{"ipxe/known.ipxe", "ipxe/hosts/52-54-00-00-06-02.ipxe"}, notFetched: []string{"ipxe/boot-install.ipxe"}},
+	{name: "bios-unknown-local", mac: "52:54:00:00:07:01", network: "localnet", disk: true, via: "ipxe",
+		fetched: []string{"ipxe/boot-localnet.ipxe", "ipxe/profiles/local.ipxe"}, notFetched: []string{"pxelinux.0"}},
+	{name: "uefi-unknown-local", uefi: true, mac: "52:54:00:00:07:02", network: "localnet", disk: true, via: "ipxe",
+		fetched: []string{"ipxe/boot-localnet.ipxe", "ipxe/profiles/local.ipxe"}},
+	// PXELINUX's menu defaults to the disk: its LOCALBOOT returns to iPXE,
+	// which must boot the disk, not fall through into its own menu.
+	{name: "bios-menu-local", mac: "52:54:00:00:07:03", network: "menunet", disk: true, via: "pxelinux",
+		fetched:    []string{"ipxe/boot-menunet.ipxe", "ipxe/menu.ipxe", "pxelinux.0", "pxelinux.cfg/default"},
+		notFetched: []string{"ipxe/profiles/local.ipxe", "ipxe/profiles/alpha.ipxe"}},
+	// A known host whose own script the server cannot serve: it must not
+	// boot its network's profile (alpha), which would reinstall it.
+	{name: "uefi-known-503", uefi: true, mac: "52:54:00:00:06:03", network: "install", disk: true, via: "ipxe",
+		unavailable503: "ipxe/hosts/52-54-00-00-06-03.ipxe",
+		fetched:        []string{"ipxe/known.ipxe"}, notFetched: []string{"ipxe/boot-install.ipxe", "ipxe/profiles/alpha.ipxe", "test/vmlinuz"}},
+	// No fixed address, in a Secure Boot network whose profile would
+	// reinstall it: the signed chain must find its own GRUB file.
+	{name: "uefi-sb-ipless-local", uefi: true, secureBoot: true, mac: "52:54:00:00:06:04", network: "securenet", disk: true, via: "grub"},
+}
+
+// bootSite is an inventory the suite serves and the VMs it boots from it.
+type bootSite struct {
+	name      string
+	inventory string
+	vms       []vm
+}
+
+var bootSites = []bootSite{
+	{"site", "testdata/site.yaml", vms},
+	{"disk", "testdata/disk.yaml", diskVMs},
+}
+
 // TestBoot boots every VM from a lab under each DHCP server (dhcpd, Kea,
 // dnsmasq), checks what each booted and the chain that led there, and
-// that every VM booted the same command line under all three.
+// that every VM booted the same command line (or disk) under all three.
 func TestBoot(t *testing.T) {
 	requireCommands(t, "qemu-system-x86_64")
 	accelFor(t, false)
@@ -87,29 +136,31 @@ func TestBoot(t *testing.T) {
 	slots := make(chan struct{}, max(2, runtime.NumCPU()))
 	t.Run("server", func(t *testing.T) {
 		for _, server := range dhcpServers {
-			t.Run(server.target, func(t *testing.T) {
-				t.Parallel()
-				l := newLab(t, "testdata/site.yaml", server)
-				t.Run("vm", func(t *testing.T) {
-					for _, v := range vms {
-						t.Run(v.name, func(t *testing.T) {
-							t.Parallel()
-							slots <- struct{}{}
-							defer func() { <-slots }()
-							got := l.boot(t, v)
-							mu.Lock()
-							if booted[v.name] == nil {
-								booted[v.name] = map[string]string{}
-							}
-							booted[v.name][server.target] = got
-							mu.Unlock()
-						})
-					}
+			for _, site := range bootSites {
+				t.Run(server.target+"/"+site.name, func(t *testing.T) {
+					t.Parallel()
+					l := newLab(t, site.inventory, server, unavailable(site.vms)...)
+					t.Run("vm", func(t *testing.T) {
+						for _, v := range site.vms {
+							t.Run(v.name, func(t *testing.T) {
+								t.Parallel()
+								slots <- struct{}{}
+								defer func() { <-slots }()
+								got := l.boot(t, v)
+								mu.Lock()
+								if booted[v.name] == nil {
+									booted[v.name] = map[string]string{}
+								}
+								booted[v.name][server.target] = got
+								mu.Unlock()
+							})
+						}
+					})
 				})
-			})
+			}
 		}
 	})
-	for _, v := range vms {
+	for _, v := range append(append([]vm(nil), vms...), diskVMs...) {
 		var lines []string
 		same := true
 		for _, server := range dhcpServers {
@@ -124,14 +175,28 @@ func TestBoot(t *testing.T) {
 			}
 		}
 		if len(lines) == len(dhcpServers) && !same {
-			t.Errorf("check vm %s: different command lines under different DHCP servers: %s", v.name, strings.Join(lines, ", "))
+			t.Errorf("check vm %s: booted different things under different DHCP servers: %s", v.name, strings.Join(lines, ", "))
 		} else if same {
-			t.Logf("check vm %s: the same command line under %d DHCP servers", v.name, len(dhcpServers))
+			t.Logf("check vm %s: booted the same under %d DHCP servers", v.name, len(dhcpServers))
 		}
 	}
 }
 
-var cmdlineLine = regexp.MustCompile(`PXEGEN-CMDLINE: (.*)`)
+// unavailable returns the host scripts the VMs need answered with 503.
+func unavailable(vms []vm) []string {
+	var paths []string
+	for _, v := range vms {
+		if v.unavailable503 != "" {
+			paths = append(paths, v.unavailable503)
+		}
+	}
+	return paths
+}
+
+var (
+	cmdlineLine = regexp.MustCompile(`PXEGEN-CMDLINE: (.*)`)
+	diskLine    = regexp.MustCompile(`PXEGEN-DISK: (\w+)`)
+)
 
 // boot runs v to power-off, checks what it booted and returns its command
 // line as userArgs gives it.
@@ -139,7 +204,11 @@ func (l *lab) boot(t *testing.T, v vm) string {
 	accel := accelFor(t, v.secureBoot)
 	firmware, serial, args := l.vmArgs(t, v)
 	start := time.Now()
-	stuck, err, timeout, qemuOut := l.runVM(serial, append(args, "-accel", accel.Name), vmTimeout(accel))
+	marks := failureMarks
+	if !v.disk {
+		marks = append(append([]string(nil), marks...), netbootFailureMarks...)
+	}
+	stuck, err, timeout, qemuOut := l.runVM(serial, marks, append(args, "-accel", accel.Name), vmTimeout(accel))
 	if failure := accelFailure(accel, v, serial, qemuOut, err, timeout); failure != "" {
 		// The accelerator failed, not the tree: say so, and where KVM was
 		// only chosen by probe, boot the VM again under TCG.
@@ -151,7 +220,7 @@ func (l *lab) boot(t *testing.T, v vm) string {
 		accel = qemu.Accel{Name: qemu.TCG, Why: "KVM failed this VM"}
 		firmware, serial, args = l.vmArgs(t, v)
 		start = time.Now()
-		stuck, err, timeout, _ = l.runVM(serial, append(args, "-accel", accel.Name), vmTimeout(accel))
+		stuck, err, timeout, _ = l.runVM(serial, marks, append(args, "-accel", accel.Name), vmTimeout(accel))
 	}
 	took := time.Since(start).Round(time.Second)
 
@@ -167,12 +236,11 @@ func (l *lab) boot(t *testing.T, v vm) string {
 	case err != nil:
 		problems = append(problems, fmt.Sprintf("qemu failed: %v", err))
 	}
-	m := cmdlineLine.FindSubmatch(serialText)
-	got := ""
-	if m == nil {
-		problems = append(problems, "never printed its kernel command line")
-	} else if got = userArgs(string(m[1])); got != v.want {
-		problems = append(problems, fmt.Sprintf("booted %q, want %q (full command line %q)", got, v.want, strings.TrimSpace(string(m[1]))))
+	var got string
+	if v.disk {
+		got = checkDisk(v, serialText, l.read(v.name+".debugcon"), &problems)
+	} else {
+		got = checkKernel(v, serialText, &problems)
 	}
 	// explain, from the inventory alone, must predict what the VM booted.
 	arch := generate.ArchBIOS
@@ -182,15 +250,26 @@ func (l *lab) boot(t *testing.T, v vm) string {
 	case v.uefi:
 		arch = generate.ArchUEFI
 	}
-	wantVia := map[bool]string{true: "ipxe", false: "pxelinux"}[v.uefi]
-	if v.secureBoot {
-		wantVia = "grub"
+	wantVia := v.via
+	if wantVia == "" {
+		wantVia = map[bool]string{true: "ipxe", false: "pxelinux"}[v.uefi]
+		if v.secureBoot {
+			wantVia = "grub"
+		}
 	}
 	if len(ips) == 0 {
 		problems = append(problems, "got no lease, so explain cannot be asked")
 	} else if e, err := generate.Explain(l.inv, l.tree, generate.Query{MAC: v.mac, IP: ips[0], Arch: arch}); err != nil {
 		problems = append(problems, fmt.Sprintf("explain --mac %s --ip %s --arch %s: %v", v.mac, ips[0], arch, err))
-	} else if said := userArgs(e.Boots.Cmdline); said != got || e.Boots.Via != wantVia {
+	} else if v.unavailable503 != "" {
+		// explain cannot know the server will fail: it must say that the
+		// host runs its own script through known.ipxe, or the disk.
+		if !explainsFallback(e, v.unavailable503) {
+			problems = append(problems, fmt.Sprintf("explain --mac %s --arch %s does not say that a failed fetch of %s boots the local disk", v.mac, arch, v.unavailable503))
+		} else {
+			t.Logf("check explain %s: known.ipxe runs %s or the local disk, as booted", v.name, v.unavailable503)
+		}
+	} else if said := explained(v, e); said != got || e.Boots.Via != wantVia {
 		problems = append(problems, fmt.Sprintf("explain --mac %s --ip %s --arch %s says %q via %s, but the VM booted %q via %s", v.mac, ips[0], arch, said, e.Boots.Via, got, wantVia))
 	} else {
 		t.Logf("check explain %s: %q via %s, as booted", v.name, said, e.Boots.Via)
@@ -201,10 +280,27 @@ func (l *lab) boot(t *testing.T, v vm) string {
 			problems = append(problems, "did not fetch "+prefix+p)
 		}
 	}
+	for _, p := range v.notFetched {
+		for _, r := range requests {
+			if strings.HasPrefix(r, prefix+p+" ") {
+				problems = append(problems, "asked for "+prefix+p+", which this VM must never run")
+				break
+			}
+		}
+	}
+	if v.unavailable503 != "" {
+		if n := strings.Count(strings.Join(requests, "\n"), prefix+v.unavailable503+" 503"); n != 3 {
+			problems = append(problems, fmt.Sprintf("asked %d times for its own script %s (answered 503), want 3: known.ipxe tries three times", n, v.unavailable503))
+		}
+	}
 	// OVMF reports the TFTP download of the network boot program on the
 	// serial console, and the loader then announces itself. (xinetd logs
 	// only the first client: with wait = yes one in.tftpd serves the rest.)
 	switch {
+	case v.secureBoot && v.disk:
+		if strings.Contains(string(serialText), "iPXE") {
+			problems = append(problems, "iPXE ran, but this client must boot the signed chain")
+		}
 	case v.secureBoot:
 		// Only the signed chain runs with Secure Boot on: a kernel that
 		// says so came through shim and GRUB, not iPXE.
@@ -230,6 +326,70 @@ func (l *lab) boot(t *testing.T, v vm) string {
 	return got
 }
 
+// checkKernel checks that a VM booted its kernel with the arguments it
+// must, and returns them as userArgs gives them.
+func checkKernel(v vm, serialText []byte, problems *[]string) string {
+	m := cmdlineLine.FindSubmatch(serialText)
+	if m == nil {
+		*problems = append(*problems, "never printed its kernel command line")
+		return ""
+	}
+	got := userArgs(string(m[1]))
+	if got != v.want {
+		*problems = append(*problems, fmt.Sprintf("booted %q, want %q (full command line %q)", got, v.want, strings.TrimSpace(string(m[1]))))
+	}
+	return got
+}
+
+// checkDisk checks that a VM booted its own disk and no kernel, and on
+// BIOS that iPXE booted the disk itself: SeaBIOS logs INT 18h when a
+// boot program hands the boot back to it, and many real BIOSes then stop
+// instead of going on to the disk. It returns "local disk" when all holds.
+func checkDisk(v vm, serialText []byte, debugcon string, problems *[]string) string {
+	want := map[bool]string{true: "uefi", false: "bios"}[v.uefi]
+	got := "local disk"
+	if m := cmdlineLine.FindSubmatch(serialText); m != nil {
+		*problems = append(*problems, fmt.Sprintf("booted a kernel (%q) instead of its disk", strings.TrimSpace(string(m[1]))))
+		got = "kernel " + userArgs(string(m[1]))
+	}
+	m := diskLine.FindSubmatch(serialText)
+	if m == nil || string(m[1]) != want {
+		*problems = append(*problems, "never reached its disk's boot code")
+		if got == "local disk" {
+			got = "nothing"
+		}
+	}
+	if !v.uefi {
+		if i := strings.Index(debugcon, "enter handle_18"); i >= 0 && i < strings.Index(debugcon, "Booting from Hard Disk") {
+			*problems = append(*problems, "iPXE handed the boot back to the BIOS (INT 18h) instead of booting the disk itself: a BIOS that does not go on to its next device would stop here")
+		}
+	}
+	return got
+}
+
+// explainsFallback reports whether explain runs script through known.ipxe
+// and says a failed fetch boots the local disk.
+func explainsFallback(e *generate.Explanation, script string) bool {
+	for _, st := range e.Steps {
+		if st.Fetch == script && strings.Contains(st.Summary, "known.ipxe") && strings.Contains(st.Summary, "the local disk; never another profile") {
+			return true
+		}
+	}
+	return false
+}
+
+// explained is what explain says the VM boots, in checkKernel's and
+// checkDisk's terms.
+func explained(v vm, e *generate.Explanation) string {
+	if e.Boots.Local {
+		return "local disk"
+	}
+	if v.disk {
+		return "kernel " + userArgs(e.Boots.Cmdline)
+	}
+	return userArgs(e.Boots.Cmdline)
+}
+
 // vmArgs returns a description of v's firmware, the serial console file
 // and QEMU's arguments for v, less the accelerator. Each call starts from a
 // fresh variable store and serial file.
@@ -240,9 +400,23 @@ func (l *lab) vmArgs(t *testing.T, v vm) (firmware, serial string, args []string
 	args = []string{"-m", "512", "-display", "none", "-no-reboot",
 		"-serial", "file:" + serial,
 		"-netdev", "tap,id=net0,script=no,downscript=no,ifname=" + l.tap(v.network)}
+	if v.disk {
+		// The disk is second in the boot order, after the NIC.
+		image := l.disks.bios
+		if v.uefi {
+			image = "fat:" + l.disks.uefi
+		}
+		args = append(args, "-drive", "if=none,id=disk0,format=raw,readonly=on,file="+image,
+			"-device", "virtio-blk-pci,drive=disk0,bootindex=2")
+	}
 	if !v.uefi {
+		// SeaBIOS's own log, to tell whether iPXE handed the boot back.
+		debugcon := filepath.Join(l.work, v.name+".debugcon")
+		os.Remove(debugcon)
 		// After a failed boot SeaBIOS reboots in 5 s, and -no-reboot ends QEMU.
-		args = append(args, "-machine", "pc", "-boot", "order=n,reboot-timeout=5000", "-device", "virtio-net-pci,netdev=net0,mac="+v.mac)
+		args = append(args, "-machine", "pc", "-boot", "reboot-timeout=5000",
+			"-chardev", "file,id=seabios,path="+debugcon, "-device", "isa-debugcon,iobase=0x402,chardev=seabios",
+			"-device", "virtio-net-pci,netdev=net0,bootindex=1,mac="+v.mac)
 		return firmware, serial, args
 	}
 	// The NIC's option ROM is disabled, so OVMF's own PXE runs: DHCP
@@ -254,6 +428,12 @@ func (l *lab) vmArgs(t *testing.T, v vm) (firmware, serial string, args []string
 		firmware = "UEFI with Secure Boot (OVMF PXE, shim, GRUB)"
 		machine = "q35,smm=on"
 		args = append(args, "-global", "driver=cfi.pflash01,property=secure,value=on")
+	}
+	if v.disk {
+		// When a boot option fails, OVMF tries the NIC's other options
+		// before the disk: with no DHCPv6 server here, IPv6 PXE would
+		// only wait out its timeout.
+		args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n")
 	}
 	if v.httpBoot {
 		firmware = "UEFI HTTP boot (OVMF, PXE off)"
@@ -289,14 +469,19 @@ func accelFailure(a qemu.Accel, v vm, serial, qemuOut string, err error, timeout
 // failureMarks are what a VM prints when its boot has failed and it will
 // only wait or retry: the test stops it instead of waiting for its time
 // limit.
-var failureMarks = []string{"pxegen: boot failed", "pxegen: menu failed", "Could not boot", "No more network devices",
-	"No bootable device", "Boot Failed", "Shell>", "Kernel panic"}
+var failureMarks = []string{"pxegen: boot failed", "pxegen: menu failed", "No bootable device", "Boot Failed", "Shell>",
+	"Kernel panic", `"UiApp"`}
+
+// netbootFailureMarks are what iPXE prints when it gives up network boot:
+// a failure for a VM that must boot a kernel, the expected way to its
+// disk for one that must not (exit 1 on UEFI).
+var netbootFailureMarks = []string{"Could not boot", "No more network devices"}
 
 // runVM runs QEMU until it exits, the limit passes (timeout), the serial
-// console shows a failure mark (stuck), or QEMU reports that its
+// console shows one of marks (stuck), or QEMU reports that its
 // accelerator failed; it returns QEMU's own output too. QEMU dies with the
 // test process, however that ends.
-func (l *lab) runVM(serial string, args []string, limit time.Duration) (stuck string, err error, timeout bool, qemuOut string) {
+func (l *lab) runVM(serial string, marks, args []string, limit time.Duration) (stuck string, err error, timeout bool, qemuOut string) {
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := l.exec(ctx, "qemu-system-x86_64", args...)
@@ -329,7 +514,7 @@ func (l *lab) runVM(serial string, args []string, limit time.Duration) (stuck st
 				return "", nil, false, out.String()
 			}
 			text, _ := os.ReadFile(serial)
-			for _, mark := range failureMarks {
+			for _, mark := range marks {
 				if strings.Contains(string(text), mark) {
 					time.Sleep(2 * time.Second) // let it finish saying why
 					stop()
@@ -416,7 +601,13 @@ func plainPXE(t *testing.T, l *lab) {
 		// the network gives them.
 		{"secure-boot-host", signed, []string{"-V", "PXEClient:Arch:00007:UNDI:003016", "-x", "0x5d:0007"}, l.inv.Bootloaders.Shim},
 		{"secure-boot-host-bios", signed, []string{"-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"}, l.inv.Bootloaders.BIOS},
-		{"secure-boot-host-ipxe", signed, []string{"-x", "0x4d:69505845", "-x", "0x5d:0007"}, l.inv.Server.HTTPURL + "ipxe/boot-lab.ipxe"},
+		// iPXE on a known host with a script of its own gets known.ipxe,
+		// which runs that script: being known never rests on a 404.
+		{"secure-boot-host-ipxe", signed, []string{"-x", "0x4d:69505845", "-x", "0x5d:0007"}, l.inv.Server.HTTPURL + "ipxe/known.ipxe"},
+		{"known-host-ipxe-rfc3004", signed, []string{"-x", "0x4d:0469505845", "-x", "0x5d:0000"}, l.inv.Server.HTTPURL + "ipxe/known.ipxe"},
+		// Firmware that sends a user class of its own is no iPXE: the
+		// host's own loader still reaches it.
+		{"secure-boot-host-other-class", signed, []string{"-V", "PXEClient:Arch:00007:UNDI:003016", "-x", "0x4d:044d534654", "-x", "0x5d:0007"}, l.inv.Bootloaders.Shim},
 	} {
 		run(t, "ip", "-n", l.ns, "link", "set", "cli0", "address", tc.mac)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -182,3 +182,51 @@ func tail(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// disks are the VMs' disk images: each one's boot code prints a marker,
+// PXEGEN-DISK: bios or uefi, on the serial console and powers off.
+type disks struct {
+	bios string // a raw image whose boot sector is testdata/disk/mbr.asm
+	uefi string // a directory QEMU serves as a FAT disk (fat:DIR)
+}
+
+// buildDisks builds the disk images in dir. The UEFI disk boots as an
+// installed system does under Secure Boot: shim as the removable-media
+// loader \EFI\BOOT\BOOTX64.EFI, Debian's signed GRUB beside it, and a
+// grub.cfg that prints the marker and powers off.
+func buildDisks(t *testing.T, dir string) disks {
+	requireCommands(t, "nasm")
+	d := disks{bios: filepath.Join(dir, "bios.img"), uefi: filepath.Join(dir, "esp")}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mbr := filepath.Join(dir, "mbr.bin")
+	run(t, "nasm", "-f", "bin", "-o", mbr, "testdata/disk/mbr.asm")
+	sector, err := os.ReadFile(mbr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	image := make([]byte, 1<<20)
+	copy(image, sector)
+	if err := os.WriteFile(d.bios, image, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shim := firstExisting("/usr/lib/shim/shimx64.efi.signed")
+	grub := firstExisting("/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed")
+	require(t, shim != "" && grub != "", "shim-signed's and grub-efi-amd64-signed's loaders")
+	boot := filepath.Join(d.uefi, "EFI", "BOOT")
+	copyFile(t, shim, filepath.Join(boot, "BOOTX64.EFI"), 0o644)
+	copyFile(t, grub, filepath.Join(boot, "grubx64.efi"), 0o644)
+	// Debian's GRUB reads $prefix/grub.cfg (\EFI\debian) if that exists,
+	// else the one beside itself.
+	cfg := "echo \"PXEGEN-DISK: uefi\"\nhalt\n"
+	for _, p := range []string{filepath.Join(boot, "grub.cfg"), filepath.Join(d.uefi, "EFI", "debian", "grub.cfg")} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}

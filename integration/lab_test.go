@@ -40,6 +40,10 @@ type lab struct {
 	out     string // the rendered tree
 	bridges map[string]string
 	server  *exec.Cmd
+	disks   disks // the VMs' disk images
+	// unavailable are paths below the server's URL that Apache answers
+	// with 503 Service Unavailable.
+	unavailable []string
 
 	mu   sync.Mutex
 	taps int
@@ -86,8 +90,10 @@ var dhcpServers = []dhcpServer{
 
 // newLab renders inventoryPath for the DHCP server (with template overrides
 // from $PXEGEN_INTEGRATION_TEMPLATES, to try a deliberate break), adds the
-// boot binaries, kernel and initrd, and starts the daemons.
-func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer) *lab {
+// boot binaries, kernel and initrd, builds the VMs' disk images, and starts
+// the daemons, with Apache answering the unavailable paths (below the
+// server's URL) with 503.
+func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer, unavailable ...string) *lab {
 	requireRoot(t)
 	requireCommands(t, "ip", "apache2", "busybox")
 	requireCommands(t, dhcp.commands...)
@@ -116,12 +122,13 @@ func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer) *lab {
 		t.Fatal(err)
 	}
 	l := &lab{t: t, dhcp: dhcp, inv: inv, tree: tree, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
-		ns: fmt.Sprintf("pxegen-it-%s-%d", dhcp.target, os.Getpid())}
+		ns: fmt.Sprintf("pxegen-it-%s-%s-%d", dhcp.target, strings.TrimSuffix(filepath.Base(inventoryPath), ".yaml"), os.Getpid()), unavailable: unavailable}
 	t.Cleanup(l.close)
 	if _, err := generate.Write(l.out, tree); err != nil {
 		t.Fatal(err)
 	}
 	l.installBootFiles()
+	l.disks = buildDisks(t, filepath.Join(work, "disks"))
 	l.network()
 	l.start()
 	return l
@@ -140,7 +147,7 @@ func (l *lab) installBootFiles() {
 	bl := l.inv.Bootloaders
 	for src, dst := range map[string]string{
 		firstExisting("/usr/lib/ipxe/undionly.kpxe"):  bl.BIOS,
-		firstExisting("/usr/lib/ipxe/ipxe.efi"):       bl.UEFI,
+		firstExisting("/usr/lib/ipxe/"+path.Base(bl.UEFI)): bl.UEFI,
 		firstExisting("/usr/lib/PXELINUX/pxelinux.0"): bl.PXELinux,
 		// The signed chain: shim loads grubx64.efi from its own directory;
 		// Debian's netboot GRUB reads its configs from /grub.
@@ -202,8 +209,13 @@ func (l *lab) start() {
 	if err := os.MkdirAll(l.inv.Paths.BootRoot, 0o755); err != nil { // the mount point
 		t.Fatal(err)
 	}
+	apache := verify.ApacheServerConfig(w, "80", l.rendered(l.inv.Paths.ApacheConf))
+	for _, p := range l.unavailable {
+		// mod_alias: a Redirect with a status outside 3xx takes no URL.
+		apache += "Redirect 503 " + urlPath(l.inv.Server.HTTPURL) + p + "\n"
+	}
 	files := map[string]string{
-		"apache2.conf": verify.ApacheServerConfig(w, "80", l.rendered(l.inv.Paths.ApacheConf)),
+		"apache2.conf": apache,
 		"xinetd.conf":  verify.XinetdConfig(w, filepath.Dir(l.rendered(l.inv.Paths.XinetdTFTP))),
 	}
 	for name, content := range files {
