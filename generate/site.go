@@ -183,6 +183,10 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		s.SecureBoot = s.SecureBoot || host.SecureBoot
 		if profile != "" {
 			host.Profile = s.profiles[profile]
+			if host.Profile == nil {
+				// Validate refuses this; guard against a skipped validation.
+				return nil, fmt.Errorf("host %s: unknown profile %q", h.Name, profile)
+			}
 			host.Args = inventory.KernelArgs(host.Profile.Args, h.Append)
 		}
 		s.Hosts = append(s.Hosts, host)

@@ -12,16 +12,25 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
+// TestTooManyHosts refuses one host too many before decoding them, also
+// when a merge key brings the hosts in.
 func TestTooManyHosts(t *testing.T) {
-	var b bytes.Buffer
-	b.WriteString("server: {ip: 10.1.1.1}\nnetworks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles: {p: {kernel: k}}\nhosts:\n")
-	for i := 0; i <= MaxHosts; i++ {
-		b.WriteString("- {}\n")
-	}
-	_, err := Parse("big.yaml", b.Bytes())
-	want := "big.yaml:5:1: hosts: 200001 hosts; at most 200000 are supported"
-	if err == nil || err.Error() != want {
-		t.Fatalf("err = %v, want %s", err, want)
+	for _, c := range []struct{ name, head, indent, want string }{
+		{"plain", "hosts:\n", "", "big.yaml:5:1: hosts: 200001 hosts; at most 200000 are supported"},
+		{"merged", "<<:\n  hosts:\n", "  ", "big.yaml:6:3: hosts: 200001 hosts; at most 200000 are supported"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			b.WriteString("server: {ip: 10.1.1.1}\nnetworks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles: {p: {kernel: k}}\n")
+			b.WriteString(c.head)
+			for i := 0; i <= MaxHosts; i++ {
+				b.WriteString(c.indent + "- {}\n")
+			}
+			_, err := Parse("big.yaml", b.Bytes())
+			if err == nil || err.Error() != c.want {
+				t.Fatalf("err = %.300v, want %s", err, c.want)
+			}
+		})
 	}
 }
 

@@ -18,8 +18,9 @@ const (
 
 // validator collects every problem with its position.
 type validator struct {
-	inv  *Inventory
-	errs ErrorList
+	inv   *Inventory
+	names []string // every profile, in file order (ProfileNames)
+	errs  ErrorList
 }
 
 // errf records a problem at the value of the key path p, or at its nearest
@@ -53,7 +54,7 @@ func (inv *Inventory) posOf(p string) Pos {
 // Validate checks the whole inventory and returns every problem as an
 // ErrorList, sorted by position, or nil. It does not modify inv.
 func (inv *Inventory) Validate() error {
-	v := &validator{inv: inv}
+	v := &validator{inv: inv, names: inv.ProfileNames()}
 	v.server()
 	v.targets()
 	v.paths()
@@ -148,7 +149,7 @@ func (v *validator) secureBoot() {
 	if !used {
 		return
 	}
-	for _, name := range inv.profileOrder {
+	for _, name := range v.names {
 		p := inv.Profiles[name]
 		if p == nil {
 			continue
@@ -297,10 +298,10 @@ func (v *validator) profileRef(at, name string) bool {
 }
 
 func (v *validator) knownProfiles() string {
-	if len(v.inv.profileOrder) == 0 {
+	if len(v.names) == 0 {
 		return " (no profiles are defined)"
 	}
-	return " (defined: " + strings.Join(v.inv.profileOrder, ", ") + ")"
+	return " (defined: " + strings.Join(v.names, ", ") + ")"
 }
 
 func (v *validator) profiles() {
@@ -313,8 +314,11 @@ func (v *validator) profiles() {
 		v.errf("profiles", "%d profiles; at most %d are supported", len(inv.Profiles), MaxProfiles)
 		return
 	}
-	for _, name := range inv.profileOrder {
+	for _, name := range v.names {
 		p := inv.Profiles[name]
+		if p == nil {
+			p = &Profile{} // what an empty profile decodes to
+		}
 		at := "profiles." + name
 		if !profileName.MatchString(name) {
 			v.errf(at, "profile name %q: use letters, digits, . _ and -, starting with a letter or digit, at most 63 characters", name)
