@@ -114,8 +114,9 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 	s.HTTPPath = urlPath(inv.Server.HTTPURL)
 	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux
 	s.HTTPBootURL = s.Server.HTTPURL + inv.Bootloaders.UEFI
+	resolved := inv.ResolvedProfiles()
 	for _, name := range inv.ProfileNames() {
-		p := s.profile(name, inv.ResolvedProfile(name))
+		p := s.profile(name, resolved[name])
 		s.Profiles = append(s.Profiles, p)
 		s.profiles[name] = p
 	}

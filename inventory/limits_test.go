@@ -3,6 +3,7 @@ package inventory
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -66,5 +67,53 @@ func TestAliasBombMemory(t *testing.T) {
 		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
 			t.Errorf("%s: refusing it allocated %d MiB", name, alloc>>20)
 		}
+	}
+}
+
+// inheritanceSite is an inventory of MaxProfiles profiles, each inheriting
+// from the next; with cycle, the last inherits from the first.
+func inheritanceSite(cycle bool) []byte {
+	var b bytes.Buffer
+	b.WriteString("server: {ip: 10.1.1.1}\nnetworks: [{name: lab, subnet: 10.1.1.0/24, profile: p0}]\nprofiles:\n")
+	for i := 0; i < MaxProfiles-1; i++ {
+		fmt.Fprintf(&b, "  p%d: {inherits: p%d}\n", i, i+1)
+	}
+	if cycle {
+		fmt.Fprintf(&b, "  p%d: {inherits: p0, kernel: k}\n", MaxProfiles-1)
+	} else {
+		fmt.Fprintf(&b, "  p%d: {kernel: k, append: quiet}\n", MaxProfiles-1)
+	}
+	b.WriteString("hosts: [{name: n, mac: \"52:54:00:00:00:01\", ip: 10.1.1.5, append: console=ttyS0}]\n")
+	return b.Bytes()
+}
+
+// TestLongInheritance validates a cycle and a chain through every
+// profile: inheritance is resolved in one pass, so this takes milliseconds
+// (a pass per profile took minutes).
+func TestLongInheritance(t *testing.T) {
+	_, err := Parse("cycle.yaml", inheritanceSite(true))
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) != 1 || !strings.HasPrefix(list[0].Msg, "inheritance cycle: p0 -> p1 -> p2 -> ") ||
+		!strings.HasSuffix(list[0].Msg, fmt.Sprintf(" -> p%d -> p0", MaxProfiles-1)) || list[0].Path != "profiles.p0.inherits" {
+		t.Fatalf("err = %.300v, want one cycle through every profile, reported at p0", err)
+	}
+	inv, err := Parse("chain.yaml", inheritanceSite(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := inv.ResolvedProfile("p0"); r.Kernel != "k" || r.Append != "quiet" || r.Label != "p0" {
+		t.Fatalf("p0 resolves to %+v", r)
+	}
+}
+
+// BenchmarkInheritance parses the cycle and the chain of TestLongInheritance.
+func BenchmarkInheritance(b *testing.B) {
+	for _, cycle := range []bool{true, false} {
+		data := inheritanceSite(cycle)
+		b.Run(fmt.Sprintf("cycle=%v", cycle), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				Parse("bench.yaml", data)
+			}
+		})
 	}
 }

@@ -18,9 +18,18 @@ const (
 
 // validator collects every problem with its position.
 type validator struct {
-	inv   *Inventory
-	names []string // every profile, in file order (ProfileNames)
-	errs  ErrorList
+	inv     *Inventory
+	names   []string    // every profile, in file order (ProfileNames)
+	inherit inheritance // set by profiles
+	errs    ErrorList
+}
+
+// resolved is the named profile with inheritance applied, as
+// ResolvedProfile returns it.
+func (v *validator) resolved(name string) Profile {
+	r := v.inherit.resolved[name]
+	setDefault(&r.Label, name)
+	return r
 }
 
 // errf records a problem at the value of the key path p, or at its nearest
@@ -314,6 +323,11 @@ func (v *validator) profiles() {
 		v.errf("profiles", "%d profiles; at most %d are supported", len(inv.Profiles), MaxProfiles)
 		return
 	}
+	v.inherit = inv.resolveInheritance(v.names)
+	for _, cycle := range v.inherit.cycles {
+		// Once per cycle, at its first member in file order.
+		v.errf("profiles."+cycle[0]+".inherits", "inheritance cycle: %s", strings.Join(append(cycle, cycle[0]), " -> "))
+	}
 	for _, name := range v.names {
 		p := inv.Profiles[name]
 		if p == nil {
@@ -334,12 +348,8 @@ func (v *validator) profiles() {
 		} else if p.Inherits != "" {
 			if !v.profileRef(at+".inherits", p.Inherits) {
 				resolvable = false
-			} else if cycle := inv.inheritCycle(name); cycle != nil {
+			} else if v.inherit.onCycle[name] {
 				resolvable = false
-				// Report a cycle once, at its first member in file order.
-				if cycle[0] == name {
-					v.errf(at+".inherits", "inheritance cycle: %s", strings.Join(append(cycle, name), " -> "))
-				}
 			}
 		}
 		if p.Label != "" {
@@ -357,7 +367,7 @@ func (v *validator) profiles() {
 		if !resolvable {
 			continue
 		}
-		r := inv.ResolvedProfile(name)
+		r := v.resolved(name)
 		if r.Kernel == "" {
 			v.errf(at, "no kernel: set kernel here or in a profile it inherits")
 		}
@@ -373,46 +383,6 @@ func (v *validator) profiles() {
 			seen[base] = f
 		}
 	}
-}
-
-// inheritCycle returns the profiles on an inheritance cycle through name,
-// in order, starting with the one that comes first in the file; nil when
-// following inherits from name ends.
-func (inv *Inventory) inheritCycle(name string) []string {
-	var chain []string
-	at := map[string]int{}
-	for cur := name; cur != ""; {
-		if i, ok := at[cur]; ok {
-			cycle := chain[i:]
-			if !contains(cycle, name) {
-				return nil // name leads into a cycle but is not on it
-			}
-			start := 0
-			for j, c := range cycle {
-				if inv.profileIndex(c) < inv.profileIndex(cycle[start]) {
-					start = j
-				}
-			}
-			return append(append([]string(nil), cycle[start:]...), cycle[:start]...)
-		}
-		p, ok := inv.Profiles[cur]
-		if !ok {
-			return nil
-		}
-		at[cur] = len(chain)
-		chain = append(chain, cur)
-		cur = p.Inherits
-	}
-	return nil
-}
-
-func (inv *Inventory) profileIndex(name string) int {
-	for i, n := range inv.profileOrder {
-		if n == name {
-			return i
-		}
-	}
-	return len(inv.profileOrder)
 }
 
 func contains(list []string, s string) bool {
@@ -519,7 +489,7 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 			} else if boots == LocalProfile {
 				v.errf(at+".append", "the host boots its local disk, which takes no kernel arguments")
 			} else if _, ok := inv.Profiles[boots]; ok {
-				r := inv.ResolvedProfile(boots)
+				r := v.resolved(boots)
 				if n := appendLineLen(r.Initrd, KernelArgs(r.Append, h.Append)); n > MaxAppendLine {
 					v.errf(at+".append", "the PXELINUX APPEND line would be %d bytes with profile %s; PXELINUX reads at most %d", n, boots, MaxAppendLine)
 				}
@@ -536,34 +506,6 @@ func networkOf(nets []parsedNetwork, ip netip.Addr) (parsedNetwork, bool) {
 		return nets[i-1], true
 	}
 	return parsedNetwork{}, false
-}
-
-// ResolvedProfile returns the named profile with inheritance applied: every
-// field it leaves empty comes from the nearest ancestor that sets it, and
-// the label defaults to the name. It stops at a cycle or an unknown parent.
-// The built-in local profile has a label and nothing else.
-func (inv *Inventory) ResolvedProfile(name string) Profile {
-	var r Profile
-	if name == LocalProfile {
-		return Profile{Label: LocalLabel}
-	}
-	seen := map[string]bool{}
-	for cur := name; cur != "" && !seen[cur]; {
-		seen[cur] = true
-		p, ok := inv.Profiles[cur]
-		if !ok {
-			break
-		}
-		setDefault(&r.Label, p.Label)
-		setDefault(&r.Kernel, p.Kernel)
-		setDefault(&r.Append, p.Append)
-		if r.Initrd == nil {
-			r.Initrd = p.Initrd
-		}
-		cur = p.Inherits
-	}
-	setDefault(&r.Label, name)
-	return r
 }
 
 // KernelArgs joins a profile's arguments and a host's additions with single
