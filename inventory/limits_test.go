@@ -117,3 +117,26 @@ func BenchmarkInheritance(b *testing.B) {
 		})
 	}
 }
+
+// TestUnknownProfileMessageBounded: an error about an unknown profile
+// names a few of the defined ones, not all 4,096, or 200,000 such hosts
+// would print gigabytes.
+func TestUnknownProfileMessageBounded(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("server: {ip: 10.1.1.1}\nnetworks: [{name: lab, subnet: 10.1.0.0/16}]\nprofiles:\n")
+	for i := 0; i < MaxProfiles; i++ {
+		fmt.Fprintf(&b, "  profile-with-a-long-name-%d: {kernel: k}\n", i)
+	}
+	b.WriteString("hosts:\n")
+	const hosts = 1000
+	for i := 0; i < hosts; i++ {
+		fmt.Fprintf(&b, "  - {name: h%d, mac: \"52:54:00:00:%02x:%02x\", profile: nope}\n", i, i>>8, i&0xff)
+	}
+	_, err := Parse("f.yaml", b.Bytes())
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	if n := len(err.Error()); n > hosts*1000 {
+		t.Errorf("%d unknown profiles take %d bytes of messages:\n%.400s", hosts, n, err)
+	}
+}

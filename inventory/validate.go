@@ -16,11 +16,35 @@ const (
 	MaxMenuTimeout = 36000 // one hour, in tenths of a second
 )
 
+// The longest value each field may hold, checked before any other rule
+// reads it: a value is repeated in many files (a kernel path in every
+// host's), and messages quote values.
+const (
+	// MaxNameLen bounds names (host, network, profile; 63 is an RFC 1123
+	// label) and the values with a fixed form: addresses, subnets, pools,
+	// MACs, interfaces, targets, boot.
+	MaxNameLen = 63
+	// MaxDomainLen is the longest DNS domain name.
+	MaxDomainLen = 253
+	// MaxTextLen bounds menu text: labels and the menu title.
+	MaxTextLen = 80
+	// MaxPathLen bounds paths and URLs: paths:, bootloaders:, http_url,
+	// kernels and initrds.
+	MaxPathLen = 1024
+	// MaxInitrds bounds a profile's initrds.
+	MaxInitrds = 32
+	// MaxDNSServers bounds a network's dns list.
+	MaxDNSServers = 8
+	// MaxInterfaces bounds server.interfaces.
+	MaxInterfaces = MaxNetworks
+)
+
 // validator collects every problem with its position.
 type validator struct {
 	inv     *Inventory
-	names   []string    // every profile, in file order (ProfileNames)
-	inherit inheritance // set by profiles
+	names   []string        // every profile, in file order (ProfileNames)
+	inherit inheritance     // set by profiles
+	long    map[string]bool // key paths of values over their length limit
 	errs    ErrorList
 }
 
@@ -35,13 +59,16 @@ func (v *validator) resolved(name string) Profile {
 // errf records a problem at the value of the key path p, or at its nearest
 // recorded ancestor (a defaulted key has no position of its own).
 func (v *validator) errf(p string, format string, args ...any) {
+	if v.skip(p) {
+		return
+	}
 	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: fmt.Sprintf(format, args...)})
 }
 
 // check records msg at p unless it is empty, the convention of the check*
 // helpers.
 func (v *validator) check(p, msg string) {
-	if msg != "" {
+	if msg != "" && !v.skip(p) {
 		v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: msg})
 	}
 }
@@ -64,6 +91,7 @@ func (inv *Inventory) posOf(p string) Pos {
 // ErrorList, sorted by position, or nil. It does not modify inv.
 func (inv *Inventory) Validate() error {
 	v := &validator{inv: inv, names: inv.ProfileNames()}
+	v.lengths()
 	v.server()
 	v.targets()
 	v.paths()
@@ -306,9 +334,16 @@ func (v *validator) profileRef(at, name string) bool {
 	return true
 }
 
+// maxNamesListed is how many defined profiles a message about an unknown
+// one lists: every host naming it gets the message.
+const maxNamesListed = 8
+
 func (v *validator) knownProfiles() string {
-	if len(v.names) == 0 {
+	switch n := len(v.names); {
+	case n == 0:
 		return " (no profiles are defined)"
+	case n > maxNamesListed:
+		return fmt.Sprintf(" (defined: %s and %d more)", strings.Join(v.names[:maxNamesListed], ", "), n-maxNamesListed)
 	}
 	return " (defined: " + strings.Join(v.names, ", ") + ")"
 }
@@ -376,6 +411,9 @@ func (v *validator) profiles() {
 		}
 		seen := map[string]string{}
 		for _, f := range r.Initrd {
+			if len(f) > MaxPathLen {
+				continue // refused where it is written; not quoted again
+			}
 			base := path.Base(f)
 			if other, dup := seen[base]; dup {
 				v.errf(at+".initrd", "%s and %s share the file name %s, which iPXE uses to name the initrd", other, f, base)
