@@ -136,6 +136,8 @@ func TestSyntaxCheckersReject(t *testing.T) {
 		"grub quote":          {checkGRUB, "menuentry 'a' --id 'a' {\n\tlinux '/k' 'a'b'\n}\n"},
 		"grub command":        {checkGRUB, "menuentry 'a' --id 'a' {\n\tinsmod evil\n}\n"},
 		"grub brace":          {checkGRUB, "menuentry 'a' --id 'a' {\n}\n}\n"},
+		"grub default title":  {checkGRUB, "set default=pxegen~b\nmenuentry 'pxegen~b' --id 'pxegen~a' {\n}\nmenuentry 'b' --id 'pxegen~b' {\n}\n"},
+		"grub title option":   {checkGRUB, "menuentry '--id=x' --id 'pxegen~a' {\n}\n"},
 		"kea invalid":         {checkKea, "// x\n{\"Dhcp4\": {\"a\": 1}\n"},
 		"kea second server":   {checkKea, "{\"Dhcp4\": {}, \"Dhcp6\": {}}\n"},
 	} {
@@ -348,15 +350,19 @@ func checkDnsmasq(text string) string {
 var (
 	grubQuoted = `'[^']*'`
 	grubLine   = regexp.MustCompile(`^(if \[ -z "\$pxegen_searched" \]; then|\tset pxegen_searched=1|\texport pxegen_searched|\tnormal|fi|` +
-		`set timeout=-?[0-9]+|set default=[A-Za-z0-9._-]+|\texit|` +
+		`set timeout=-?[0-9]+|set default=pxegen~[A-Za-z0-9._-]+|\texit|` +
 		`menuentry ` + grubQuoted + ` --id ` + grubQuoted + ` \{|\tlinux( ` + grubQuoted + `)+|\tinitrd( ` + grubQuoted + `)+)$`)
 )
 
 // checkGRUB: every line is blank, a comment, or one of the commands
 // pxegen writes, each argument single-quoted (GRUB expands nothing there);
-// menu entry braces balance.
+// menu entry braces balance; no title starts with - (menuentry would read
+// an option); and `set default` selects, in every GRUB, the entry whose id
+// it names.
 func checkGRUB(text string) string {
 	depth := 0
+	var def string
+	var titles, ids []string
 	for i, line := range strings.Split(text, "\n") {
 		switch {
 		case line == "" || strings.HasPrefix(strings.TrimSpace(line), "#"):
@@ -368,6 +374,14 @@ func checkGRUB(text string) string {
 		case grubLine.MatchString(line):
 			if strings.HasPrefix(line, "menuentry ") {
 				depth++
+				words := grubWord.FindAllStringSubmatch(line, -1)
+				titles, ids = append(titles, words[0][1]), append(ids, words[1][1])
+				if strings.HasPrefix(words[0][1], "-") {
+					return fmt.Sprintf("line %d: a title GRUB reads as an option", i+1)
+				}
+			}
+			if v, ok := strings.CutPrefix(line, "set default="); ok {
+				def = v
 			}
 		default:
 			return fmt.Sprintf("line %d: %q is no command pxegen writes", i+1, line)
@@ -376,7 +390,109 @@ func checkGRUB(text string) string {
 	if depth != 0 {
 		return "unbalanced braces"
 	}
+	want := -1
+	for i, id := range ids {
+		if id == def {
+			want = i
+		}
+	}
+	if up, fedora := grubDefaultEntry(def, titles, ids); def != "" && (want < 0 || up != want || fedora != want) {
+		return fmt.Sprintf("set default=%s names entry %d, but GRUB picks entry %d (upstream) or %d (Fedora)", def, want, up, fedora)
+	}
 	return ""
+}
+
+var grubWord = regexp.MustCompile(`'([^']*)'`)
+
+// TestGRUBDefaultEntry checks the model of GRUB's default against what its
+// source does with the values that once broke pxegen's menus.
+func TestGRUBDefaultEntry(t *testing.T) {
+	titles, ids := []string{"a", "1-rescue", "Rescue"}, []string{"a", "b", "1-rescue"}
+	for _, c := range []struct {
+		value            string
+		upstream, fedora int
+	}{
+		{"1-rescue", 1, 2}, // a number first upstream; an id first in Fedora
+		{"b", 1, 1},
+		{"a", 0, 0},
+		{"0x2", 2, 2},
+		{"010", -1, -1}, // octal 8: no such entry
+		{"nope", -1, -1},
+	} {
+		up, fedora := grubDefaultEntry(c.value, titles, ids)
+		if up != c.upstream || fedora != c.fedora {
+			t.Errorf("default=%s: entries %d and %d, want %d and %d", c.value, up, fedora, c.upstream, c.fedora)
+		}
+	}
+}
+
+// grubDefaultEntry is the menu entry that GRUB boots by default for `set
+// default=value`, as grub-core/normal/menu.c get_entry_number reads it:
+// upstream GRUB (2.06 to 2.14, Debian's) takes a value that starts with a
+// number as a position, whatever follows, and else the first entry whose
+// title or id equals it; Fedora's GRUB tries ids, then titles, then a
+// whole number. -1: no entry (GRUB boots the first).
+func grubDefaultEntry(value string, titles, ids []string) (upstream, fedora int) {
+	upstream, fedora = -1, -1
+	if n, rest, ok := grubStrtoul(value); ok {
+		upstream = n
+		if rest == "" {
+			fedora = n
+		}
+	} else {
+		for i := range titles {
+			if titles[i] == value || ids[i] == value {
+				upstream = i
+				break
+			}
+		}
+	}
+	for i := len(titles) - 1; i >= 0; i-- {
+		if titles[i] == value {
+			fedora = i
+		}
+	}
+	for i := len(ids) - 1; i >= 0; i-- {
+		if ids[i] == value {
+			fedora = i
+		}
+	}
+	if upstream >= len(titles) {
+		upstream = -1
+	}
+	if fedora >= len(titles) {
+		fedora = -1
+	}
+	return upstream, fedora
+}
+
+// grubStrtoul is GRUB's grub_strtoul(s, &end, 0): a number in base 10, 16
+// after 0x or 8 after a 0, and what follows it; ok is false when no digit
+// was read.
+func grubStrtoul(s string) (n int, rest string, ok bool) {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	base := 10
+	if strings.HasPrefix(s, "0x") {
+		base, s = 16, s[2:]
+	} else if len(s) > 1 && s[0] == '0' && s[1] >= '0' && s[1] <= '7' {
+		base = 8
+	}
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i] | 0x20 // lower case, as grub_tolower
+		d := int(s[i] - '0')
+		if c >= 'a' && c <= 'z' {
+			d = int(c-'a') + 10
+		} else if d < 0 || d > 9 {
+			break
+		}
+		if d >= base {
+			break
+		}
+		n = min(n*base+d, 1<<30)
+		ok = true
+	}
+	return n, s[i:], ok
 }
 
 // checkKea: comment lines, then one JSON document holding only Dhcp4.
