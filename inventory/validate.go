@@ -14,6 +14,10 @@ const (
 	MaxNetworks    = 4096
 	MaxProfiles    = 4096
 	MaxMenuTimeout = 36000 // one hour, in tenths of a second
+	// MaxLeaseTime is the longest lease_time, in seconds: every DHCP server
+	// keeps it in 32 bits (Kea unsigned, and wraps above 2^32-1; dhcpd adds
+	// it to the time), so 2^31-1, about 68 years.
+	MaxLeaseTime = 1<<31 - 1
 )
 
 // The longest value each field may hold, checked before any other rule
@@ -251,6 +255,8 @@ func (v *validator) networks() []parsedNetwork {
 		}
 		if n.LeaseTime < 0 {
 			v.errf(at+".lease_time", "must be a positive number of seconds")
+		} else if n.LeaseTime > MaxLeaseTime {
+			v.errf(at+".lease_time", "%d is out of range: at most %d seconds (Kea keeps a lease time in 32 bits, and wraps larger ones)", n.LeaseTime, MaxLeaseTime)
 		}
 		for j, d := range n.DNS {
 			if _, err := ParseIPv4(d); err != nil {
@@ -394,7 +400,7 @@ func (v *validator) profiles() {
 			v.check(at+".kernel", checkFileRef(p.Kernel))
 		}
 		for i, f := range p.Initrd {
-			v.check(fmt.Sprintf("%s.initrd[%d]", at, i), checkFileRef(f))
+			v.check(fmt.Sprintf("%s.initrd[%d]", at, i), checkInitrd(f))
 		}
 		if p.Append != "" {
 			v.check(at+".append", checkArgs(p.Append))
