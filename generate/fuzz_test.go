@@ -125,6 +125,8 @@ func TestSyntaxCheckersReject(t *testing.T) {
 		"ipxe operator":       {checkIPXE, "#!ipxe\nkernel k a || shell\n"},
 		"ipxe command":        {checkIPXE, "#!ipxe\nshell\n"},
 		"ipxe quote":          {checkIPXE, "#!ipxe\necho \"x\"\n"},
+		"ipxe menu option":    {checkIPXE, "#!ipxe\nmenu --delete x\n"},
+		"ipxe initrd option":  {checkIPXE, "#!ipxe\ninitrd --name -x http://h/-x\n"},
 		"apache directive":    {checkApache, "Alias /pxe/ \"/srv/tftp/\"\nScriptAlias /x \"/\"\n"},
 		"xinetd attribute":    {checkXinetd, "service tftp\n{\n\tserver_args\t= -s /srv # x\n}\n"},
 		"xinetd second block": {checkXinetd, "service tftp\n{\n}\nservice evil\n{\n}\n"},
@@ -275,6 +277,12 @@ func checkIPXE(text string) string {
 			return fmt.Sprintf("line %d: %q holds iPXE quoting, expansion or a comment", i+2, line)
 		}
 		words := strings.Fields(bare)
+		// iPXE's getopt reads options until the first word that does not
+		// start with -, and an option's value must not start with - either.
+		if cmd := words[0]; (cmd == "menu" || cmd == "item") && len(words) > 1 && strings.HasPrefix(words[1], "-") ||
+			cmd == "initrd" && len(words) > 2 && words[1] == "--name" && strings.HasPrefix(words[2], "-") {
+			return fmt.Sprintf("line %d: %q has a word iPXE reads as an option", i+2, line)
+		}
 		for j, w := range words {
 			if w != "||" && w != "&&" {
 				continue

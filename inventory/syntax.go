@@ -172,13 +172,17 @@ func checkFileRef(s string) string {
 }
 
 // checkInitrd checks an initrd: a file reference without a comma, since
-// PXELINUX reads initrd=a,b as two initrds where iPXE and GRUB fetch one.
+// PXELINUX reads initrd=a,b as two initrds where iPXE and GRUB fetch one,
+// and whose file name, which iPXE names it by, is not an option.
 func checkInitrd(s string) string {
 	if msg := checkFileRef(s); msg != "" {
 		return msg
 	}
 	if strings.Contains(s, ",") {
 		return fmt.Sprintf("%q contains a comma, which PXELINUX reads as the end of one initrd and the start of another", s)
+	}
+	if strings.HasPrefix(path.Base(s), "-") {
+		return fmt.Sprintf("%q: the file name starts with -, which iPXE reads as an option where it names the initrd (initrd --name)", s)
 	}
 	return ""
 }
