@@ -13,7 +13,10 @@ import (
 )
 
 // fuzzInventory is a valid inventory with every string field a user
-// controls replaced by a fuzzed value.
+// controls replaced by a fuzzed value. The second profile, named by a
+// fuzzed key, comes in by a merge key and copies the first's fields by
+// another; the host boots it through an alias of that key: values reached
+// through anchors, aliases and merge keys must be checked like the rest.
 const fuzzInventory = `server:
   ip: 10.1.1.1
   http_url: %s
@@ -23,13 +26,15 @@ networks:
     subnet: 10.1.1.0/24
     profile: p1
 profiles:
-  p1:
+  p1: &p1
     label: %s
     kernel: %s
     initrd: %s
     append: %s
-  %s:
-    inherits: p1
+  <<:
+    &p2 %s:
+      <<: *p1
+      inherits: p1
 menu:
   title: %s
 hosts:
@@ -37,6 +42,7 @@ hosts:
     mac: %s
     ip: 10.1.1.20
     append: %s
+    profile: *p2
 `
 
 // FuzzRender puts arbitrary strings into every field. Whatever validates
@@ -44,7 +50,8 @@ hosts:
 // value may end a string, open a block or start a directive or command.
 func FuzzRender(f *testing.F) {
 	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "Linux", "linux/vmlinuz", "linux/initrd.img", "ip=dhcp", "p2", "Menu", "node01", "52:54:00:12:34:56", "console=ttyS0")
-	f.Add("https://boot.example.org/", "example.org", "net-1", "Install (x86_64) [v2]", "https://m.example.org/k?a=1&b=2", "a.img", "ks=http://h/ks?a=1&b=2 rd.x=[1]", "p.2", "A: b", "a1", "AA-BB-CC-DD-EE-FE", "a=b c=d")
+	f.Add("https://boot.example.org/boot/", "example.org", "net-1", "Install (x86_64) [v2]", "https://m.example.org/k?a=1&b=2", "a.img", "ks=http://h/ks?a=1&b=2 rd.x=[1]", "p.2", "A: b", "a1", "AA-BB-CC-DD-EE-FE", "a=b c=d")
+	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "p1", "k", "i", "", "1-rescue", "p1", "n1", "52:54:00:12:34:56", "")
 	f.Add("http://x/\"; filename \"evil", "a\nb", "l;", "L\nKERNEL x", "k\" ", "${x}", "a || b", "p#", "t\x00", "n{", "00:00:00:00:00:00", "\\")
 	engine, err := New("")
 	if err != nil {
