@@ -42,11 +42,13 @@ func (d *decoder) errAt(n *yaml.Node, path, format string, args ...any) {
 
 var stringListType = reflect.TypeOf(StringList(nil))
 
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
+
 // decode stores what n means in v, an addressable value, and reports
 // whether n had the right shape for it. A null leaves v as it is, as
 // yaml.v3 does: an optional key left empty is a key not given.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) bool {
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+	if isNull(n) {
 		return true
 	}
 	if v.Type() == stringListType {
@@ -131,7 +133,7 @@ func (d *decoder) entries(n *yaml.Node, path string, f func(k, v *yaml.Node, p s
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch {
-		case k.Kind != yaml.ScalarNode:
+		case k.Kind != yaml.ScalarNode || isNull(k):
 			d.errAt(k, path, "a key must be a string, not %s", tagName(k.ShortTag()))
 		case len(k.Value) > MaxKeyLen:
 			d.errAt(k, path, "a key of %d characters; keys have at most %d", len(k.Value), MaxKeyLen)
@@ -154,7 +156,14 @@ func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) bool {
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, c := range n.Content {
-		d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if isNull(c) {
+			// An item left empty (a lone -) is a mistake; yaml.v3 would
+			// drop it without a word.
+			d.wrongType(c, s.Index(i).Type(), p)
+			continue
+		}
+		d.decode(c, s.Index(i), p)
 	}
 	v.Set(s)
 	return true
@@ -187,7 +196,7 @@ func (d *decoder) stringList(n *yaml.Node, v reflect.Value, path string) bool {
 		list := make(StringList, len(n.Content))
 		for i, c := range n.Content {
 			p := fmt.Sprintf("%s[%d]", path, i)
-			if c.Kind != yaml.ScalarNode {
+			if c.Kind != yaml.ScalarNode || isNull(c) {
 				d.errAt(c, p, "want a string, got %s", tagName(c.ShortTag()))
 				continue
 			}
@@ -229,7 +238,7 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) bool {
 // wrongType reports n, which cannot be decoded into a value of type t.
 func (d *decoder) wrongType(n *yaml.Node, t reflect.Type, path string) {
 	got := tagName(n.ShortTag())
-	if n.Kind == yaml.ScalarNode {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
 		v := n.Value
 		if len(v) > 10 {
 			v = v[:7] + "..."

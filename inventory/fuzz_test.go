@@ -192,6 +192,11 @@ func anchorize(data []byte, rewrite uint64) (out []byte, ok bool) {
 		if n.Kind == yaml.AliasNode || n.Anchor != "" || n.Kind == yaml.ScalarNode && n.Value == "<<" {
 			plain = false
 		}
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+			// yaml.v3 writes an empty null (a key without a value) as '',
+			// a string: write it as ~ instead.
+			n.Value, n.Style = "~", 0
+		}
 		if n.Kind == yaml.MappingNode {
 			keys := map[string]bool{}
 			for i := 0; i < len(n.Content); i += 2 {
@@ -266,7 +271,7 @@ func (r *rewriter) node(n *yaml.Node) *yaml.Node {
 			keys[n.Content[i].Value] = true
 		}
 		k := 0
-		if len(keys)*2 == len(n.Content) && !r.scalarsOnly && r.rng.IntN(3) == 0 {
+		if len(n.Content) > 0 && len(keys)*2 == len(n.Content) && !r.scalarsOnly && r.rng.IntN(3) == 0 {
 			k = 1 + r.rng.IntN(len(n.Content)/2)
 		}
 		front := r.merge(n.Content[:2*k])

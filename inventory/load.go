@@ -219,7 +219,7 @@ func (x *nodeIndex) walk(n *yaml.Node, path string, depth int) {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if k.Kind != yaml.ScalarNode || len(k.Value) > MaxKeyLen {
+			if k.Kind != yaml.ScalarNode || isNull(k) || len(k.Value) > MaxKeyLen {
 				continue
 			}
 			p := joinPath(path, k)
