@@ -116,33 +116,28 @@ func (x *expander) sequence(n *yaml.Node, path string) *yaml.Node {
 type entry struct {
 	key, value *yaml.Node
 	merge      bool
+	sources    []*yaml.Node // the mappings a merge key brings in
 }
 
 // mapping expands the keys and values of n and resolves its merge keys.
 func (x *expander) mapping(n *yaml.Node, path string) *yaml.Node {
 	entries := make([]entry, 0, len(n.Content)/2)
+	keys := newKeySet(len(n.Content) / 2) // each key's first occurrence
 	changed := false
-	merges := false
-	first := map[string]*yaml.Node{} // each key's first occurrence, for duplicates
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if isMergeKey(k) {
-			merges, changed = true, true
-			if prev, dup := first["<<"]; dup {
+			changed = true
+			if prev := keys.add(k); prev != nil {
 				x.errAt(k, path, "duplicate key %q (also line %d)", "<<", prev.Line)
 				continue
 			}
-			first["<<"] = k
 			entries = append(entries, entry{key: k, value: x.expand(v, path), merge: true})
 			continue
 		}
 		ek := x.expand(k, path)
-		if ek.Kind == yaml.ScalarNode {
-			if prev, dup := first[ek.Value]; dup {
-				x.errAt(ek, path, "duplicate key %q (also line %d)", ek.Value, prev.Line)
-			} else {
-				first[ek.Value] = ek
-			}
+		if prev := keys.add(ek); prev != nil {
+			x.errAt(ek, path, "duplicate key %q (also line %d)", ek.Value, prev.Line)
 		}
 		ev := x.expand(v, joinPath(path, ek))
 		changed = changed || ek != k || ev != v
@@ -151,39 +146,92 @@ func (x *expander) mapping(n *yaml.Node, path string) *yaml.Node {
 	if x.fatal != nil || !changed {
 		return n
 	}
-	out := make([]*yaml.Node, 0, len(n.Content))
-	var merged map[string]bool
-	if merges {
-		merged = map[string]bool{}
+	// Count what the merges copy before copying it.
+	size := len(n.Content)
+	for i, e := range entries {
+		if e.merge {
+			entries[i].sources = x.mergeSources(e.value, path)
+			for _, src := range entries[i].sources {
+				size += len(src.Content)
+			}
+		}
 	}
+	if !x.spend(size/2, n, path) {
+		return n
+	}
+	out := make([]*yaml.Node, 0, size)
+	var merged keySet // keys merged so far, when more than one mapping is
 	for _, e := range entries {
 		if !e.merge {
 			out = append(out, e.key, e.value)
 			continue
 		}
-		for _, src := range x.mergeSources(e.value, path) {
-			if !x.spend(len(src.Content)/2, e.key, path) {
-				return n
-			}
+		several := len(e.sources) > 1
+		if several {
+			merged = newKeySet(size / 2)
+		}
+		for _, src := range e.sources {
 			for j := 0; j+1 < len(src.Content); j += 2 {
 				k := src.Content[j]
-				if k.Kind == yaml.ScalarNode {
-					// Explicit keys win, then earlier merged mappings.
-					if _, explicit := first[k.Value]; explicit || merged[k.Value] {
-						continue
-					}
-					merged[k.Value] = true
+				// Explicit keys win, then earlier merged mappings.
+				if keys.has(k) || several && merged.add(k) != nil {
+					continue
 				}
 				out = append(out, k, src.Content[j+1])
 			}
 		}
 	}
-	if !x.spend(len(out)/2, n, path) {
-		return n
-	}
 	cp := *n
 	cp.Content = out
 	return &cp
+}
+
+// A keySet holds the scalar keys of a mapping. Most mappings have a few
+// keys, which a scan of an array finds faster, and without allocating,
+// than a map.
+type keySet struct {
+	small [8]*yaml.Node
+	n     int
+	large map[string]*yaml.Node
+}
+
+func newKeySet(n int) keySet {
+	if n > len(keySet{}.small) {
+		return keySet{large: make(map[string]*yaml.Node, n)}
+	}
+	return keySet{}
+}
+
+// add records k and returns the key already recorded with its value, if
+// any. Keys that are not scalars are never equal.
+func (s *keySet) add(k *yaml.Node) *yaml.Node {
+	if k.Kind != yaml.ScalarNode {
+		return nil
+	}
+	if prev := s.get(k.Value); prev != nil {
+		return prev
+	}
+	if s.large != nil {
+		s.large[k.Value] = k
+	} else {
+		s.small[s.n] = k
+		s.n++
+	}
+	return nil
+}
+
+func (s *keySet) has(k *yaml.Node) bool { return k.Kind == yaml.ScalarNode && s.get(k.Value) != nil }
+
+func (s *keySet) get(v string) *yaml.Node {
+	if s.large != nil {
+		return s.large[v]
+	}
+	for _, k := range s.small[:s.n] {
+		if k.Value == v {
+			return k
+		}
+	}
+	return nil
 }
 
 // mergeSources returns the mappings a merge key's (expanded) value brings

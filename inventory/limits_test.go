@@ -51,29 +51,43 @@ func TestFileTooLarge(t *testing.T) {
 // expanding them: the allocation stays far below what one expansion of a
 // billion-laughs document would take.
 func TestAliasBombMemory(t *testing.T) {
-	docs := map[string][]byte{
+	type bomb struct {
+		data   []byte
+		maxMiB uint64
+	}
+	var merge strings.Builder
+	merge.WriteString("x: &big {")
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&merge, "k%d: 0, ", i)
+	}
+	merge.WriteString("}\nhosts: [" + strings.Repeat("{<<: *big}, ", 2000) + "]\n")
+	docs := map[string]bomb{
 		// 100 KB repeated through aliases inside a list, which escaped
 		// yaml.v3's alias guard.
-		"alias-list": []byte("server: {ip: 10.1.1.1}\nnetworks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles: {p: {kernel: k, initrd: [&s " +
-			strings.Repeat("a", 100<<10) + strings.Repeat(", *s", 1000) + "]}}\n"),
+		"alias-list": {[]byte("server: {ip: 10.1.1.1}\nnetworks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles: {p: {kernel: k, initrd: [&s " +
+			strings.Repeat("a", 100<<10) + strings.Repeat(", *s", 1000) + "]}}\n"), 16},
+		// A mapping of 3,000 keys merged into 2,000 others: 50 KB that
+		// would copy 6,000,000 entries. The copying stops at the limit,
+		// MaxExpandedNodes entries of two pointers.
+		"merge": {[]byte(merge.String()), 2 * MaxExpandedNodes * 16 >> 20},
 	}
 	for _, name := range []string{"alias-bomb", "alias-bomb-hosts"} {
 		ar, err := txtar.ParseFile("../golden/hostile/" + name + ".txtar")
 		if err != nil {
 			t.Fatal(err)
 		}
-		docs[name] = ar.Files[0].Data
+		docs[name] = bomb{ar.Files[0].Data, 16}
 	}
 	for name, doc := range docs {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		_, err := Parse("bomb.yaml", doc)
+		_, err := Parse("bomb.yaml", doc.data)
 		runtime.ReadMemStats(&after)
 		if err == nil {
 			t.Fatalf("%s was accepted", name)
 		}
-		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > doc.maxMiB<<20 {
 			t.Errorf("%s: refusing it allocated %d MiB", name, alloc>>20)
 		}
 	}
