@@ -37,9 +37,33 @@ type TemplateError struct{ Err error }
 func (e *TemplateError) Error() string { return e.Err.Error() }
 func (e *TemplateError) Unwrap() error { return e.Err }
 
+// MaxRenderBytes bounds everything one render produces, checked as it is
+// produced. Every value is bounded (inventory.MaxPathLen and the like), but
+// a value is repeated in many files: a kernel path in every host's, a long
+// append in each file that boots it. 100,000 hosts render about 210 MB.
+const MaxRenderBytes = 1 << 30
+
 // Engine holds parsed templates. It is safe for concurrent Render calls.
 type Engine struct {
-	root *template.Template
+	root     *template.Template
+	maxBytes int64 // MaxRenderBytes; lowered by tests
+}
+
+// errTooLarge stops a template whose output would go over the budget.
+var errTooLarge = errors.New("render budget exceeded")
+
+// budgetWriter writes to buf while the shared budget lasts.
+type budgetWriter struct {
+	buf  *bytes.Buffer
+	left *int64
+}
+
+func (w budgetWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > *w.left {
+		return 0, errTooLarge
+	}
+	*w.left -= int64(len(p))
+	return w.buf.Write(p)
 }
 
 // New parses the embedded templates, each replaced by the file of the same
@@ -75,7 +99,7 @@ func New(overrideDir string) (*Engine, error) {
 			return nil, &TemplateError{fmt.Errorf("parse template %s: %w", name, err)}
 		}
 	}
-	return &Engine{root: root}, nil
+	return &Engine{root: root, maxBytes: MaxRenderBytes}, nil
 }
 
 // readOverrides replaces sources from dir. A file with no embedded twin is
@@ -150,6 +174,16 @@ func (e *Engine) Render(inv *inventory.Inventory) (Tree, error) {
 	tree := make(Tree, 0, len(outs))
 	seen := make(map[string]string, len(outs))
 	var buf bytes.Buffer
+	left := e.maxBytes
+	tooLarge := func(path string) error {
+		limit := fmt.Sprintf("%d bytes", e.maxBytes)
+		if e.maxBytes%(1<<20) == 0 {
+			limit = fmt.Sprintf("%d MiB", e.maxBytes>>20)
+		}
+		return inventory.ErrorList{{File: inv.Source(), Msg: fmt.Sprintf(
+			"the files it renders would be larger than %s (the limit was reached at %s): shorten kernel, initrd and append values, or split the site",
+			limit, path)}}
+	}
 	for i, o := range outs {
 		if prev, dup := seen[o.path]; dup {
 			return nil, fmt.Errorf("render: %s is produced by both %s and %s", o.path, prev, o.template)
@@ -160,11 +194,17 @@ func (e *Engine) Render(inv *inventory.Inventory) (Tree, error) {
 			if err != nil {
 				return nil, fmt.Errorf("render %s: %w", o.path, err)
 			}
+			if left -= int64(len(data)); left < 0 {
+				return nil, tooLarge(o.path)
+			}
 			tree = append(tree, File{Path: o.path, Data: data, Target: owners[i]})
 			continue
 		}
 		buf.Reset()
-		if err := e.root.ExecuteTemplate(&buf, o.template, o.data); err != nil {
+		if err := e.root.ExecuteTemplate(budgetWriter{&buf, &left}, o.template, o.data); err != nil {
+			if errors.Is(err, errTooLarge) {
+				return nil, tooLarge(o.path)
+			}
 			return nil, &TemplateError{fmt.Errorf("render %s: %w", o.path, err)}
 		}
 		tree = append(tree, File{Path: o.path, Data: bytes.Clone(buf.Bytes()), Target: owners[i]})

@@ -390,7 +390,7 @@ func parseGRUB(data []byte) (Boot, bool) {
 		return Boot{}, false
 	}
 	id := string(m[1])
-	b := Boot{Profile: id}
+	b := Boot{Profile: strings.TrimPrefix(id, GRUBIDPrefix)}
 	in := false
 	for _, line := range strings.Split(string(data), "\n") {
 		words := grubQuotedWord.FindAllStringSubmatch(line, -1)

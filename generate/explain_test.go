@@ -12,7 +12,7 @@ import (
 // TestExplainEveryHost asks explain about every host of every golden case
 // on every firmware: each answer ends in a boot, every file a step fetches
 // from boot_root is one pxegen rendered or a loader the user installs, and
-// the command line is the host's own arguments.
+// the profile and command line are the host's own.
 func TestExplainEveryHost(t *testing.T) {
 	engine, err := generate.New("")
 	if err != nil {
@@ -57,6 +57,9 @@ func TestExplainEveryHost(t *testing.T) {
 					if !rendered[root+"/"+s.Fetch] {
 						t.Errorf("%s: host %s, %s: step %q fetches %s, which pxegen did not render", out, h.Name, arch, s.Summary, s.Fetch)
 					}
+				}
+				if want := h.BootProfile(); want != "" && e.Boots.Profile != want {
+					t.Errorf("%s: host %s, %s: boots profile %q, want %q", out, h.Name, arch, e.Boots.Profile, want)
 				}
 				if h.Append != "" && !e.Boots.Local && !strings.HasSuffix(e.Boots.Cmdline, h.Append) {
 					t.Errorf("%s: host %s, %s: command line %q lacks the host's own %q", out, h.Name, arch, e.Boots.Cmdline, h.Append)

@@ -13,7 +13,10 @@ import (
 )
 
 // fuzzInventory is a valid inventory with every string field a user
-// controls replaced by a fuzzed value.
+// controls replaced by a fuzzed value. The second profile, named by a
+// fuzzed key, comes in by a merge key and copies the first's fields by
+// another; the host boots it through an alias of that key: values reached
+// through anchors, aliases and merge keys must be checked like the rest.
 const fuzzInventory = `server:
   ip: 10.1.1.1
   http_url: %s
@@ -23,13 +26,15 @@ networks:
     subnet: 10.1.1.0/24
     profile: p1
 profiles:
-  p1:
+  p1: &p1
     label: %s
     kernel: %s
     initrd: %s
     append: %s
-  %s:
-    inherits: p1
+  <<:
+    &p2 %s:
+      <<: *p1
+      inherits: p1
 menu:
   title: %s
 hosts:
@@ -37,6 +42,7 @@ hosts:
     mac: %s
     ip: 10.1.1.20
     append: %s
+    profile: *p2
 `
 
 // FuzzRender puts arbitrary strings into every field. Whatever validates
@@ -44,7 +50,8 @@ hosts:
 // value may end a string, open a block or start a directive or command.
 func FuzzRender(f *testing.F) {
 	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "Linux", "linux/vmlinuz", "linux/initrd.img", "ip=dhcp", "p2", "Menu", "node01", "52:54:00:12:34:56", "console=ttyS0")
-	f.Add("https://boot.example.org/", "example.org", "net-1", "Install (x86_64) [v2]", "https://m.example.org/k?a=1&b=2", "a.img", "ks=http://h/ks?a=1&b=2 rd.x=[1]", "p.2", "A: b", "a1", "AA-BB-CC-DD-EE-FE", "a=b c=d")
+	f.Add("https://boot.example.org/boot/", "example.org", "net-1", "Install (x86_64) [v2]", "https://m.example.org/k?a=1&b=2", "a.img", "ks=http://h/ks?a=1&b=2 rd.x=[1]", "p.2", "A: b", "a1", "AA-BB-CC-DD-EE-FE", "a=b c=d")
+	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "p1", "k", "i", "", "1-rescue", "p1", "n1", "52:54:00:12:34:56", "")
 	f.Add("http://x/\"; filename \"evil", "a\nb", "l;", "L\nKERNEL x", "k\" ", "${x}", "a || b", "p#", "t\x00", "n{", "00:00:00:00:00:00", "\\")
 	engine, err := New("")
 	if err != nil {
@@ -125,6 +132,8 @@ func TestSyntaxCheckersReject(t *testing.T) {
 		"ipxe operator":       {checkIPXE, "#!ipxe\nkernel k a || shell\n"},
 		"ipxe command":        {checkIPXE, "#!ipxe\nshell\n"},
 		"ipxe quote":          {checkIPXE, "#!ipxe\necho \"x\"\n"},
+		"ipxe menu option":    {checkIPXE, "#!ipxe\nmenu --delete x\n"},
+		"ipxe initrd option":  {checkIPXE, "#!ipxe\ninitrd --name -x http://h/-x\n"},
 		"apache directive":    {checkApache, "Alias /pxe/ \"/srv/tftp/\"\nScriptAlias /x \"/\"\n"},
 		"xinetd attribute":    {checkXinetd, "service tftp\n{\n\tserver_args\t= -s /srv # x\n}\n"},
 		"xinetd second block": {checkXinetd, "service tftp\n{\n}\nservice evil\n{\n}\n"},
@@ -136,6 +145,8 @@ func TestSyntaxCheckersReject(t *testing.T) {
 		"grub quote":          {checkGRUB, "menuentry 'a' --id 'a' {\n\tlinux '/k' 'a'b'\n}\n"},
 		"grub command":        {checkGRUB, "menuentry 'a' --id 'a' {\n\tinsmod evil\n}\n"},
 		"grub brace":          {checkGRUB, "menuentry 'a' --id 'a' {\n}\n}\n"},
+		"grub default title":  {checkGRUB, "set default=pxegen~b\nmenuentry 'pxegen~b' --id 'pxegen~a' {\n}\nmenuentry 'b' --id 'pxegen~b' {\n}\n"},
+		"grub title option":   {checkGRUB, "menuentry '--id=x' --id 'pxegen~a' {\n}\n"},
 		"kea invalid":         {checkKea, "// x\n{\"Dhcp4\": {\"a\": 1}\n"},
 		"kea second server":   {checkKea, "{\"Dhcp4\": {}, \"Dhcp6\": {}}\n"},
 	} {
@@ -273,6 +284,12 @@ func checkIPXE(text string) string {
 			return fmt.Sprintf("line %d: %q holds iPXE quoting, expansion or a comment", i+2, line)
 		}
 		words := strings.Fields(bare)
+		// iPXE's getopt reads options until the first word that does not
+		// start with -, and an option's value must not start with - either.
+		if cmd := words[0]; (cmd == "menu" || cmd == "item") && len(words) > 1 && strings.HasPrefix(words[1], "-") ||
+			cmd == "initrd" && len(words) > 2 && words[1] == "--name" && strings.HasPrefix(words[2], "-") {
+			return fmt.Sprintf("line %d: %q has a word iPXE reads as an option", i+2, line)
+		}
 		for j, w := range words {
 			if w != "||" && w != "&&" {
 				continue
@@ -349,7 +366,7 @@ func checkDnsmasq(text string) string {
 var (
 	grubQuoted = `'[^']*'`
 	grubLine   = regexp.MustCompile(`^(if \[ -z "\$pxegen_searched" \]; then|\tset pxegen_searched=1|\texport pxegen_searched|\tnormal|fi|` +
-		`set timeout=-?[0-9]+|set default=[A-Za-z0-9._-]+|\texit|` +
+		`set timeout=-?[0-9]+|set default=pxegen~[A-Za-z0-9._-]+|\texit|` +
 		// The local entry: chainload the first EFI loader found on a disk.
 		`\tfor loader in( '/[A-Za-z0-9/._-]+')+; do|\t\tif search --no-floppy --set=root --file "\$loader"; then|` +
 		`\t\t\techo "pxegen: booting the local disk: \$loader"|\t\t\tchainloader "\$loader"|\t\t\tboot|\t\tfi|\tdone|` +
@@ -359,9 +376,13 @@ var (
 
 // checkGRUB: every line is blank, a comment, or one of the commands
 // pxegen writes, each argument single-quoted (GRUB expands nothing there);
-// menu entry braces balance.
+// menu entry braces balance; no title starts with - (menuentry would read
+// an option); and `set default` selects, in every GRUB, the entry whose id
+// it names.
 func checkGRUB(text string) string {
 	depth := 0
+	var def string
+	var titles, ids []string
 	for i, line := range strings.Split(text, "\n") {
 		switch {
 		case line == "" || strings.HasPrefix(strings.TrimSpace(line), "#"):
@@ -373,6 +394,14 @@ func checkGRUB(text string) string {
 		case grubLine.MatchString(line):
 			if strings.HasPrefix(line, "menuentry ") {
 				depth++
+				words := grubWord.FindAllStringSubmatch(line, -1)
+				titles, ids = append(titles, words[0][1]), append(ids, words[1][1])
+				if strings.HasPrefix(words[0][1], "-") {
+					return fmt.Sprintf("line %d: a title GRUB reads as an option", i+1)
+				}
+			}
+			if v, ok := strings.CutPrefix(line, "set default="); ok {
+				def = v
 			}
 		default:
 			return fmt.Sprintf("line %d: %q is no command pxegen writes", i+1, line)
@@ -381,7 +410,109 @@ func checkGRUB(text string) string {
 	if depth != 0 {
 		return "unbalanced braces"
 	}
+	want := -1
+	for i, id := range ids {
+		if id == def {
+			want = i
+		}
+	}
+	if up, fedora := grubDefaultEntry(def, titles, ids); def != "" && (want < 0 || up != want || fedora != want) {
+		return fmt.Sprintf("set default=%s names entry %d, but GRUB picks entry %d (upstream) or %d (Fedora)", def, want, up, fedora)
+	}
 	return ""
+}
+
+var grubWord = regexp.MustCompile(`'([^']*)'`)
+
+// TestGRUBDefaultEntry checks the model of GRUB's default against what its
+// source does with the values that once broke pxegen's menus.
+func TestGRUBDefaultEntry(t *testing.T) {
+	titles, ids := []string{"a", "1-rescue", "Rescue"}, []string{"a", "b", "1-rescue"}
+	for _, c := range []struct {
+		value            string
+		upstream, fedora int
+	}{
+		{"1-rescue", 1, 2}, // a number first upstream; an id first in Fedora
+		{"b", 1, 1},
+		{"a", 0, 0},
+		{"0x2", 2, 2},
+		{"010", -1, -1}, // octal 8: no such entry
+		{"nope", -1, -1},
+	} {
+		up, fedora := grubDefaultEntry(c.value, titles, ids)
+		if up != c.upstream || fedora != c.fedora {
+			t.Errorf("default=%s: entries %d and %d, want %d and %d", c.value, up, fedora, c.upstream, c.fedora)
+		}
+	}
+}
+
+// grubDefaultEntry is the menu entry that GRUB boots by default for `set
+// default=value`, as grub-core/normal/menu.c get_entry_number reads it:
+// upstream GRUB (2.06 to 2.14, Debian's) takes a value that starts with a
+// number as a position, whatever follows, and else the first entry whose
+// title or id equals it; Fedora's GRUB tries ids, then titles, then a
+// whole number. -1: no entry (GRUB boots the first).
+func grubDefaultEntry(value string, titles, ids []string) (upstream, fedora int) {
+	upstream, fedora = -1, -1
+	if n, rest, ok := grubStrtoul(value); ok {
+		upstream = n
+		if rest == "" {
+			fedora = n
+		}
+	} else {
+		for i := range titles {
+			if titles[i] == value || ids[i] == value {
+				upstream = i
+				break
+			}
+		}
+	}
+	for i := len(titles) - 1; i >= 0; i-- {
+		if titles[i] == value {
+			fedora = i
+		}
+	}
+	for i := len(ids) - 1; i >= 0; i-- {
+		if ids[i] == value {
+			fedora = i
+		}
+	}
+	if upstream >= len(titles) {
+		upstream = -1
+	}
+	if fedora >= len(titles) {
+		fedora = -1
+	}
+	return upstream, fedora
+}
+
+// grubStrtoul is GRUB's grub_strtoul(s, &end, 0): a number in base 10, 16
+// after 0x or 8 after a 0, and what follows it; ok is false when no digit
+// was read.
+func grubStrtoul(s string) (n int, rest string, ok bool) {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	base := 10
+	if strings.HasPrefix(s, "0x") {
+		base, s = 16, s[2:]
+	} else if len(s) > 1 && s[0] == '0' && s[1] >= '0' && s[1] <= '7' {
+		base = 8
+	}
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i] | 0x20 // lower case, as grub_tolower
+		d := int(s[i] - '0')
+		if c >= 'a' && c <= 'z' {
+			d = int(c-'a') + 10
+		} else if d < 0 || d > 9 {
+			break
+		}
+		if d >= base {
+			break
+		}
+		n = min(n*base+d, 1<<30)
+		ok = true
+	}
+	return n, s[i:], ok
 }
 
 // checkKea: comment lines, then one JSON document holding only Dhcp4.

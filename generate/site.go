@@ -85,7 +85,18 @@ type Profile struct {
 	Args       string // kernel arguments, single-spaced
 	AppendLine string // PXELINUX APPEND: initrd=... and Args
 	GRUBKernel string // as GRUB reads it: /path on the TFTP root, or (http,host)/path
+	// GRUBID is the menu entry's --id, which `set default` names: see
+	// GRUBIDPrefix.
+	GRUBID string
 }
+
+// GRUBIDPrefix starts every GRUB menu entry id. GRUB reads `set default=`
+// as a menu position when it starts with a digit (1-rescue is entry 1),
+// and else picks the first entry whose title or id equals it
+// (grub-core/normal/menu.c, get_entry_number): the prefix keeps an id from
+// starting with a digit, and its ~, which menu text never holds, keeps any
+// title from equalling it.
+const GRUBIDPrefix = "pxegen~"
 
 // Initrd is one initial ramdisk of a profile.
 type Initrd struct {
@@ -97,10 +108,11 @@ type Initrd struct {
 
 // Menu is the boot menu.
 type Menu struct {
-	Title     string
-	Timeout   int // tenths of a second; 0 waits forever
-	TimeoutMS int // the same for iPXE
-	Default   string
+	Title       string
+	Timeout     int // tenths of a second; 0 waits forever
+	TimeoutMS   int // the same for iPXE
+	Default     string
+	GRUBDefault string // the default entry's GRUB id
 }
 
 // Host is one known machine.
@@ -140,18 +152,20 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux
 	s.KnownScriptURL = s.Server.HTTPURL + "ipxe/known.ipxe"
 	s.HTTPBootURL = s.Server.HTTPURL + inv.Bootloaders.UEFI
+	resolved := inv.ResolvedProfiles()
 	for _, name := range inv.ProfileNames() {
-		p := s.profile(name, inv.ResolvedProfile(name))
+		p := s.profile(name, resolved[name])
 		s.Profiles = append(s.Profiles, p)
 		s.profiles[name] = p
 	}
 	if usesLocal(inv) {
 		// Last in the menu, and only where something boots it.
-		p := &Profile{Name: inventory.LocalProfile, Local: true, Label: inventory.LocalLabel}
+		p := &Profile{Name: inventory.LocalProfile, Local: true, Label: inventory.LocalLabel, GRUBID: GRUBIDPrefix + inventory.LocalProfile}
 		s.Profiles = append(s.Profiles, p)
 		s.profiles[p.Name] = p
 	}
-	s.Menu = Menu{Title: inv.Menu.Title, Timeout: *inv.Menu.Timeout, TimeoutMS: *inv.Menu.Timeout * 100, Default: inv.Menu.Default}
+	s.Menu = Menu{Title: inv.Menu.Title, Timeout: *inv.Menu.Timeout, TimeoutMS: *inv.Menu.Timeout * 100, Default: inv.Menu.Default,
+		GRUBDefault: GRUBIDPrefix + inv.Menu.Default}
 	for _, n := range inv.Networks {
 		subnet, err := inventory.ParseSubnet(n.Subnet)
 		if err != nil {
@@ -223,6 +237,10 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		if profile != "" {
 			s.KnownScript = true
 			host.Profile = s.profiles[profile]
+			if host.Profile == nil {
+				// Validate refuses this; guard against a skipped validation.
+				return nil, fmt.Errorf("host %s: unknown profile %q", h.Name, profile)
+			}
 			host.Args = inventory.KernelArgs(host.Profile.Args, h.Append)
 		}
 		s.Hosts = append(s.Hosts, host)
@@ -239,7 +257,8 @@ func (s *Site) uefiLoader(secureBoot bool) string {
 }
 
 func (s *Site) profile(name string, r inventory.Profile) *Profile {
-	p := &Profile{Name: name, Label: r.Label, Kernel: r.Kernel, KernelURL: s.url(r.Kernel), GRUBKernel: grubPath(r.Kernel), Args: inventory.KernelArgs(r.Append, "")}
+	p := &Profile{Name: name, Label: r.Label, Kernel: r.Kernel, KernelURL: s.url(r.Kernel), GRUBKernel: grubPath(r.Kernel),
+		Args: inventory.KernelArgs(r.Append, ""), GRUBID: GRUBIDPrefix + name}
 	for _, f := range r.Initrd {
 		p.Initrds = append(p.Initrds, Initrd{GRUB: grubPath(f), Path: f, URL: s.url(f), Name: path.Base(f)})
 	}

@@ -126,10 +126,10 @@ func (l ErrorList) without(other ErrorList) ErrorList {
 	return kept
 }
 
-// touch reports whether an error in l is at or below the key path p.
-func (l ErrorList) touch(p string) bool {
+// at reports whether an error in l is at the key path p itself.
+func (l ErrorList) at(p string) bool {
 	for _, e := range l {
-		if e.Path == p || strings.HasPrefix(e.Path, p+".") || strings.HasPrefix(e.Path, p+"[") {
+		if e.Path == p {
 			return true
 		}
 	}

@@ -5,6 +5,7 @@ package inventory
 
 import (
 	"fmt"
+	"sort"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -252,9 +253,26 @@ func setDefault(s *string, def string) {
 	}
 }
 
-// ProfileNames returns the profile names in the order the file lists them.
+// ProfileNames returns the profile names in the order the file lists them
+// (once merge keys are expanded), then, sorted, any that Profiles holds and
+// the file did not list: whatever is in Profiles is validated and rendered.
 func (inv *Inventory) ProfileNames() []string {
-	return append([]string(nil), inv.profileOrder...)
+	names := append([]string(nil), inv.profileOrder...)
+	if len(names) == len(inv.Profiles) {
+		return names
+	}
+	listed := make(map[string]bool, len(names))
+	for _, n := range names {
+		listed[n] = true
+	}
+	var extra []string
+	for n := range inv.Profiles {
+		if !listed[n] {
+			extra = append(extra, n)
+		}
+	}
+	sort.Strings(extra)
+	return append(names, extra...)
 }
 
 // Source returns the file name the inventory was loaded from.

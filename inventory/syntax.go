@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -73,18 +74,30 @@ func (c charset) bad(s string) string {
 // carries initrd= and the kernel arguments must fit in it.
 const MaxAppendLine = 4095
 
-// checkHostName checks a host name: an RFC 1123 label.
+// dnsmasqLease is what dnsmasq's dhcp-host reads as a lease time rather
+// than a host name: digits, with at most one unit letter after them
+// (src/option.c, case 'G'). "ignore" and "infinite" are its keywords.
+var dnsmasqLease = regexp.MustCompile(`^[0-9]+[smhdwSMHDW]?$`)
+
+// checkHostName checks a host name: an RFC 1123 label that every DHCP
+// server reads as a name. The same inventory must work for every target,
+// so what dnsmasq would read as something else is refused for all.
 func checkHostName(s string) string {
-	if hostLabel.MatchString(s) {
-		return ""
-	}
-	if s == "" {
+	switch {
+	case s == "":
 		return "required"
-	}
-	if len(s) > 63 {
+	case len(s) > 63:
 		return "longer than 63 characters (an RFC 1123 label)"
+	case !hostLabel.MatchString(s):
+		return fmt.Sprintf("%q is not an RFC 1123 label: letters, digits and inner hyphens only", s)
+	case strings.EqualFold(s, "ignore"):
+		return fmt.Sprintf("%q is a keyword in dnsmasq's dhcp-host line, where it means: never answer this machine", s)
+	case strings.EqualFold(s, "infinite"):
+		return fmt.Sprintf("%q is a keyword in dnsmasq's dhcp-host line, where it sets the lease time", s)
+	case dnsmasqLease.MatchString(s):
+		return fmt.Sprintf("%q reads as a lease time in dnsmasq's dhcp-host line: a name must not be digits with at most one s, m, h, d or w after them", s)
 	}
-	return fmt.Sprintf("%q is not an RFC 1123 label: letters, digits and inner hyphens only", s)
+	return ""
 }
 
 // checkInterface checks a network interface name: Linux allows at most 15
@@ -119,6 +132,11 @@ func checkText(s string) string {
 		return "longer than 80 characters"
 	case textChars.bad(s) != "":
 		return "contains " + textChars.bad(s) + "; menu text may use letters, digits, spaces and " + spaced(textChars[1:])
+	case strings.HasPrefix(strings.TrimLeft(s, " "), "-"):
+		// iPXE's menu takes options before its title (and splits words at
+		// spaces); GRUB's menuentry takes them anywhere: --id, --users,
+		// --source.
+		return "starts with -, which iPXE's menu and GRUB's menuentry read as an option"
 	}
 	return ""
 }
@@ -153,18 +171,40 @@ func checkFileRef(s string) string {
 	return checkRelPath(s)
 }
 
+// checkInitrd checks an initrd: a file reference without a comma, since
+// PXELINUX reads initrd=a,b as two initrds where iPXE and GRUB fetch one,
+// and whose file name, which iPXE names it by, is not an option.
+func checkInitrd(s string) string {
+	if msg := checkFileRef(s); msg != "" {
+		return msg
+	}
+	if strings.Contains(s, ",") {
+		return fmt.Sprintf("%q contains a comma, which PXELINUX reads as the end of one initrd and the start of another", s)
+	}
+	if strings.HasPrefix(path.Base(s), "-") {
+		return fmt.Sprintf("%q: the file name starts with -, which iPXE reads as an option where it names the initrd (initrd --name)", s)
+	}
+	return ""
+}
+
 // checkURL checks an absolute http or https URL. A base URL (http_url) must
 // end with "/" and carry no query.
 func checkURL(s string, base bool) string {
 	if bad := urlChars.bad(s); bad != "" {
 		return fmt.Sprintf("%q contains %s; URLs may use letters, digits and %s", s, bad, spaced(urlChars))
 	}
+	// Every rule after this one, and every template, tells http from
+	// https by the scheme as written; url.Parse would lower its case.
+	scheme, _, _ := strings.Cut(s, "://")
+	if scheme != "http" && scheme != "https" {
+		if strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https") {
+			return fmt.Sprintf("%q: write the scheme in lower case, http or https", s)
+		}
+		return fmt.Sprintf("%q: scheme must be http or https", s)
+	}
 	u, err := url.Parse(s)
 	if err != nil {
 		return fmt.Sprintf("%q is not a URL: %v", s, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Sprintf("%q: scheme must be http or https", s)
 	}
 	if u.Host == "" || u.User != nil || u.Opaque != "" {
 		return fmt.Sprintf("%q: want scheme://host[:port]/path", s)
@@ -172,8 +212,10 @@ func checkURL(s string, base bool) string {
 	if host := u.Hostname(); net.ParseIP(host) == nil && checkDomain(host) != "" {
 		return fmt.Sprintf("%q: host %q is neither an IPv4 address nor a domain name", s, host)
 	}
-	if u.Port() != "" && !portSyntax.MatchString(u.Port()) {
-		return fmt.Sprintf("%q: bad port", s)
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); !portSyntax.MatchString(port) || err != nil || n > 65535 {
+			return fmt.Sprintf("%q: port %s is not a port number from 1 to 65535", s, port)
+		}
 	}
 	if !strings.HasPrefix(u.Path, "/") && !(u.Path == "" && !base) {
 		return fmt.Sprintf("%q: want a path after the host", s)
@@ -186,6 +228,17 @@ func checkURL(s string, base bool) string {
 	if base {
 		if u.RawQuery != "" || strings.Contains(s, "?") || u.Fragment != "" {
 			return fmt.Sprintf("%q: a base URL takes no query", s)
+		}
+		if strings.Contains(s, "%") {
+			// Apache's Alias takes the path as written, iPXE and
+			// clients send it decoded: the two would not meet.
+			return fmt.Sprintf("%q: a base URL takes no %%-escapes", s)
+		}
+		if u.Path == "/" {
+			return fmt.Sprintf("%q: the path must not be /: Apache's Alias / would serve the boot tree in place of the whole web server", s)
+		}
+		if strings.Contains(u.Path, "//") {
+			return fmt.Sprintf("%q: the path has an empty segment (//)", s)
 		}
 		if !strings.HasSuffix(u.Path, "/") {
 			return fmt.Sprintf("%q must end with /", s)

@@ -14,24 +14,65 @@ const (
 	MaxNetworks    = 4096
 	MaxProfiles    = 4096
 	MaxMenuTimeout = 36000 // one hour, in tenths of a second
+	// MaxLeaseTime is the longest lease_time, in seconds: every DHCP server
+	// keeps it in 32 bits (Kea unsigned, and wraps above 2^32-1; dhcpd adds
+	// it to the time), so 2^31-1, about 68 years.
+	MaxLeaseTime = 1<<31 - 1
+)
+
+// The longest value each field may hold, checked before any other rule
+// reads it: a value is repeated in many files (a kernel path in every
+// host's), and messages quote values.
+const (
+	// MaxNameLen bounds names (host, network, profile; 63 is an RFC 1123
+	// label) and the values with a fixed form: addresses, subnets, pools,
+	// MACs, interfaces, targets, boot.
+	MaxNameLen = 63
+	// MaxDomainLen is the longest DNS domain name.
+	MaxDomainLen = 253
+	// MaxTextLen bounds menu text: labels and the menu title.
+	MaxTextLen = 80
+	// MaxPathLen bounds paths and URLs: paths:, bootloaders:, http_url,
+	// kernels and initrds.
+	MaxPathLen = 1024
+	// MaxInitrds bounds a profile's initrds.
+	MaxInitrds = 32
+	// MaxDNSServers bounds a network's dns list.
+	MaxDNSServers = 8
+	// MaxInterfaces bounds server.interfaces.
+	MaxInterfaces = MaxNetworks
 )
 
 // validator collects every problem with its position.
 type validator struct {
-	inv  *Inventory
-	errs ErrorList
+	inv     *Inventory
+	names   []string        // every profile, in file order (ProfileNames)
+	inherit inheritance     // set by profiles
+	long    map[string]bool // key paths of values over their length limit
+	errs    ErrorList
+}
+
+// resolved is the named profile with inheritance applied, as
+// ResolvedProfile returns it.
+func (v *validator) resolved(name string) Profile {
+	r := v.inherit.resolved[name]
+	setDefault(&r.Label, name)
+	return r
 }
 
 // errf records a problem at the value of the key path p, or at its nearest
 // recorded ancestor (a defaulted key has no position of its own).
 func (v *validator) errf(p string, format string, args ...any) {
+	if v.skip(p) {
+		return
+	}
 	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: fmt.Sprintf(format, args...)})
 }
 
 // check records msg at p unless it is empty, the convention of the check*
 // helpers.
 func (v *validator) check(p, msg string) {
-	if msg != "" {
+	if msg != "" && !v.skip(p) {
 		v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: msg})
 	}
 }
@@ -53,7 +94,8 @@ func (inv *Inventory) posOf(p string) Pos {
 // Validate checks the whole inventory and returns every problem as an
 // ErrorList, sorted by position, or nil. It does not modify inv.
 func (inv *Inventory) Validate() error {
-	v := &validator{inv: inv}
+	v := &validator{inv: inv, names: inv.ProfileNames()}
+	v.lengths()
 	v.server()
 	v.targets()
 	v.paths()
@@ -148,7 +190,7 @@ func (v *validator) secureBoot() {
 	if !used {
 		return
 	}
-	for _, name := range inv.profileOrder {
+	for _, name := range v.names {
 		p := inv.Profiles[name]
 		if p == nil {
 			continue
@@ -213,6 +255,8 @@ func (v *validator) networks() []parsedNetwork {
 		}
 		if n.LeaseTime < 0 {
 			v.errf(at+".lease_time", "must be a positive number of seconds")
+		} else if n.LeaseTime > MaxLeaseTime {
+			v.errf(at+".lease_time", "%d is out of range: at most %d seconds (Kea keeps a lease time in 32 bits, and wraps larger ones)", n.LeaseTime, MaxLeaseTime)
 		}
 		for j, d := range n.DNS {
 			if _, err := ParseIPv4(d); err != nil {
@@ -296,11 +340,18 @@ func (v *validator) profileRef(at, name string) bool {
 	return true
 }
 
+// maxNamesListed is how many defined profiles a message about an unknown
+// one lists: every host naming it gets the message.
+const maxNamesListed = 8
+
 func (v *validator) knownProfiles() string {
-	if len(v.inv.profileOrder) == 0 {
+	switch n := len(v.names); {
+	case n == 0:
 		return " (no profiles are defined)"
+	case n > maxNamesListed:
+		return fmt.Sprintf(" (defined: %s and %d more)", strings.Join(v.names[:maxNamesListed], ", "), n-maxNamesListed)
 	}
-	return " (defined: " + strings.Join(v.inv.profileOrder, ", ") + ")"
+	return " (defined: " + strings.Join(v.names, ", ") + ")"
 }
 
 func (v *validator) profiles() {
@@ -313,8 +364,16 @@ func (v *validator) profiles() {
 		v.errf("profiles", "%d profiles; at most %d are supported", len(inv.Profiles), MaxProfiles)
 		return
 	}
-	for _, name := range inv.profileOrder {
+	v.inherit = inv.resolveInheritance(v.names)
+	for _, cycle := range v.inherit.cycles {
+		// Once per cycle, at its first member in file order.
+		v.errf("profiles."+cycle[0]+".inherits", "inheritance cycle: %s", strings.Join(append(cycle, cycle[0]), " -> "))
+	}
+	for _, name := range v.names {
 		p := inv.Profiles[name]
+		if p == nil {
+			p = &Profile{} // what an empty profile decodes to
+		}
 		at := "profiles." + name
 		if !profileName.MatchString(name) {
 			v.errf(at, "profile name %q: use letters, digits, . _ and -, starting with a letter or digit, at most 63 characters", name)
@@ -330,12 +389,8 @@ func (v *validator) profiles() {
 		} else if p.Inherits != "" {
 			if !v.profileRef(at+".inherits", p.Inherits) {
 				resolvable = false
-			} else if cycle := inv.inheritCycle(name); cycle != nil {
+			} else if v.inherit.onCycle[name] {
 				resolvable = false
-				// Report a cycle once, at its first member in file order.
-				if cycle[0] == name {
-					v.errf(at+".inherits", "inheritance cycle: %s", strings.Join(append(cycle, name), " -> "))
-				}
 			}
 		}
 		if p.Label != "" {
@@ -345,7 +400,7 @@ func (v *validator) profiles() {
 			v.check(at+".kernel", checkFileRef(p.Kernel))
 		}
 		for i, f := range p.Initrd {
-			v.check(fmt.Sprintf("%s.initrd[%d]", at, i), checkFileRef(f))
+			v.check(fmt.Sprintf("%s.initrd[%d]", at, i), checkInitrd(f))
 		}
 		if p.Append != "" {
 			v.check(at+".append", checkArgs(p.Append))
@@ -353,7 +408,7 @@ func (v *validator) profiles() {
 		if !resolvable {
 			continue
 		}
-		r := inv.ResolvedProfile(name)
+		r := v.resolved(name)
 		if r.Kernel == "" {
 			v.errf(at, "no kernel: set kernel here or in a profile it inherits")
 		}
@@ -362,6 +417,9 @@ func (v *validator) profiles() {
 		}
 		seen := map[string]string{}
 		for _, f := range r.Initrd {
+			if len(f) > MaxPathLen {
+				continue // refused where it is written; not quoted again
+			}
 			base := path.Base(f)
 			if other, dup := seen[base]; dup {
 				v.errf(at+".initrd", "%s and %s share the file name %s, which iPXE uses to name the initrd", other, f, base)
@@ -369,46 +427,6 @@ func (v *validator) profiles() {
 			seen[base] = f
 		}
 	}
-}
-
-// inheritCycle returns the profiles on an inheritance cycle through name,
-// in order, starting with the one that comes first in the file; nil when
-// following inherits from name ends.
-func (inv *Inventory) inheritCycle(name string) []string {
-	var chain []string
-	at := map[string]int{}
-	for cur := name; cur != ""; {
-		if i, ok := at[cur]; ok {
-			cycle := chain[i:]
-			if !contains(cycle, name) {
-				return nil // name leads into a cycle but is not on it
-			}
-			start := 0
-			for j, c := range cycle {
-				if inv.profileIndex(c) < inv.profileIndex(cycle[start]) {
-					start = j
-				}
-			}
-			return append(append([]string(nil), cycle[start:]...), cycle[:start]...)
-		}
-		p, ok := inv.Profiles[cur]
-		if !ok {
-			return nil
-		}
-		at[cur] = len(chain)
-		chain = append(chain, cur)
-		cur = p.Inherits
-	}
-	return nil
-}
-
-func (inv *Inventory) profileIndex(name string) int {
-	for i, n := range inv.profileOrder {
-		if n == name {
-			return i
-		}
-	}
-	return len(inv.profileOrder)
 }
 
 func contains(list []string, s string) bool {
@@ -515,7 +533,7 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 			} else if boots == LocalProfile {
 				v.errf(at+".append", "the host boots its local disk, which takes no kernel arguments")
 			} else if _, ok := inv.Profiles[boots]; ok {
-				r := inv.ResolvedProfile(boots)
+				r := v.resolved(boots)
 				if n := appendLineLen(r.Initrd, KernelArgs(r.Append, h.Append)); n > MaxAppendLine {
 					v.errf(at+".append", "the PXELINUX APPEND line would be %d bytes with profile %s; PXELINUX reads at most %d", n, boots, MaxAppendLine)
 				}
@@ -532,34 +550,6 @@ func networkOf(nets []parsedNetwork, ip netip.Addr) (parsedNetwork, bool) {
 		return nets[i-1], true
 	}
 	return parsedNetwork{}, false
-}
-
-// ResolvedProfile returns the named profile with inheritance applied: every
-// field it leaves empty comes from the nearest ancestor that sets it, and
-// the label defaults to the name. It stops at a cycle or an unknown parent.
-// The built-in local profile has a label and nothing else.
-func (inv *Inventory) ResolvedProfile(name string) Profile {
-	var r Profile
-	if name == LocalProfile {
-		return Profile{Label: LocalLabel}
-	}
-	seen := map[string]bool{}
-	for cur := name; cur != "" && !seen[cur]; {
-		seen[cur] = true
-		p, ok := inv.Profiles[cur]
-		if !ok {
-			break
-		}
-		setDefault(&r.Label, p.Label)
-		setDefault(&r.Kernel, p.Kernel)
-		setDefault(&r.Append, p.Append)
-		if r.Initrd == nil {
-			r.Initrd = p.Initrd
-		}
-		cur = p.Inherits
-	}
-	setDefault(&r.Label, name)
-	return r
 }
 
 // KernelArgs joins a profile's arguments and a host's additions with single

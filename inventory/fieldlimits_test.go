@@ -1,0 +1,201 @@
+package inventory
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// fullInventory is a valid inventory that sets every string field.
+const fullInventory = `server:
+  ip: 10.1.1.1
+  http_url: http://10.1.1.1/pxe/
+  domain: lab.example
+  interfaces: [eth1]
+targets: {dhcp: dnsmasq, tftp: dnsmasq}
+paths:
+  dhcpd_conf: /etc/dhcp/dhcpd.conf
+  kea_conf: /etc/kea/kea-dhcp4.conf
+  dnsmasq_conf: /etc/dnsmasq.d/pxegen.conf
+  xinetd_tftp: /etc/xinetd.d/tftp
+  apache_conf: /etc/apache2/conf-available/pxegen.conf
+  boot_root: /srv/tftp
+  manifest: /var/lib/pxegen/manifest.json
+bootloaders:
+  bios: undionly.kpxe
+  uefi: ipxe.efi
+  pxelinux: pxelinux.0
+  arm64: ipxe-arm64.efi
+  shim: shimx64.efi
+  grub_dir: grub
+networks:
+  - name: lab
+    subnet: 10.1.1.0/24
+    gateway: 10.1.1.254
+    dns: [10.1.1.1]
+    pool: 10.1.1.100-10.1.1.200
+    profile: q
+profiles:
+  p: {label: P, kernel: k, initrd: [i], append: quiet}
+  q: {inherits: p}
+menu: {title: Menu, default: p}
+hosts:
+  - {name: n1, mac: "52:54:00:00:00:01", ip: 10.1.1.5, profile: p, append: x=1}
+  - {name: n2, mac: "52:54:00:00:00:02", boot: local}
+`
+
+// fieldLimits is the most each string field of fullInventory may hold,
+// and, for lists, how many items.
+var fieldLimits = map[string]int{
+	"server.ip": MaxNameLen, "server.http_url": MaxPathLen, "server.domain": MaxDomainLen,
+	"server.interfaces[0]": MaxNameLen, "server.interfaces": MaxInterfaces,
+	"targets.dhcp": MaxNameLen, "targets.tftp": MaxNameLen,
+	"paths.dhcpd_conf": MaxPathLen, "paths.kea_conf": MaxPathLen, "paths.dnsmasq_conf": MaxPathLen,
+	"paths.xinetd_tftp": MaxPathLen, "paths.apache_conf": MaxPathLen, "paths.boot_root": MaxPathLen,
+	"paths.manifest":   MaxPathLen,
+	"bootloaders.bios": MaxPathLen, "bootloaders.uefi": MaxPathLen, "bootloaders.pxelinux": MaxPathLen,
+	"bootloaders.arm64": MaxPathLen, "bootloaders.shim": MaxPathLen, "bootloaders.grub_dir": MaxPathLen,
+	"networks[0].name": MaxNameLen, "networks[0].subnet": MaxNameLen, "networks[0].gateway": MaxNameLen,
+	"networks[0].dns[0]": MaxNameLen, "networks[0].dns": MaxDNSServers, "networks[0].pool": MaxNameLen,
+	"networks[0].profile": MaxNameLen,
+	"profiles.q.inherits": MaxNameLen, "profiles.p.label": MaxTextLen, "profiles.p.kernel": MaxPathLen,
+	"profiles.p.initrd[0]": MaxPathLen, "profiles.p.initrd": MaxInitrds, "profiles.p.append": MaxAppendLine,
+	"menu.title": MaxTextLen, "menu.default": MaxNameLen,
+	"hosts[0].name": MaxNameLen, "hosts[0].mac": MaxNameLen, "hosts[0].ip": MaxNameLen,
+	"hosts[0].profile": MaxNameLen, "hosts[0].append": MaxAppendLine, "hosts[1].boot": MaxNameLen,
+}
+
+// TestFieldLimits gives each string field, and each list, one character or
+// item more than its limit: each must be refused at its own key, with a
+// message that names the limit and does not repeat the value.
+func TestFieldLimits(t *testing.T) {
+	if _, err := Parse("full.yaml", []byte(fullInventory)); err != nil {
+		t.Fatalf("the base inventory is invalid: %v", err)
+	}
+	for path, limit := range fieldLimits {
+		t.Run(path, func(t *testing.T) {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(fullInventory), &doc); err != nil {
+				t.Fatal(err)
+			}
+			n := nodeAt(t, doc.Content[0], path)
+			long := strings.Repeat("a", limit+1)
+			if n.Kind == yaml.SequenceNode {
+				n.Content = nil
+				for i := 0; i <= limit; i++ {
+					n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fmt.Sprintf("a%d", i)})
+				}
+			} else {
+				n.Tag, n.Style, n.Value = "!!str", 0, long
+			}
+			data, err := yaml.Marshal(&doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Parse("full.yaml", data)
+			var list ErrorList
+			if !asErrorList(err, &list) {
+				t.Fatalf("accepted %d characters or items (err = %v)", limit+1, err)
+			}
+			found := false
+			for _, e := range list {
+				if e.Path == path && strings.Contains(e.Msg, fmt.Sprint(limit)) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no error at %s naming the limit %d:\n%.2000s", path, limit, err)
+			}
+			if strings.Contains(err.Error(), long) || len(err.Error()) > 2000 {
+				t.Errorf("the messages repeat the value:\n%.300s", err)
+			}
+		})
+	}
+}
+
+// TestFieldLimitsCoverSchema: every string field of the inventory has a
+// limit in fieldLimits, so a new field cannot be added without one.
+func TestFieldLimitsCoverSchema(t *testing.T) {
+	var missing []string
+	var walk func(t reflect.Type, path string)
+	walk = func(typ reflect.Type, path string) {
+		if typ == stringListType {
+			for _, p := range []string{path, path + "[0]"} {
+				if _, ok := fieldLimits[concrete(p)]; !ok {
+					missing = append(missing, p)
+				}
+			}
+			return
+		}
+		switch typ.Kind() {
+		case reflect.Pointer:
+			walk(typ.Elem(), path)
+		case reflect.Struct:
+			for name, i := range yamlFields(typ) {
+				p := name
+				if path != "" {
+					p = path + "." + name
+				}
+				walk(typ.Field(i).Type, p)
+			}
+		case reflect.Slice:
+			walk(typ.Elem(), path+"[0]")
+		case reflect.Map:
+			walk(typ.Elem(), path+".*")
+		case reflect.String:
+			if _, ok := fieldLimits[concrete(path)]; !ok {
+				missing = append(missing, path)
+			}
+		}
+	}
+	walk(reflect.TypeOf(Inventory{}), "")
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("string fields without a limit in fieldLimits: %s", strings.Join(missing, ", "))
+	}
+}
+
+// concrete names a schema path (profiles.*.kernel) as fieldLimits does.
+func concrete(p string) string {
+	switch p {
+	case "profiles.*.inherits":
+		return "profiles.q.inherits"
+	case "hosts[0].boot":
+		return "hosts[1].boot"
+	}
+	return strings.ReplaceAll(p, "profiles.*", "profiles.p")
+}
+
+// nodeAt finds the node at a key path such as networks[0].dns[0].
+func nodeAt(t *testing.T, n *yaml.Node, path string) *yaml.Node {
+	t.Helper()
+	for _, part := range strings.Split(path, ".") {
+		key, index, _ := strings.Cut(part, "[")
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				n, found = n.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			t.Fatalf("no %s in %s", key, path)
+		}
+		if index != "" {
+			var i int
+			fmt.Sscanf(index, "%d]", &i)
+			n = n.Content[i]
+		}
+	}
+	return n
+}
+
+func asErrorList(err error, list *ErrorList) bool {
+	l, ok := err.(ErrorList)
+	*list = l
+	return ok
+}

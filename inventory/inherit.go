@@ -1,0 +1,162 @@
+package inventory
+
+// inheritance is the inherits graph of every profile, resolved in one pass:
+// each profile is visited once, so MaxProfiles profiles on one chain or one
+// cycle cost MaxProfiles steps, not their square (a walk per profile) or
+// cube (a file-order lookup per cycle member).
+type inheritance struct {
+	// resolved is each profile with the fields it leaves empty filled from
+	// its nearest ancestor that sets them; the label not yet defaulted.
+	resolved map[string]Profile
+	// cycles lists each inheritance cycle once, from its first member in
+	// file order, in inherits order.
+	cycles  [][]string
+	onCycle map[string]bool
+}
+
+// resolveInheritance follows inherits from every profile of names (file
+// order). A walk stops at a profile already resolved, at an unknown or
+// empty parent, or where it meets itself: a cycle, whose members each take
+// from the others in inherits order, as a walk around it would.
+func (inv *Inventory) resolveInheritance(names []string) inheritance {
+	in := inheritance{resolved: make(map[string]Profile, len(names)), onCycle: map[string]bool{}}
+	order := make(map[string]int, len(names))
+	for i, n := range names {
+		order[n] = i
+	}
+	const (
+		onWalk = 1
+		done   = 2
+	)
+	state := make(map[string]int8, len(names))
+	at := map[string]int{} // position on the current walk
+	for _, start := range names {
+		if state[start] != 0 {
+			continue
+		}
+		var walk []string
+		var base Profile // what the last profile on the walk inherits
+		cycleAt := -1
+		for cur := start; cur != ""; {
+			p, ok := inv.Profiles[cur]
+			if !ok {
+				break
+			}
+			if state[cur] == done {
+				base = in.resolved[cur]
+				break
+			}
+			if state[cur] == onWalk {
+				cycleAt = at[cur]
+				break
+			}
+			state[cur] = onWalk
+			at[cur] = len(walk)
+			walk = append(walk, cur)
+			cur = own(p).Inherits
+		}
+		visited := walk
+		if cycleAt >= 0 {
+			cycle := walk[cycleAt:]
+			in.resolveCycle(inv, cycle)
+			first := 0
+			for i, c := range cycle {
+				in.onCycle[c] = true
+				if order[c] < order[cycle[first]] {
+					first = i
+				}
+			}
+			in.cycles = append(in.cycles, append(append([]string(nil), cycle[first:]...), cycle[:first]...))
+			base = in.resolved[cycle[0]]
+			walk = walk[:cycleAt]
+		}
+		for i := len(walk) - 1; i >= 0; i-- {
+			r := inherit(own(inv.Profiles[walk[i]]), base)
+			in.resolved[walk[i]] = r
+			base = r
+		}
+		for _, n := range visited {
+			state[n] = done
+			delete(at, n)
+		}
+	}
+	return in
+}
+
+// resolveCycle resolves the members of a cycle (each inherits from the
+// next, the last from the first): a field comes from the first member,
+// going round from the profile itself, that sets it. Scanning the cycle
+// backwards twice gives every member its answer in linear time.
+func (in *inheritance) resolveCycle(inv *Inventory, cycle []string) {
+	k := len(cycle)
+	var next Profile
+	res := make([]Profile, k)
+	for j := 2*k - 1; j >= 0; j-- {
+		next = inherit(own(inv.Profiles[cycle[j%k]]), next)
+		if j < k {
+			res[j] = next
+		}
+	}
+	for i, c := range cycle {
+		in.resolved[c] = res[i]
+	}
+}
+
+// inherit is p with every field it leaves empty taken from parent.
+func inherit(p, parent Profile) Profile {
+	r := Profile{Label: p.Label, Kernel: p.Kernel, Initrd: p.Initrd, Append: p.Append}
+	setDefault(&r.Label, parent.Label)
+	setDefault(&r.Kernel, parent.Kernel)
+	setDefault(&r.Append, parent.Append)
+	if r.Initrd == nil {
+		r.Initrd = parent.Initrd
+	}
+	return r
+}
+
+// own is the profile p points to; a profile left empty in the file
+// decodes to nil until defaults are applied.
+func own(p *Profile) Profile {
+	if p == nil {
+		return Profile{}
+	}
+	return *p
+}
+
+// ResolvedProfile returns the named profile with inheritance applied: every
+// field it leaves empty comes from the nearest ancestor that sets it, and
+// the label defaults to the name. It stops at a cycle or an unknown parent.
+// The built-in local profile has a label and nothing else. It follows the
+// profile's own chain; to resolve every profile, use ResolvedProfiles.
+func (inv *Inventory) ResolvedProfile(name string) Profile {
+	if name == LocalProfile {
+		return Profile{Label: LocalLabel}
+	}
+	var r Profile
+	seen := map[string]bool{}
+	for cur := name; cur != "" && !seen[cur]; {
+		seen[cur] = true
+		p, ok := inv.Profiles[cur]
+		if !ok {
+			break
+		}
+		r = inherit(r, own(p))
+		cur = own(p).Inherits
+	}
+	setDefault(&r.Label, name)
+	return r
+}
+
+// ResolvedProfiles returns every profile with inheritance applied, as
+// ResolvedProfile does for one, in time linear in the number of profiles.
+// The built-in local profile is included.
+func (inv *Inventory) ResolvedProfiles() map[string]Profile {
+	in := inv.resolveInheritance(inv.ProfileNames())
+	out := make(map[string]Profile, len(in.resolved)+1)
+	for name, r := range in.resolved {
+		setDefault(&r.Label, name)
+		out[name] = r
+	}
+	out[LocalProfile] = Profile{Label: LocalLabel}
+	return out
+}

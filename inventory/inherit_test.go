@@ -1,0 +1,50 @@
+package inventory
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestResolvedProfilesAgree: resolving all profiles at once gives what
+// resolving each on its own gives, on chains, cycles, chains into cycles,
+// self-inheritance and unknown parents.
+func TestResolvedProfilesAgree(t *testing.T) {
+	docs := []string{`profiles:
+  a: {inherits: b, label: A}
+  b: {inherits: c, kernel: kb}
+  c: {inherits: a, append: xc, initrd: [ic]}
+  d: {inherits: b}
+  e: {inherits: e, kernel: ke}
+  f: {inherits: nowhere, label: F}
+  g: {inherits: d, initrd: []}
+  h: ~
+`, `profiles:
+  x: {inherits: y}
+  y: {inherits: z, kernel: ky}
+  z: {inherits: w}
+  w: {inherits: y, label: W}
+`}
+	files, _ := filepath.Glob("../golden/*/inventory.yaml")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, string(data))
+	}
+	for i, doc := range docs {
+		inv, _, _, err := decode("f.yaml", []byte(doc))
+		if err != nil {
+			continue // golden/invalid-empty
+		}
+		all := inv.ResolvedProfiles()
+		for _, name := range append(inv.ProfileNames(), LocalProfile) {
+			if diff := cmp.Diff(inv.ResolvedProfile(name), all[name]); diff != "" {
+				t.Errorf("doc %d, profile %s (-one +all):\n%s", i, name, diff)
+			}
+		}
+	}
+}

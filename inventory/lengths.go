@@ -1,0 +1,113 @@
+package inventory
+
+import (
+	"fmt"
+	"strings"
+)
+
+// lengths checks every string field, and every list, against its limit
+// before any other rule runs, and remembers the key paths that are too
+// long: what the other rules would say there (quoting the value) is left
+// out, since the value must change anyway.
+func (v *validator) lengths() {
+	inv := v.inv
+	v.long = map[string]bool{}
+	fits := func(p func() string, s string, limit int) {
+		if len(s) > limit {
+			v.tooLong(p(), fmt.Sprintf("longer than %d characters", limit))
+		}
+	}
+	at := func(p string) func() string { return func() string { return p } }
+	list := func(p string, l []string, limit, itemLimit int) {
+		if len(l) > limit {
+			v.tooLong(p, fmt.Sprintf("%d items; at most %d", len(l), limit))
+			return
+		}
+		for i, s := range l {
+			fits(func() string { return fmt.Sprintf("%s[%d]", p, i) }, s, itemLimit)
+		}
+	}
+	s := inv.Server
+	fits(at("server.ip"), s.IP, MaxNameLen)
+	fits(at("server.http_url"), s.HTTPURL, MaxPathLen)
+	fits(at("server.domain"), s.Domain, MaxDomainLen)
+	list("server.interfaces", s.Interfaces, MaxInterfaces, MaxNameLen)
+	fits(at("targets.dhcp"), inv.Targets.DHCP, MaxNameLen)
+	fits(at("targets.tftp"), inv.Targets.TFTP, MaxNameLen)
+	p := inv.Paths
+	for _, f := range []struct{ key, val string }{
+		{"paths.dhcpd_conf", p.DhcpdConf}, {"paths.kea_conf", p.KeaConf}, {"paths.dnsmasq_conf", p.DnsmasqConf},
+		{"paths.xinetd_tftp", p.XinetdTFTP}, {"paths.apache_conf", p.ApacheConf}, {"paths.boot_root", p.BootRoot},
+		{"paths.manifest", p.Manifest},
+	} {
+		fits(at(f.key), f.val, MaxPathLen)
+	}
+	b := inv.Bootloaders
+	for _, f := range []struct{ key, val string }{
+		{"bootloaders.bios", b.BIOS}, {"bootloaders.uefi", b.UEFI}, {"bootloaders.pxelinux", b.PXELinux},
+		{"bootloaders.arm64", b.ARM64}, {"bootloaders.shim", b.Shim}, {"bootloaders.grub_dir", b.GRUBDir},
+	} {
+		fits(at(f.key), f.val, MaxPathLen)
+	}
+	for i, n := range inv.Networks {
+		key := func(k string) func() string { return func() string { return fmt.Sprintf("networks[%d].%s", i, k) } }
+		fits(key("name"), n.Name, MaxNameLen)
+		fits(key("subnet"), n.Subnet, MaxNameLen)
+		fits(key("gateway"), n.Gateway, MaxNameLen)
+		fits(key("pool"), n.Pool, MaxNameLen)
+		fits(key("profile"), n.Profile, MaxNameLen)
+		if len(n.DNS) > 0 {
+			list(key("dns")(), n.DNS, MaxDNSServers, MaxNameLen)
+		}
+	}
+	for _, name := range v.names {
+		pr := own(inv.Profiles[name])
+		key := func(k string) func() string { return func() string { return "profiles." + name + "." + k } }
+		fits(key("inherits"), pr.Inherits, MaxNameLen)
+		fits(key("label"), pr.Label, MaxTextLen)
+		fits(key("kernel"), pr.Kernel, MaxPathLen)
+		fits(key("append"), pr.Append, MaxAppendLine)
+		if len(pr.Initrd) > 0 {
+			list(key("initrd")(), pr.Initrd, MaxInitrds, MaxPathLen)
+		}
+	}
+	m := inv.Menu
+	fits(at("menu.title"), m.Title, MaxTextLen)
+	fits(at("menu.default"), m.Default, MaxNameLen)
+	for i, h := range inv.Hosts {
+		if len(h.Name) <= MaxNameLen && len(h.MAC) <= MaxNameLen && len(h.IP) <= MaxNameLen &&
+			len(h.Profile) <= MaxNameLen && len(h.Boot) <= MaxNameLen && len(h.Append) <= MaxAppendLine {
+			continue // the common case, without building a key path
+		}
+		key := func(k string) func() string { return func() string { return fmt.Sprintf("hosts[%d].%s", i, k) } }
+		fits(key("name"), h.Name, MaxNameLen)
+		fits(key("mac"), h.MAC, MaxNameLen)
+		fits(key("ip"), h.IP, MaxNameLen)
+		fits(key("profile"), h.Profile, MaxNameLen)
+		fits(key("boot"), h.Boot, MaxNameLen)
+		fits(key("append"), h.Append, MaxAppendLine)
+	}
+}
+
+// tooLong records that the value at p is too long.
+func (v *validator) tooLong(p, msg string) {
+	v.long[p] = true
+	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: msg})
+}
+
+// skip reports whether p is, or lies inside, a value too long to check.
+func (v *validator) skip(p string) bool {
+	if len(v.long) == 0 {
+		return false
+	}
+	for {
+		if v.long[p] {
+			return true
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			return false
+		}
+		p = p[:i]
+	}
+}
