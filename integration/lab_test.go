@@ -146,9 +146,9 @@ func (l *lab) installBootFiles() {
 	root := l.bootRoot()
 	bl := l.inv.Bootloaders
 	for src, dst := range map[string]string{
-		firstExisting("/usr/lib/ipxe/undionly.kpxe"):  bl.BIOS,
-		firstExisting("/usr/lib/ipxe/"+path.Base(bl.UEFI)): bl.UEFI,
-		firstExisting("/usr/lib/PXELINUX/pxelinux.0"): bl.PXELinux,
+		firstExisting("/usr/lib/ipxe/undionly.kpxe"):         bl.BIOS,
+		firstExisting("/usr/lib/ipxe/" + path.Base(bl.UEFI)): bl.UEFI,
+		firstExisting("/usr/lib/PXELINUX/pxelinux.0"):        bl.PXELinux,
 		// The signed chain: shim loads grubx64.efi from its own directory;
 		// Debian's netboot GRUB reads its configs from /grub.
 		firstExisting("/usr/lib/shim/shimx64.efi.signed"):                      bl.Shim,
