@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 	"github.com/pxegen/pxegen/verify"
 )
@@ -60,7 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	err := newApp(stdout, stderr).Run(args)
 	var list inventory.ErrorList
 	var tmpl *generate.TemplateError
-	var conflict *generate.ConflictError
+	var conflict *filetree.ConflictError
 	var diffErr *diffError
 	switch {
 	case err == nil:
@@ -150,7 +151,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 							return err
 						}
 					}
-					plan, err := generate.NewPlan(c.String("out"), tree, planOptions(inv, c.Bool("prune"), c.Bool("force")))
+					plan, err := filetree.NewPlan(c.String("out"), tree, planOptions(inv, c.Bool("prune"), c.Bool("force")))
 					if err != nil {
 						return err
 					}
@@ -285,7 +286,7 @@ func loadInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Invento
 }
 
 // renderInventory loads the inventory and renders it with --templates.
-func renderInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Inventory, generate.Tree, error) {
+func renderInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Inventory, filetree.Tree, error) {
 	inv, err := loadInventory(c, opts...)
 	if err != nil {
 		return nil, nil, err
@@ -298,8 +299,8 @@ func renderInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Inven
 	return inv, tree, err
 }
 
-func planOptions(inv *inventory.Inventory, prune, force bool) generate.PlanOptions {
-	return generate.PlanOptions{Manifest: strings.TrimPrefix(inv.Paths.Manifest, "/"), Prune: prune, Force: force}
+func planOptions(inv *inventory.Inventory, prune, force bool) filetree.PlanOptions {
+	return filetree.PlanOptions{Manifest: strings.TrimPrefix(inv.Paths.Manifest, "/"), Prune: prune, Force: force}
 }
 
 // diff prints what render would change under --root.
@@ -310,19 +311,19 @@ func diff(c *cli.Context, stdout, stderr io.Writer) error {
 	}
 	opts := planOptions(inv, c.Bool("prune"), false)
 	opts.KeepOld = true
-	plan, err := generate.NewPlan(c.String("root"), tree, opts)
-	var conflict *generate.ConflictError
+	plan, err := filetree.NewPlan(c.String("root"), tree, opts)
+	var conflict *filetree.ConflictError
 	if errors.As(err, &conflict) {
 		// Show the diff anyway, and say that render would refuse.
 		fmt.Fprintf(stderr, "pxegen: edited by hand, render refuses them without --force: %s\n", strings.Join(conflict.Paths, ", "))
 		opts.Force = true
-		plan, err = generate.NewPlan(c.String("root"), tree, opts)
+		plan, err = filetree.NewPlan(c.String("root"), tree, opts)
 	}
 	if err != nil {
 		return err
 	}
 	if c.Bool("stat") {
-		err = plan.WriteStat(stdout)
+		err = plan.WriteStat(stdout, generate.ReloadNote(generate.Reloads(plan.Changes)))
 	} else {
 		err = plan.WriteDiff(stdout, colourful(stdout))
 	}
@@ -349,19 +350,19 @@ func colourful(w io.Writer) bool {
 type renderReport struct {
 	Root    string            `json:"root"`
 	DryRun  bool              `json:"dry_run"`
-	Files   []generate.Change `json:"files"`
+	Files   []filetree.Change `json:"files"`
 	Summary map[string]int    `json:"summary"`
 	Reloads []generate.Reload `json:"reloads"`
 }
 
 // printRender says what render did (or, in a dry run, would do) and which
 // daemons need a reload. render never reloads them itself.
-func printRender(w io.Writer, format string, plan *generate.Plan, dryRun bool) error {
-	written := plan.Count(generate.Create) + plan.Count(generate.Update)
-	reloads := plan.Reloads()
+func printRender(w io.Writer, format string, plan *filetree.Plan, dryRun bool) error {
+	written := plan.Count(filetree.Create) + plan.Count(filetree.Update)
+	reloads := generate.Reloads(plan.Changes)
 	if format == "json" {
 		r := renderReport{Root: plan.Root, DryRun: dryRun, Files: plan.Changes, Reloads: reloads,
-			Summary: map[string]int{"written": written, "unchanged": plan.Count(generate.Unchanged), "removed": plan.Count(generate.Remove)}}
+			Summary: map[string]int{"written": written, "unchanged": plan.Count(filetree.Unchanged), "removed": plan.Count(filetree.Remove)}}
 		if r.Reloads == nil {
 			r.Reloads = []generate.Reload{}
 		}
@@ -374,13 +375,13 @@ func printRender(w io.Writer, format string, plan *generate.Plan, dryRun bool) e
 		would = "would be "
 		fmt.Fprintf(w, "pxegen: dry run, nothing written\n")
 		for _, c := range plan.Changes {
-			if c.Action != generate.Unchanged {
+			if c.Action != filetree.Unchanged {
 				fmt.Fprintf(w, "pxegen: would %s %s\n", c.Action, c.Path)
 			}
 		}
 	}
 	fmt.Fprintf(w, "pxegen: %d files in %s: %d %swritten, %d unchanged, %d %sremoved\n",
-		len(plan.Changes)-plan.Count(generate.Remove), plan.Root, written, would, plan.Count(generate.Unchanged), plan.Count(generate.Remove), would)
+		len(plan.Changes)-plan.Count(filetree.Remove), plan.Root, written, would, plan.Count(filetree.Unchanged), plan.Count(filetree.Remove), would)
 	if len(reloads) == 0 {
 		fmt.Fprintln(w, "pxegen: no daemon needs a reload")
 	}
@@ -392,13 +393,13 @@ func printRender(w io.Writer, format string, plan *generate.Plan, dryRun bool) e
 
 // verifyStaged writes tree to a temporary staging directory and runs the
 // daemons' checks there, so that --out is touched only if they pass.
-func verifyStaged(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree generate.Tree) error {
+func verifyStaged(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree filetree.Tree) error {
 	staging, err := os.MkdirTemp("", "pxegen-staging-")
 	if err != nil {
 		return fmt.Errorf("create staging directory: %w", err)
 	}
 	defer os.RemoveAll(staging)
-	if _, err := generate.Write(staging, tree); err != nil {
+	if _, err := filetree.Write(staging, tree); err != nil {
 		return err
 	}
 	results := verify.Run(ctx, staging, inv)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/internal/sitegen"
 	"github.com/pxegen/pxegen/inventory"
 )
@@ -53,7 +54,7 @@ func BenchmarkWrite(b *testing.B) {
 				b.StopTimer()
 				dir, _ := os.MkdirTemp("", "pxegen-bench-")
 				b.StartTimer()
-				p, err := NewPlan(dir, tree, PlanOptions{Manifest: "var/lib/pxegen/manifest.json"})
+				p, err := filetree.NewPlan(dir, tree, filetree.PlanOptions{Manifest: "var/lib/pxegen/manifest.json"})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -66,12 +67,12 @@ func BenchmarkWrite(b *testing.B) {
 			}
 		})
 		dir := b.TempDir()
-		if _, err := Write(dir, tree); err != nil {
+		if _, err := filetree.Write(dir, tree); err != nil {
 			b.Fatal(err)
 		}
 		b.Run(fmt.Sprintf("unchanged/hosts=%d", n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				p, err := NewPlan(dir, tree, PlanOptions{})
+				p, err := filetree.NewPlan(dir, tree, filetree.PlanOptions{})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,5 +1,6 @@
 // Package generate renders a validated inventory into the files a boot
-// server needs, entirely in memory, and writes them atomically.
+// server needs, entirely in memory, and says which daemons must reload
+// for a plan's changes. Writing the tree is package filetree's job.
 package generate
 
 import (
@@ -15,20 +16,10 @@ import (
 
 	"github.com/Masterminds/sprig/v3"
 
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 	"github.com/pxegen/pxegen/templates"
 )
-
-// File is one rendered file. Path is slash-separated and relative to the
-// output root; Target names the target that produced it.
-type File struct {
-	Path   string
-	Data   []byte
-	Target string
-}
-
-// Tree is every rendered file, sorted by path.
-type Tree []File
 
 // TemplateError is a problem with the templates themselves: an override
 // with no embedded twin, a parse error, or a failed execution.
@@ -133,7 +124,7 @@ func funcMap() template.FuncMap {
 }
 
 // Render renders every target's files for inv into memory.
-func (e *Engine) Render(inv *inventory.Inventory) (Tree, error) {
+func (e *Engine) Render(inv *inventory.Inventory) (filetree.Tree, error) {
 	site, err := newSite(inv)
 	if err != nil {
 		return nil, err
@@ -147,7 +138,7 @@ func (e *Engine) Render(inv *inventory.Inventory) (Tree, error) {
 			owners = append(owners, t.name)
 		}
 	}
-	tree := make(Tree, 0, len(outs))
+	tree := make(filetree.Tree, 0, len(outs))
 	seen := make(map[string]string, len(outs))
 	var buf bytes.Buffer
 	for i, o := range outs {
@@ -160,14 +151,14 @@ func (e *Engine) Render(inv *inventory.Inventory) (Tree, error) {
 			if err != nil {
 				return nil, fmt.Errorf("render %s: %w", o.path, err)
 			}
-			tree = append(tree, File{Path: o.path, Data: data, Target: owners[i]})
+			tree = append(tree, filetree.File{Path: o.path, Data: data, Target: owners[i]})
 			continue
 		}
 		buf.Reset()
 		if err := e.root.ExecuteTemplate(&buf, o.template, o.data); err != nil {
 			return nil, &TemplateError{fmt.Errorf("render %s: %w", o.path, err)}
 		}
-		tree = append(tree, File{Path: o.path, Data: bytes.Clone(buf.Bytes()), Target: owners[i]})
+		tree = append(tree, filetree.File{Path: o.path, Data: bytes.Clone(buf.Bytes()), Target: owners[i]})
 	}
 	sort.Slice(tree, func(i, j int) bool { return tree[i].Path < tree[j].Path })
 	return tree, nil

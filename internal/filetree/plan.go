@@ -1,4 +1,4 @@
-package generate
+package filetree
 
 import (
 	"bytes"
@@ -299,6 +299,9 @@ func (p *Plan) Apply() error {
 		return nil
 	}
 	b := batch{first: p.pending, last: p.manifest, between: p.removePruned, changed: true}
+	for _, name := range append(append([]string{}, p.prune...), p.rmdirs...) {
+		b.removedDirs = append(b.removedDirs, path.Dir(name))
+	}
 	if p.opts.Manifest != "" {
 		b.cleanup = []string{p.opts.Manifest + pendingSuffix}
 	}
@@ -341,25 +344,6 @@ func (p *Plan) Count(a Action) int {
 // the manifest.
 func (p *Plan) Changed() bool {
 	return p.Count(Create)+p.Count(Update)+p.Count(Remove) > 0
-}
-
-// Reloads lists the daemons whose own files change, with the paths as on
-// the server; PXELINUX and iPXE files are read at every boot and need none.
-func (p *Plan) Reloads() []Reload {
-	var out []Reload
-	for _, c := range p.Changes {
-		if c.Action != Create && c.Action != Update {
-			continue
-		}
-		for _, t := range targets {
-			if t.name == c.Target && t.reload != nil {
-				r := *t.reload
-				r.Path = "/" + c.Path
-				out = append(out, r)
-			}
-		}
-	}
-	return out
 }
 
 func readPending(r *os.Root, name string) (map[string][]string, error) {

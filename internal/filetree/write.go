@@ -1,4 +1,4 @@
-package generate
+package filetree
 
 import (
 	"bytes"
@@ -10,8 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // Modes of everything pxegen writes, whatever the umask: the daemons and
@@ -56,6 +54,9 @@ type batch struct {
 	first, last *File
 	between     func() error
 	cleanup     []string
+	// removedDirs are the directories between removes files from, for
+	// syncTree where directories are synced one by one.
+	removedDirs []string
 	// changed says every file is known to differ from what is on disk (a
 	// plan has just compared them), so they are not read again.
 	changed bool
@@ -126,7 +127,7 @@ func writeTree(dir string, tree Tree, b batch) (Summary, error) {
 		if len(b.cleanup) == 0 {
 			return sum, nil
 		}
-		return sum, finish(root, b)
+		return sum, finish(root, dirs, b, nil)
 	}
 	for _, d := range missing {
 		if err := root.Mkdir(d, DirMode); err != nil && !errors.Is(err, fs.ErrExist) {
@@ -166,6 +167,9 @@ func writeTree(dir string, tree Tree, b batch) (Summary, error) {
 		if err == nil {
 			err = out.Chmod(FileMode) // the umask applied at create
 		}
+		if err == nil {
+			err = syncFile(out)
+		}
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
@@ -174,11 +178,11 @@ func writeTree(dir string, tree Tree, b batch) (Summary, error) {
 		}
 		return nil
 	})
-	// One sync of the whole filesystem makes every staged file durable
-	// before any becomes visible: far cheaper than an fsync each (which on
-	// ext4 commits the whole journal every time).
+	// One sync makes every staged file durable before any becomes
+	// visible.
+	touched := changedDirs(tree, changed)
 	if err == nil {
-		err = syncfs(root)
+		err = syncTree(dirs, touched)
 	}
 	if err != nil {
 		abort()
@@ -230,18 +234,34 @@ func writeTree(dir string, tree Tree, b batch) (Summary, error) {
 			sum.Written = append(sum.Written, tree[i].Path)
 		}
 	}
-	return sum, finish(root, b)
+	return sum, finish(root, dirs, b, touched)
 }
 
 // finish removes the batch's cleanup files and makes the renames and
 // removals durable.
-func finish(root *os.Root, b batch) error {
+func finish(root *os.Root, dirs *dirRoots, b batch, touched []string) error {
 	for _, name := range b.cleanup {
 		if err := root.Remove(name); err != nil && !isNotExist(err) {
 			return fmt.Errorf("remove %s: %w", name, err)
 		}
+		touched = append(touched, path.Dir(name))
 	}
-	return syncfs(root)
+	touched = append(touched, b.removedDirs...)
+	return syncTree(dirs, touched)
+}
+
+// changedDirs lists the directories of tree's files at the indexes
+// changed, once each.
+func changedDirs(tree Tree, changed []int) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, i := range changed {
+		if d := path.Dir(tree[i].Path); !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // missingDirs returns the directories tree needs that do not exist yet,
@@ -358,20 +378,6 @@ func removeStaleTemps(dirs *dirRoots, tree Tree) error {
 		}
 		return nil
 	})
-}
-
-// syncfs flushes the filesystem holding root: once for all files, rather
-// than an fsync per file, which would cost ten times the writes.
-func syncfs(root *os.Root) error {
-	d, err := root.Open(".")
-	if err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	defer d.Close()
-	if err := unix.Syncfs(int(d.Fd())); err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	return nil
 }
 
 // isTemp reports whether name is one of pxegen's temporary files.

@@ -1,4 +1,4 @@
-package generate
+package filetree
 
 import (
 	"fmt"
@@ -38,8 +38,10 @@ func (p *Plan) WriteDiff(w io.Writer, colour bool) error {
 	return nil
 }
 
-// WriteStat writes one line per changed file and a summary line.
-func (p *Plan) WriteStat(w io.Writer) error {
+// WriteStat writes one line per changed file and a summary line, which
+// ends with note: the caller's word on what the changes mean (which
+// daemons must reload, say).
+func (p *Plan) WriteStat(w io.Writer, note string) error {
 	for _, c := range p.Changes {
 		if c.Action == Unchanged {
 			continue
@@ -50,20 +52,8 @@ func (p *Plan) WriteStat(w io.Writer) error {
 		}
 	}
 	_, err := fmt.Fprintf(w, "%d to create, %d to update, %d to remove, %d unchanged%s\n",
-		p.Count(Create), p.Count(Update), p.Count(Remove), p.Count(Unchanged), reloadNote(p.Reloads()))
+		p.Count(Create), p.Count(Update), p.Count(Remove), p.Count(Unchanged), note)
 	return err
-}
-
-// reloadNote is the summary's word on daemons to reload.
-func reloadNote(reloads []Reload) string {
-	if len(reloads) == 0 {
-		return "; no daemon needs a reload"
-	}
-	names := make([]string, len(reloads))
-	for i, r := range reloads {
-		names[i] = r.Action + " " + r.Daemon
-	}
-	return "; " + strings.Join(names, ", ")
 }
 
 func lineCounts(c Change) (added, removed int) {

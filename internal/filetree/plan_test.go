@@ -1,4 +1,4 @@
-package generate
+package filetree
 
 import (
 	"errors"
@@ -39,23 +39,20 @@ func TestPlanActionsAndUnchangedRerun(t *testing.T) {
 	if diff := cmp.Diff(map[string]Action{"etc/a.conf": Create, "srv/x/h1": Create}, actions(p)); diff != "" {
 		t.Errorf("first run (-want +got):\n%s", diff)
 	}
-	if got := p.Reloads(); len(got) != 1 || got[0].Daemon != "dhcpd" || got[0].Path != "/etc/a.conf" {
-		t.Errorf("reloads = %+v, want dhcpd for /etc/a.conf", got)
+	if p.Changes[0].Target != "dhcpd" {
+		t.Errorf("change of etc/a.conf lost its target: %+v", p.Changes[0])
 	}
 	again, err := NewPlan(root, tree, PlanOptions{Manifest: testManifest})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Changed() || len(again.files) != 0 || len(again.Reloads()) != 0 {
-		t.Errorf("an unchanged re-run plans work: changed=%v files=%d reloads=%v", again.Changed(), len(again.files), again.Reloads())
+	if again.Changed() || len(again.files) != 0 {
+		t.Errorf("an unchanged re-run plans work: changed=%v files=%d", again.Changed(), len(again.files))
 	}
 	tree[1].Data = []byte("2\n")
 	p = apply(t, root, tree, PlanOptions{})
 	if diff := cmp.Diff(map[string]Action{"etc/a.conf": Unchanged, "srv/x/h1": Update}, actions(p)); diff != "" {
 		t.Errorf("changed host (-want +got):\n%s", diff)
-	}
-	if len(p.Reloads()) != 0 {
-		t.Errorf("a PXELINUX change asks for reloads: %v", p.Reloads())
 	}
 }
 
