@@ -89,7 +89,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pxegen: %v\n", err)
 		return exitReject
 	case errors.As(err, &conflict):
-		fmt.Fprintf(stderr, "pxegen: %v; nothing written\n", err)
+		for _, c := range conflict.Conflicts {
+			fmt.Fprintf(stderr, "pxegen: %s: %s\n", filetree.Escape(c.Path), c.Reason)
+		}
+		fmt.Fprintf(stderr, "pxegen: %d %s in the way; nothing written (--force replaces them, keeping a backup of each)\n",
+			len(conflict.Conflicts), plural(len(conflict.Conflicts), "file", "files"))
 		return exitConflict
 	}
 	fmt.Fprintf(stderr, "pxegen: %v\n", err)
@@ -151,15 +155,21 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 							return err
 						}
 					}
-					plan, err := filetree.NewPlan(c.String("out"), tree, planOptions(inv, c.Bool("prune"), c.Bool("force")))
+					lock := filetree.ExclusiveLock
+					if c.Bool("dry-run") {
+						lock = filetree.SharedLock
+					}
+					plan, err := filetree.NewPlan(c.String("out"), tree, planOptions(inv, c.Bool("prune"), c.Bool("force"), lock))
 					if err != nil {
 						return err
 					}
+					defer plan.Close()
 					if !c.Bool("dry-run") {
 						if err := plan.Apply(); err != nil {
 							return err
 						}
 					}
+					warnUntracked(stderr, plan)
 					return printRender(stdout, format, plan, c.Bool("dry-run"))
 				},
 			},
@@ -299,8 +309,24 @@ func renderInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Inven
 	return inv, tree, err
 }
 
-func planOptions(inv *inventory.Inventory, prune, force bool) filetree.PlanOptions {
-	return filetree.PlanOptions{Manifest: strings.TrimPrefix(inv.Paths.Manifest, "/"), Prune: prune, Force: force}
+func planOptions(inv *inventory.Inventory, prune, force bool, lock filetree.LockMode) filetree.PlanOptions {
+	return filetree.PlanOptions{Manifest: strings.TrimPrefix(inv.Paths.Manifest, "/"), Prune: prune, Force: force,
+		Mark: generate.Mark, Lock: lock}
+}
+
+// warnUntracked names the files the manifest listed that pxegen leaves
+// alone because they do not carry its mark.
+func warnUntracked(w io.Writer, plan *filetree.Plan) {
+	for _, path := range plan.Untracked {
+		fmt.Fprintf(w, "pxegen: warning: %s: the manifest lists it, but pxegen did not write it; left alone and no longer tracked\n", filetree.Escape(path))
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // diff prints what render would change under --root.
@@ -309,19 +335,22 @@ func diff(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := planOptions(inv, c.Bool("prune"), false)
-	opts.KeepOld = true
+	opts := planOptions(inv, c.Bool("prune"), false, filetree.SharedLock)
 	plan, err := filetree.NewPlan(c.String("root"), tree, opts)
 	var conflict *filetree.ConflictError
 	if errors.As(err, &conflict) {
 		// Show the diff anyway, and say that render would refuse.
-		fmt.Fprintf(stderr, "pxegen: edited by hand, render refuses them without --force: %s\n", strings.Join(conflict.Paths, ", "))
+		for _, c := range conflict.Conflicts {
+			fmt.Fprintf(stderr, "pxegen: warning: %s: %s; render replaces or removes it only with --force\n", filetree.Escape(c.Path), c.Reason)
+		}
 		opts.Force = true
 		plan, err = filetree.NewPlan(c.String("root"), tree, opts)
 	}
 	if err != nil {
 		return err
 	}
+	defer plan.Close()
+	warnUntracked(stderr, plan)
 	if c.Bool("stat") {
 		err = plan.WriteStat(stdout, generate.ReloadNote(generate.Reloads(plan.Changes)))
 	} else {
@@ -353,6 +382,10 @@ type renderReport struct {
 	Files   []filetree.Change `json:"files"`
 	Summary map[string]int    `json:"summary"`
 	Reloads []generate.Reload `json:"reloads"`
+	// BackupDir holds the files --force took over (each change names its
+	// backup); Untracked, the manifest's files left alone as not pxegen's.
+	BackupDir string   `json:"backup_dir,omitempty"`
+	Untracked []string `json:"untracked,omitempty"`
 }
 
 // printRender says what render did (or, in a dry run, would do) and which
@@ -361,7 +394,7 @@ func printRender(w io.Writer, format string, plan *filetree.Plan, dryRun bool) e
 	written := plan.Count(filetree.Create) + plan.Count(filetree.Update)
 	reloads := generate.Reloads(plan.Changes)
 	if format == "json" {
-		r := renderReport{Root: plan.Root, DryRun: dryRun, Files: plan.Changes, Reloads: reloads,
+		r := renderReport{Root: plan.Root, DryRun: dryRun, Files: plan.Changes, Reloads: reloads, BackupDir: plan.BackupDir, Untracked: plan.Untracked,
 			Summary: map[string]int{"written": written, "unchanged": plan.Count(filetree.Unchanged), "removed": plan.Count(filetree.Remove)}}
 		if r.Reloads == nil {
 			r.Reloads = []generate.Reload{}
@@ -376,8 +409,17 @@ func printRender(w io.Writer, format string, plan *filetree.Plan, dryRun bool) e
 		fmt.Fprintf(w, "pxegen: dry run, nothing written\n")
 		for _, c := range plan.Changes {
 			if c.Action != filetree.Unchanged {
-				fmt.Fprintf(w, "pxegen: would %s %s\n", c.Action, c.Path)
+				fmt.Fprintf(w, "pxegen: would %s %s\n", c.Action, filetree.Escape(c.Path))
 			}
+		}
+	}
+	for _, c := range plan.Changes {
+		if c.Backup != "" {
+			verb := "kept"
+			if dryRun {
+				verb = "would keep"
+			}
+			fmt.Fprintf(w, "pxegen: %s the old %s as %s\n", verb, filetree.Escape(c.Path), filetree.Escape(c.Backup))
 		}
 	}
 	fmt.Fprintf(w, "pxegen: %d files in %s: %d %swritten, %d unchanged, %d %sremoved\n",

@@ -54,13 +54,14 @@ func BenchmarkWrite(b *testing.B) {
 				b.StopTimer()
 				dir, _ := os.MkdirTemp("", "pxegen-bench-")
 				b.StartTimer()
-				p, err := filetree.NewPlan(dir, tree, filetree.PlanOptions{Manifest: "var/lib/pxegen/manifest.json"})
+				p, err := filetree.NewPlan(dir, tree, filetree.PlanOptions{Manifest: "var/lib/pxegen/manifest.json", Mark: Mark, Lock: filetree.ExclusiveLock})
 				if err != nil {
 					b.Fatal(err)
 				}
 				if err := p.Apply(); err != nil {
 					b.Fatal(err)
 				}
+				p.Close()
 				b.StopTimer()
 				os.RemoveAll(dir)
 				b.StartTimer()
@@ -72,13 +73,14 @@ func BenchmarkWrite(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("unchanged/hosts=%d", n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				p, err := filetree.NewPlan(dir, tree, filetree.PlanOptions{})
+				p, err := filetree.NewPlan(dir, tree, filetree.PlanOptions{Mark: Mark, Lock: filetree.ExclusiveLock})
 				if err != nil {
 					b.Fatal(err)
 				}
 				if err := p.Apply(); err != nil {
 					b.Fatal(err)
 				}
+				p.Close()
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -13,11 +14,12 @@ const testManifest = "var/lib/pxegen/manifest.json"
 
 func apply(t *testing.T, root string, tree Tree, opts PlanOptions) *Plan {
 	t.Helper()
-	opts.Manifest = testManifest
+	opts.Manifest, opts.Lock = testManifest, ExclusiveLock
 	p, err := NewPlan(root, tree, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer p.Close()
 	if err := p.Apply(); err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +48,7 @@ func TestPlanActionsAndUnchangedRerun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	again.Close()
 	if again.Changed() || len(again.files) != 0 {
 		t.Errorf("an unchanged re-run plans work: changed=%v files=%d", again.Changed(), len(again.files))
 	}
@@ -95,11 +98,35 @@ func TestHandEditsAreRefused(t *testing.T) {
 	if !errors.As(err, &conflict) {
 		t.Fatalf("err = %v, want a ConflictError", err)
 	}
-	if diff := cmp.Diff([]string{"etc/a.conf", "srv/admin", "srv/h1"}, conflict.Paths); diff != "" {
+	want := []Conflict{{"etc/a.conf", Edited}, {"srv/admin", NotWritten}, {"srv/h1", Edited}}
+	if diff := cmp.Diff(want, conflict.Conflicts); diff != "" {
 		t.Errorf("conflicts (-want +got):\n%s", diff)
 	}
-	apply(t, root, next, PlanOptions{Prune: true, Force: true})
+	// --force takes them over, keeping each old file in the backup
+	// directory, at its own path below it.
+	p := apply(t, root, next, PlanOptions{Prune: true, Force: true})
 	if data, _ := os.ReadFile(filepath.Join(root, "etc/a.conf")); string(data) != "b\n" {
 		t.Errorf("--force did not replace the edited file: %q", data)
+	}
+	if _, err := os.Stat(filepath.Join(root, "srv/h1")); !os.IsNotExist(err) {
+		t.Errorf("--force --prune did not remove the edited srv/h1")
+	}
+	if !strings.HasPrefix(p.BackupDir, testManifest+BackupSuffix+"/") {
+		t.Fatalf("backup directory %q", p.BackupDir)
+	}
+	for path, old := range map[string]string{"etc/a.conf": "a\n# local tweak\n", "srv/h1": "edited\n", "srv/admin": "not ours\n"} {
+		backup := filepath.Join(root, p.BackupDir, path)
+		data, err := os.ReadFile(backup)
+		if err != nil || string(data) != old {
+			t.Errorf("backup of %s: %q, %v; want %q", path, data, err, old)
+		}
+		if info, err := os.Stat(backup); err == nil && info.Mode().Perm() != 0o600 {
+			t.Errorf("backup of %s has mode %v, want 0600", path, info.Mode().Perm())
+		}
+	}
+	for _, c := range p.Changes {
+		if want := map[string]bool{"etc/a.conf": true, "srv/admin": true, "srv/h1": true}[c.Path]; want != (c.Backup == p.BackupDir+"/"+c.Path) {
+			t.Errorf("change %s: backup %q", c.Path, c.Backup)
+		}
 	}
 }

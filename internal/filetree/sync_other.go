@@ -16,9 +16,14 @@ func syncFile(f *os.File) error { return f.Sync() }
 
 // syncTree makes the new names and removals in the directories touched
 // durable, by an fsync of each directory.
-func syncTree(dirs *dirRoots, touched []string) error {
+func syncTree(t *dirTree, touched []string) error {
+	seen := map[string]bool{}
 	for _, d := range touched {
-		fd, err := dirs.fd(d)
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		fd, err := t.fd(d)
 		if isNotExist(err) {
 			continue // removed by this run
 		}
@@ -26,7 +31,7 @@ func syncTree(dirs *dirRoots, touched []string) error {
 			err = unix.Fsync(fd)
 		}
 		if err != nil {
-			return fmt.Errorf("sync %s: %w", d, err)
+			return fmt.Errorf("sync %s: %w", Escape(d), err)
 		}
 	}
 	return nil

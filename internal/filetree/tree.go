@@ -1,3 +1,5 @@
+//go:build unix
+
 package filetree
 
 // File is one file of a tree. Path is slash-separated and relative to the

@@ -1,27 +1,41 @@
+//go:build unix
+
 package filetree
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
-	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Modes of everything pxegen writes, whatever the umask: the daemons and
 // the TFTP server, which may run as nobody, must be able to read them.
+// Backups of files pxegen took over may hold secrets (a dhcpd.conf with
+// DDNS keys), so only their owner reads them.
 const (
-	FileMode fs.FileMode = 0o644
-	DirMode  fs.FileMode = 0o755
+	FileMode       fs.FileMode = 0o644
+	DirMode        fs.FileMode = 0o755
+	backupFileMode fs.FileMode = 0o600
+	backupDirMode  fs.FileMode = 0o700
 )
 
 // tempMarker is in the name of every temporary file, so that a later run
 // can find and remove the ones a killed run left behind.
 const tempMarker = ".pxegen-tmp-"
+
+// tempName matches the temporary files pxegen makes: "." + the file's
+// name + tempMarker + pid + "-" + a counter.
+var tempName = regexp.MustCompile(`^\..+\.pxegen-tmp-[0-9]+-[0-9]+$`)
+
+// isTemp reports whether name is one of pxegen's temporary files.
+func isTemp(name string) bool { return tempName.MatchString(name) }
 
 // Summary says what Write did, by path.
 type Summary struct {
@@ -30,19 +44,50 @@ type Summary struct {
 }
 
 // Write makes the tree under dir hold exactly the bytes of tree, for the
-// files tree names; other files are left alone.
+// files tree names; other files are left alone. It keeps no manifest and
+// takes no lock: it is for directories of one's own (a staging copy).
 //
 // Every file is replaced atomically: written to a temporary file in its own
 // directory, then renamed over the old one, so a reader (or a daemon
 // reloading) sees the complete old or the complete new file. All temporary
 // files are written before any is renamed, and one filesystem sync between
 // the two phases makes the new data durable before it becomes visible; a
-// failure before the renames removes the temporary files and leaves the
-// tree as it was. A file whose bytes are unchanged is not touched, keeping
-// its inode and mtime. All access goes through os.Root, so no symbolic
-// link can lead a write out of dir. Files are worked on in parallel.
+// failure before the renames removes the temporary files and the
+// directories the run made, and leaves the tree as it was. A file whose
+// bytes are unchanged is not touched, keeping its inode and mtime. No
+// symbolic link below dir is followed. Files are worked on in parallel.
 func Write(dir string, tree Tree) (Summary, error) {
-	return writeTree(dir, tree, batch{})
+	for _, f := range tree {
+		if err := checkPath(f.Path); err != nil {
+			return Summary{}, err
+		}
+	}
+	made, err := mkdirRoot(dir)
+	if err != nil {
+		return Summary{}, err
+	}
+	t, err := openDirTree(dir)
+	if err != nil {
+		return Summary{}, fmt.Errorf("open output directory: %w", err)
+	}
+	defer t.close()
+	sum, err := writeTree(t, tree, batch{sweep: dirsOf(tree)})
+	if err != nil && made {
+		os.Remove(dir) // only if empty, as a failed run leaves it
+	}
+	return sum, err
+}
+
+// mkdirRoot creates the output directory if it does not exist, and says
+// whether it did.
+func mkdirRoot(dir string) (bool, error) {
+	if _, err := os.Stat(dir); err == nil {
+		return false, nil
+	}
+	if err := os.MkdirAll(dir, DirMode); err != nil {
+		return false, fmt.Errorf("create output directory: %w", err)
+	}
+	return true, nil
 }
 
 // batch orders a write around tree: first is renamed into place before any
@@ -54,15 +99,21 @@ type batch struct {
 	first, last *File
 	between     func() error
 	cleanup     []string
-	// removedDirs are the directories between removes files from, for
+	// backups are copies of files this batch replaces or removes, written
+	// (and synced) before any rename.
+	backups []File
+	// sweep lists the directories to clear of a killed run's temporary
+	// files before writing.
+	sweep []string
+	// touched lists the directories between removes files from, for
 	// syncTree where directories are synced one by one.
-	removedDirs []string
+	touched []string
 	// changed says every file is known to differ from what is on disk (a
 	// plan has just compared them), so they are not read again.
 	changed bool
 }
 
-func writeTree(dir string, tree Tree, b batch) (Summary, error) {
+func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
 	var sum Summary
 	// The batch's own files go through the same checks and staging.
 	nTree := len(tree)
@@ -77,20 +128,10 @@ func writeTree(dir string, tree Tree, b batch) (Summary, error) {
 		offset = 1
 	}
 	inTree := func(i int) bool { return i >= offset && i < offset+nTree }
-	if err := os.MkdirAll(dir, DirMode); err != nil {
-		return sum, fmt.Errorf("create output directory: %w", err)
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return sum, fmt.Errorf("open output directory: %w", err)
-	}
-	defer root.Close()
-	dirs := newDirRoots(root)
-	defer dirs.close()
 
 	// Before writing a byte: every directory can be made, and no file
 	// that must be replaced is a link, a directory or a device.
-	missing, err := missingDirs(dirs, tree)
+	missing, err := missingDirs(t, tree, b.backups)
 	if err != nil {
 		return sum, err
 	}
@@ -99,20 +140,26 @@ func writeTree(dir string, tree Tree, b batch) (Summary, error) {
 		if b.changed {
 			return nil
 		}
-		d, err := dirs.get(path.Dir(tree[i].Path))
-		if isNotExist(err) {
-			return nil
-		}
+		st, err := t.inspect(tree[i].Path, tree[i].Data, "")
 		if err != nil {
-			return fmt.Errorf("check %s: %w", tree[i].Path, err)
+			return err
 		}
-		same[i], err = unchanged(d, tree[i])
-		return err
+		same[i] = st.same
+		if st.same && st.mode&0o7777 != uint32(FileMode) {
+			dirfd, err := t.fd(path.Dir(tree[i].Path))
+			if err == nil {
+				err = unix.Fchmodat(dirfd, path.Base(tree[i].Path), uint32(FileMode), 0)
+			}
+			if err != nil {
+				return fmt.Errorf("chmod %s: %w", Escape(tree[i].Path), err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return sum, err
 	}
-	if err := removeStaleTemps(dirs, tree); err != nil {
+	if err := removeStaleTemps(t, b.sweep); err != nil {
 		return sum, err
 	}
 	var changed []int
@@ -127,75 +174,76 @@ func writeTree(dir string, tree Tree, b batch) (Summary, error) {
 		if len(b.cleanup) == 0 {
 			return sum, nil
 		}
-		return sum, finish(root, dirs, b, nil)
-	}
-	for _, d := range missing {
-		if err := root.Mkdir(d, DirMode); err != nil && !errors.Is(err, fs.ErrExist) {
-			return sum, fmt.Errorf("create directory %s: %w", d, err)
-		}
-		if err := root.Chmod(d, DirMode); err != nil { // the umask applied
-			return sum, fmt.Errorf("create directory %s: %w", d, err)
-		}
-		dirs.forget(d)
+		return sum, finish(t, b, nil)
 	}
 
+	// From here on a failure undoes what the run did, as far as it got:
+	// temporary files, backups (while nothing was replaced) and the
+	// directories it made.
+	var made []string
 	temps := make([]string, len(changed))
-	abort := func() {
+	var backedUp []string
+	replaced := false
+	abort := func(err error) (Summary, error) {
 		parallel(len(changed), func(j int) error {
 			if temps[j] != "" {
-				if d, err := dirs.get(path.Dir(tree[changed[j]].Path)); err == nil {
-					d.Remove(temps[j])
-				}
+				t.remove(path.Join(path.Dir(tree[changed[j]].Path), temps[j]), false)
 			}
 			return nil
 		})
+		if !replaced {
+			for _, p := range backedUp {
+				t.remove(p, false)
+			}
+		}
+		for i := len(made) - 1; i >= 0; i-- {
+			t.remove(made[i], true) // only if empty: a replaced file keeps its directory
+		}
+		return sum, err
 	}
+	for _, d := range missing {
+		mode := DirMode
+		if d.backup {
+			mode = backupDirMode
+		}
+		if err := t.mkdir(d.path, mode); err != nil && !errors.Is(err, unix.EEXIST) {
+			return abort(fmt.Errorf("create directory %s: %w", Escape(d.path), err))
+		}
+		made = append(made, d.path)
+	}
+	for _, f := range b.backups {
+		backedUp = append(backedUp, f.Path)
+		if err := writeNew(t, path.Dir(f.Path), path.Base(f.Path), f.Data, backupFileMode); err != nil {
+			return abort(fmt.Errorf("back up to %s: %w", Escape(f.Path), err))
+		}
+	}
+
 	pid := strconv.Itoa(os.Getpid())
 	err = parallel(len(changed), func(j int) error {
 		f := tree[changed[j]]
-		d, err := dirs.get(path.Dir(f.Path))
-		if err != nil {
-			return fmt.Errorf("write %s: %w", f.Path, err)
-		}
 		tmp := "." + path.Base(f.Path) + tempMarker + pid + "-" + strconv.Itoa(j)
-		out, err := d.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, FileMode)
-		if err != nil {
-			return fmt.Errorf("write %s: %w", f.Path, err)
-		}
 		temps[j] = tmp
-		_, err = out.Write(f.Data)
-		if err == nil {
-			err = out.Chmod(FileMode) // the umask applied at create
-		}
-		if err == nil {
-			err = syncFile(out)
-		}
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("write %s: %w", f.Path, err)
+		if err := writeNew(t, path.Dir(f.Path), tmp, f.Data, FileMode); err != nil {
+			if errors.Is(err, unix.EEXIST) {
+				temps[j] = "" // not ours
+			}
+			return fmt.Errorf("write %s: %w", Escape(f.Path), err)
 		}
 		return nil
 	})
-	// One sync makes every staged file durable before any becomes
-	// visible.
+	// One sync makes every staged file (and backup) durable before any
+	// becomes visible.
 	touched := changedDirs(tree, changed)
 	if err == nil {
-		err = syncTree(dirs, touched)
+		err = syncTree(t, append(touched, dirsOfPaths(backedUp)...))
 	}
 	if err != nil {
-		abort()
-		return sum, err
+		return abort(err)
 	}
 	rename := func(j int) error {
 		f := tree[changed[j]]
-		d, err := dirs.get(path.Dir(f.Path))
-		if err == nil {
-			err = d.Rename(temps[j], path.Base(f.Path))
-		}
-		if err != nil {
-			return fmt.Errorf("replace %s: %w", f.Path, err)
+		if err := t.rename(path.Dir(f.Path), temps[j], path.Base(f.Path)); err != nil {
+			return fmt.Errorf("replace %s: %w", Escape(f.Path), err)
 		}
 		temps[j] = ""
 		return nil
@@ -213,6 +261,7 @@ func writeTree(dir string, tree Tree, b batch) (Summary, error) {
 			middle = append(middle, j)
 		}
 	}
+	replaced = true
 	if firstJ >= 0 {
 		err = rename(firstJ)
 	}
@@ -226,37 +275,72 @@ func writeTree(dir string, tree Tree, b batch) (Summary, error) {
 		err = rename(lastJ)
 	}
 	if err != nil {
-		abort()
-		return sum, err
+		return abort(err)
 	}
 	for _, i := range changed {
 		if inTree(i) {
 			sum.Written = append(sum.Written, tree[i].Path)
 		}
 	}
-	return sum, finish(root, dirs, b, touched)
+	return sum, finish(t, b, touched)
+}
+
+// writeNew creates name in dir, which must not exist, and writes data to
+// it with mode whatever the umask.
+func writeNew(t *dirTree, dir, name string, data []byte, mode fs.FileMode) error {
+	out, err := t.create(dir, name, mode)
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(data)
+	if err == nil {
+		err = out.Chmod(mode) // the umask applied at create
+	}
+	if err == nil {
+		err = syncFile(out)
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // finish removes the batch's cleanup files and makes the renames and
 // removals durable.
-func finish(root *os.Root, dirs *dirRoots, b batch, touched []string) error {
+func finish(t *dirTree, b batch, touched []string) error {
 	for _, name := range b.cleanup {
-		if err := root.Remove(name); err != nil && !isNotExist(err) {
-			return fmt.Errorf("remove %s: %w", name, err)
+		if err := t.remove(name, false); err != nil && !isNotExist(err) {
+			return fmt.Errorf("remove %s: %w", Escape(name), err)
 		}
 		touched = append(touched, path.Dir(name))
 	}
-	touched = append(touched, b.removedDirs...)
-	return syncTree(dirs, touched)
+	return syncTree(t, append(touched, b.touched...))
 }
 
 // changedDirs lists the directories of tree's files at the indexes
 // changed, once each.
 func changedDirs(tree Tree, changed []int) []string {
+	paths := make([]string, len(changed))
+	for j, i := range changed {
+		paths[j] = tree[i].Path
+	}
+	return dirsOfPaths(paths)
+}
+
+// dirsOf lists the directories of tree's files, once each.
+func dirsOf(tree Tree) []string {
+	paths := make([]string, len(tree))
+	for i, f := range tree {
+		paths[i] = f.Path
+	}
+	return dirsOfPaths(paths)
+}
+
+func dirsOfPaths(paths []string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, i := range changed {
-		if d := path.Dir(tree[i].Path); !seen[d] {
+	for _, p := range paths {
+		if d := path.Dir(p); !seen[d] {
 			seen[d] = true
 			out = append(out, d)
 		}
@@ -264,123 +348,74 @@ func changedDirs(tree Tree, changed []int) []string {
 	return out
 }
 
-// missingDirs returns the directories tree needs that do not exist yet,
-// parents first, after checking that none is blocked by a file.
-func missingDirs(dirs *dirRoots, tree Tree) ([]string, error) {
-	need := map[string]bool{}
-	for _, f := range tree {
-		for d := path.Dir(f.Path); d != "." && !need[d]; d = path.Dir(d) {
-			need[d] = true
+// newDir is a directory a write must create.
+type newDir struct {
+	path   string
+	backup bool // for backups: private
+}
+
+// missingDirs returns the directories tree and backups need that do not
+// exist yet, parents first. A link or a file where a directory must be is
+// an error.
+func missingDirs(t *dirTree, tree Tree, backups []File) ([]newDir, error) {
+	need := map[string]bool{} // path -> for backups
+	add := func(p string, backup bool) {
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			if b, ok := need[d]; ok && (b == backup || !b) {
+				return
+			}
+			need[d] = backup
 		}
+	}
+	for _, f := range tree {
+		add(f.Path, false)
+	}
+	for _, f := range backups {
+		add(f.Path, true)
 	}
 	list := make([]string, 0, len(need))
 	for d := range need {
 		list = append(list, d)
 	}
 	sort.Strings(list) // parents before children
-	var missing []string
-	gone := map[string]bool{}
+	var missing []newDir
 	for _, d := range list {
-		if gone[path.Dir(d)] {
-			gone[d] = true
-			missing = append(missing, d)
-			continue
-		}
-		info, err := dirs.root.Lstat(d)
+		_, err := t.get(d)
 		switch {
 		case isNotExist(err):
-			gone[d] = true
-			missing = append(missing, d)
+			missing = append(missing, newDir{d, need[d]})
 		case err != nil:
-			return nil, fmt.Errorf("check directory %s: %w", d, err)
-		case info.Mode()&fs.ModeSymlink != 0:
-			// A link to a directory inside the tree is followed (os.Root
-			// refuses one that leads out).
-			if _, err := dirs.get(d); err != nil {
-				return nil, fmt.Errorf("check directory %s: %w", d, err)
-			}
-		case !info.IsDir():
-			return nil, fmt.Errorf("create directory %s: a file of that name is in the way", d)
+			return nil, err
 		}
 	}
 	return missing, nil
 }
 
-// unchanged reports whether f's path already holds exactly f's bytes. It
-// refuses paths that are directories or symbolic links: replacing those
-// would destroy something pxegen did not write.
-func unchanged(d *os.Root, f File) (bool, error) {
-	name := path.Base(f.Path)
-	info, err := d.Lstat(name)
-	if isNotExist(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("check %s: %w", f.Path, err)
-	}
-	switch {
-	case info.Mode()&fs.ModeSymlink != 0:
-		return false, fmt.Errorf("check %s: is a symbolic link; pxegen replaces only regular files", f.Path)
-	case !info.Mode().IsRegular():
-		return false, fmt.Errorf("check %s: is not a regular file", f.Path)
-	case info.Size() != int64(len(f.Data)):
-		return false, nil
-	}
-	old, err := d.ReadFile(name)
-	if err != nil {
-		return false, fmt.Errorf("read %s: %w", f.Path, err)
-	}
-	if !bytes.Equal(old, f.Data) {
-		return false, nil
-	}
-	if info.Mode().Perm() != FileMode {
-		if err := d.Chmod(name, FileMode); err != nil {
-			return false, fmt.Errorf("chmod %s: %w", f.Path, err)
-		}
-	}
-	return true, nil
-}
-
 // removeStaleTemps deletes pxegen's temporary files, left by a killed run,
-// from the existing directories of tree's files.
-func removeStaleTemps(dirs *dirRoots, tree Tree) error {
-	seen := map[string]bool{}
-	var list []string
-	for _, f := range tree {
-		if d := path.Dir(f.Path); !seen[d] {
-			seen[d] = true
-			list = append(list, d)
-		}
-	}
-	return parallel(len(list), func(i int) error {
-		d, err := dirs.get(list[i])
-		if isNotExist(err) {
+// from those of dirs that exist. It follows no link: a directory that is
+// one is not looked into.
+func removeStaleTemps(t *dirTree, dirs []string) error {
+	return parallel(len(dirs), func(i int) error {
+		names, err := t.names(dirs[i])
+		var link *LinkError
+		if isNotExist(err) || errors.As(err, &link) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("read directory %s: %w", list[i], err)
-		}
-		dh, err := d.Open(".")
-		if err != nil {
-			return fmt.Errorf("read directory %s: %w", list[i], err)
-		}
-		names, err := dh.Readdirnames(-1)
-		dh.Close()
-		if err != nil {
-			return fmt.Errorf("read directory %s: %w", list[i], err)
+			return err
 		}
 		for _, name := range names {
-			if isTemp(name) {
-				if err := d.Remove(name); err != nil && !isNotExist(err) {
-					return fmt.Errorf("remove stale %s: %w", path.Join(list[i], name), err)
-				}
+			if !isTemp(name) {
+				continue
+			}
+			st, exists, err := t.lstat(dirs[i], name)
+			if err != nil || !exists || st.Mode&unix.S_IFMT != unix.S_IFREG {
+				continue
+			}
+			if err := t.remove(path.Join(dirs[i], name), false); err != nil && !isNotExist(err) {
+				return fmt.Errorf("remove stale %s: %w", Escape(path.Join(dirs[i], name)), err)
 			}
 		}
 		return nil
 	})
-}
-
-// isTemp reports whether name is one of pxegen's temporary files.
-func isTemp(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.Contains(name, tempMarker)
 }
