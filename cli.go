@@ -208,17 +208,18 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 			{
 				Name:  "verify",
-				Usage: "run the DHCP server's, Apache's and the TFTP server's own checks on a rendered tree",
+				Usage: "run the DHCP server's, Apache's and the TFTP server's own checks on a private rendering, and check that --out holds the same files",
 				Flags: append([]cli.Flag{
 					inventoryFlag,
 					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "the rendered tree in `DIR`"},
+					templatesFlag,
 				}, targetFlags...),
 				Action: func(c *cli.Context) error {
-					inv, err := loadInventory(c)
+					inv, tree, err := renderInventory(c)
 					if err != nil {
 						return err
 					}
-					return report(stdout, verify.Run(c.Context, c.String("out"), inv))
+					return verifyTree(c.Context, stdout, inv, tree, c.String("out"))
 				},
 			},
 			{
@@ -433,26 +434,31 @@ func printRender(w io.Writer, format string, plan *filetree.Plan, dryRun bool) e
 	return nil
 }
 
-// verifyStaged writes tree to a temporary staging directory and runs the
-// daemons' checks there, so that --out is touched only if they pass.
+// verifyStaged runs the daemons' checks on a private copy of tree, so
+// that --out is touched only if they pass.
 func verifyStaged(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree filetree.Tree) error {
-	staging, err := os.MkdirTemp("", "pxegen-staging-")
+	results, err := verify.Rendered(ctx, inv, tree)
 	if err != nil {
-		return fmt.Errorf("create staging directory: %w", err)
-	}
-	defer os.RemoveAll(staging)
-	if _, err := filetree.Write(staging, tree); err != nil {
 		return err
-	}
-	results := verify.Run(ctx, staging, inv)
-	for i := range results {
-		// Name files by their place in the tree, not the temporary copy.
-		results[i].Detail = strings.ReplaceAll(results[i].Detail, staging+string(os.PathSeparator), "")
 	}
 	if err := report(w, results); err != nil {
 		return fmt.Errorf("%w; nothing written", err)
 	}
 	return nil
+}
+
+// verifyTree checks a private rendering with the daemons, as render
+// --verify does, and then that dir holds exactly those files.
+func verifyTree(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree filetree.Tree, dir string) error {
+	same, err := verify.Tree(dir, tree)
+	if err != nil {
+		return err
+	}
+	results, err := verify.Rendered(ctx, inv, tree)
+	if err != nil {
+		return err
+	}
+	return report(w, append(results, same))
 }
 
 // report prints one line per check and a summary, and returns errRejected

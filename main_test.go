@@ -82,6 +82,7 @@ func TestExitCodes(t *testing.T) {
 		{"file pxegen did not write, first run", []string{"render", "-i", valid, "-o", adopted}, exitConflict},
 		{"tree held by another run", []string{"render", "-i", valid, "-o", busy}, exitError},
 		{"diff, tree held by another run", []string{"diff", "-i", valid, "--root", busy}, 2},
+		{"verify, no tree", []string{"verify", "-i", valid, "-o", filepath.Join(dir, "nope")}, exitError},
 		{"diff, no change", []string{"diff", "-i", valid, "--root", filepath.Join(dir, "out")}, 0},
 		{"diff, changes", []string{"diff", "-i", valid, "--root", edited}, 1},
 		{"diff, invalid inventory", []string{"diff", "-i", invalid, "--root", edited}, 2},
