@@ -120,3 +120,30 @@ func TestEscape(t *testing.T) {
 		t.Errorf("escapeText: %q", got)
 	}
 }
+
+// TestBookkeepingThroughLinks: the manifest and its pending record are
+// read and replaced like any file, never through a link, even one that
+// stays inside the root.
+func TestBookkeepingThroughLinks(t *testing.T) {
+	for _, at := range []string{testManifest, testManifest + PendingSuffix} {
+		root := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(at)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(root, "elsewhere"), []byte(`{"version": 1, "files": {}}`), 0o644)
+		if err := os.Symlink("../../../elsewhere", filepath.Join(root, at)); err != nil {
+			t.Fatal(err)
+		}
+		p, err := NewPlan(root, Tree{{Path: "a", Data: []byte("a")}}, PlanOptions{Manifest: testManifest, Lock: ExclusiveLock})
+		var link *LinkError
+		if !errors.As(err, &link) || link.Path != at {
+			t.Errorf("%s is a link: err = %v, want a LinkError naming it", at, err)
+		}
+		if err == nil {
+			p.Close()
+		}
+		if data, _ := os.ReadFile(filepath.Join(root, "elsewhere")); string(data) != `{"version": 1, "files": {}}` {
+			t.Errorf("the link's target was changed: %q", data)
+		}
+	}
+}
