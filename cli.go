@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 	"github.com/pxegen/pxegen/verify"
 )
@@ -60,7 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	err := newApp(stdout, stderr).Run(args)
 	var list inventory.ErrorList
 	var tmpl *generate.TemplateError
-	var conflict *generate.ConflictError
+	var conflict *filetree.ConflictError
 	var diffErr *diffError
 	switch {
 	case err == nil:
@@ -88,7 +89,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pxegen: %v\n", err)
 		return exitReject
 	case errors.As(err, &conflict):
-		fmt.Fprintf(stderr, "pxegen: %v; nothing written\n", err)
+		for _, c := range conflict.Conflicts {
+			fmt.Fprintf(stderr, "pxegen: %s: %s\n", filetree.Escape(c.Path), c.Reason)
+		}
+		fmt.Fprintf(stderr, "pxegen: %d %s in the way; nothing written (--force replaces them, keeping a backup of each)\n",
+			len(conflict.Conflicts), plural(len(conflict.Conflicts), "file", "files"))
 		return exitConflict
 	}
 	fmt.Fprintf(stderr, "pxegen: %v\n", err)
@@ -150,15 +155,21 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 							return err
 						}
 					}
-					plan, err := generate.NewPlan(c.String("out"), tree, planOptions(inv, c.Bool("prune"), c.Bool("force")))
+					lock := filetree.ExclusiveLock
+					if c.Bool("dry-run") {
+						lock = filetree.SharedLock
+					}
+					plan, err := filetree.NewPlan(c.String("out"), tree, planOptions(inv, c.Bool("prune"), c.Bool("force"), lock))
 					if err != nil {
 						return err
 					}
+					defer plan.Close()
 					if !c.Bool("dry-run") {
 						if err := plan.Apply(); err != nil {
 							return err
 						}
 					}
+					warnUntracked(stderr, plan)
 					return printRender(stdout, format, plan, c.Bool("dry-run"))
 				},
 			},
@@ -197,17 +208,18 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 			{
 				Name:  "verify",
-				Usage: "run the DHCP server's, Apache's and the TFTP server's own checks on a rendered tree",
+				Usage: "run the DHCP server's, Apache's and the TFTP server's own checks on a private rendering, and check that --out holds the same files",
 				Flags: append([]cli.Flag{
 					inventoryFlag,
 					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "the rendered tree in `DIR`"},
+					templatesFlag,
 				}, targetFlags...),
 				Action: func(c *cli.Context) error {
-					inv, err := loadInventory(c)
+					inv, tree, err := renderInventory(c)
 					if err != nil {
 						return err
 					}
-					return report(stdout, verify.Run(c.Context, c.String("out"), inv))
+					return verifyTree(c.Context, stdout, inv, tree, c.String("out"))
 				},
 			},
 			{
@@ -285,7 +297,7 @@ func loadInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Invento
 }
 
 // renderInventory loads the inventory and renders it with --templates.
-func renderInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Inventory, generate.Tree, error) {
+func renderInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Inventory, filetree.Tree, error) {
 	inv, err := loadInventory(c, opts...)
 	if err != nil {
 		return nil, nil, err
@@ -298,8 +310,24 @@ func renderInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Inven
 	return inv, tree, err
 }
 
-func planOptions(inv *inventory.Inventory, prune, force bool) generate.PlanOptions {
-	return generate.PlanOptions{Manifest: strings.TrimPrefix(inv.Paths.Manifest, "/"), Prune: prune, Force: force}
+func planOptions(inv *inventory.Inventory, prune, force bool, lock filetree.LockMode) filetree.PlanOptions {
+	return filetree.PlanOptions{Manifest: strings.TrimPrefix(inv.Paths.Manifest, "/"), Prune: prune, Force: force,
+		Mark: generate.Mark, Lock: lock}
+}
+
+// warnUntracked names the files the manifest listed that pxegen leaves
+// alone because they do not carry its mark.
+func warnUntracked(w io.Writer, plan *filetree.Plan) {
+	for _, path := range plan.Untracked {
+		fmt.Fprintf(w, "pxegen: warning: %s: the manifest lists it, but pxegen did not write it; left alone and no longer tracked\n", filetree.Escape(path))
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // diff prints what render would change under --root.
@@ -308,21 +336,24 @@ func diff(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := planOptions(inv, c.Bool("prune"), false)
-	opts.KeepOld = true
-	plan, err := generate.NewPlan(c.String("root"), tree, opts)
-	var conflict *generate.ConflictError
+	opts := planOptions(inv, c.Bool("prune"), false, filetree.SharedLock)
+	plan, err := filetree.NewPlan(c.String("root"), tree, opts)
+	var conflict *filetree.ConflictError
 	if errors.As(err, &conflict) {
 		// Show the diff anyway, and say that render would refuse.
-		fmt.Fprintf(stderr, "pxegen: edited by hand, render refuses them without --force: %s\n", strings.Join(conflict.Paths, ", "))
+		for _, c := range conflict.Conflicts {
+			fmt.Fprintf(stderr, "pxegen: warning: %s: %s; render replaces or removes it only with --force\n", filetree.Escape(c.Path), c.Reason)
+		}
 		opts.Force = true
-		plan, err = generate.NewPlan(c.String("root"), tree, opts)
+		plan, err = filetree.NewPlan(c.String("root"), tree, opts)
 	}
 	if err != nil {
 		return err
 	}
+	defer plan.Close()
+	warnUntracked(stderr, plan)
 	if c.Bool("stat") {
-		err = plan.WriteStat(stdout)
+		err = plan.WriteStat(stdout, generate.ReloadNote(generate.Reloads(plan.Changes)))
 	} else {
 		err = plan.WriteDiff(stdout, colourful(stdout))
 	}
@@ -349,19 +380,23 @@ func colourful(w io.Writer) bool {
 type renderReport struct {
 	Root    string            `json:"root"`
 	DryRun  bool              `json:"dry_run"`
-	Files   []generate.Change `json:"files"`
+	Files   []filetree.Change `json:"files"`
 	Summary map[string]int    `json:"summary"`
 	Reloads []generate.Reload `json:"reloads"`
+	// BackupDir holds the files --force took over (each change names its
+	// backup); Untracked, the manifest's files left alone as not pxegen's.
+	BackupDir string   `json:"backup_dir,omitempty"`
+	Untracked []string `json:"untracked,omitempty"`
 }
 
 // printRender says what render did (or, in a dry run, would do) and which
 // daemons need a reload. render never reloads them itself.
-func printRender(w io.Writer, format string, plan *generate.Plan, dryRun bool) error {
-	written := plan.Count(generate.Create) + plan.Count(generate.Update)
-	reloads := plan.Reloads()
+func printRender(w io.Writer, format string, plan *filetree.Plan, dryRun bool) error {
+	written := plan.Count(filetree.Create) + plan.Count(filetree.Update)
+	reloads := generate.Reloads(plan.Changes)
 	if format == "json" {
-		r := renderReport{Root: plan.Root, DryRun: dryRun, Files: plan.Changes, Reloads: reloads,
-			Summary: map[string]int{"written": written, "unchanged": plan.Count(generate.Unchanged), "removed": plan.Count(generate.Remove)}}
+		r := renderReport{Root: plan.Root, DryRun: dryRun, Files: plan.Changes, Reloads: reloads, BackupDir: plan.BackupDir, Untracked: plan.Untracked,
+			Summary: map[string]int{"written": written, "unchanged": plan.Count(filetree.Unchanged), "removed": plan.Count(filetree.Remove)}}
 		if r.Reloads == nil {
 			r.Reloads = []generate.Reload{}
 		}
@@ -374,13 +409,22 @@ func printRender(w io.Writer, format string, plan *generate.Plan, dryRun bool) e
 		would = "would be "
 		fmt.Fprintf(w, "pxegen: dry run, nothing written\n")
 		for _, c := range plan.Changes {
-			if c.Action != generate.Unchanged {
-				fmt.Fprintf(w, "pxegen: would %s %s\n", c.Action, c.Path)
+			if c.Action != filetree.Unchanged {
+				fmt.Fprintf(w, "pxegen: would %s %s\n", c.Action, filetree.Escape(c.Path))
 			}
 		}
 	}
+	for _, c := range plan.Changes {
+		if c.Backup != "" {
+			verb := "kept"
+			if dryRun {
+				verb = "would keep"
+			}
+			fmt.Fprintf(w, "pxegen: %s the old %s as %s\n", verb, filetree.Escape(c.Path), filetree.Escape(c.Backup))
+		}
+	}
 	fmt.Fprintf(w, "pxegen: %d files in %s: %d %swritten, %d unchanged, %d %sremoved\n",
-		len(plan.Changes)-plan.Count(generate.Remove), plan.Root, written, would, plan.Count(generate.Unchanged), plan.Count(generate.Remove), would)
+		len(plan.Changes)-plan.Count(filetree.Remove), plan.Root, written, would, plan.Count(filetree.Unchanged), plan.Count(filetree.Remove), would)
 	if len(reloads) == 0 {
 		fmt.Fprintln(w, "pxegen: no daemon needs a reload")
 	}
@@ -390,26 +434,31 @@ func printRender(w io.Writer, format string, plan *generate.Plan, dryRun bool) e
 	return nil
 }
 
-// verifyStaged writes tree to a temporary staging directory and runs the
-// daemons' checks there, so that --out is touched only if they pass.
-func verifyStaged(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree generate.Tree) error {
-	staging, err := os.MkdirTemp("", "pxegen-staging-")
+// verifyStaged runs the daemons' checks on a private copy of tree, so
+// that --out is touched only if they pass.
+func verifyStaged(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree filetree.Tree) error {
+	results, err := verify.Rendered(ctx, inv, tree)
 	if err != nil {
-		return fmt.Errorf("create staging directory: %w", err)
-	}
-	defer os.RemoveAll(staging)
-	if _, err := generate.Write(staging, tree); err != nil {
 		return err
-	}
-	results := verify.Run(ctx, staging, inv)
-	for i := range results {
-		// Name files by their place in the tree, not the temporary copy.
-		results[i].Detail = strings.ReplaceAll(results[i].Detail, staging+string(os.PathSeparator), "")
 	}
 	if err := report(w, results); err != nil {
 		return fmt.Errorf("%w; nothing written", err)
 	}
 	return nil
+}
+
+// verifyTree checks a private rendering with the daemons, as render
+// --verify does, and then that dir holds exactly those files.
+func verifyTree(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree filetree.Tree, dir string) error {
+	same, err := verify.Tree(dir, tree)
+	if err != nil {
+		return err
+	}
+	results, err := verify.Rendered(ctx, inv, tree)
+	if err != nil {
+		return err
+	}
+	return report(w, append(results, same))
 }
 
 // report prints one line per check and a summary, and returns errRejected

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/pxegen/pxegen/internal/filetree"
 )
 
 var update = flag.Bool("update", false, "rewrite golden/cli scripts from what the commands print")
@@ -50,6 +52,16 @@ func TestExitCodes(t *testing.T) {
 		t.Fatalf("render: exit %d", code)
 	}
 	writeFile(t, filepath.Join(edited, "etc/dhcp/dhcpd.conf"), "# hand edit\n")
+	// A first run onto a server with its own dhcpd.conf.
+	adopted := filepath.Join(dir, "adopted")
+	writeFile(t, filepath.Join(adopted, "etc/dhcp/dhcpd.conf"), "authoritative;\n")
+	// A tree another run holds.
+	busy := filepath.Join(dir, "busy")
+	holder, err := filetree.NewPlan(busy, nil, filetree.PlanOptions{Lock: filetree.ExclusiveLock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
 
 	for _, tc := range []struct {
 		name string
@@ -67,6 +79,10 @@ func TestExitCodes(t *testing.T) {
 		{"unwritable output", []string{"render", "-i", valid, "-o", filepath.Join(blocker, "out")}, exitError},
 		{"hand-edited file", []string{"render", "-i", valid, "-o", edited}, exitConflict},
 		{"hand-edited file forced", []string{"render", "-i", valid, "-o", edited, "--force", "--dry-run"}, exitOK},
+		{"file pxegen did not write, first run", []string{"render", "-i", valid, "-o", adopted}, exitConflict},
+		{"tree held by another run", []string{"render", "-i", valid, "-o", busy}, exitError},
+		{"diff, tree held by another run", []string{"diff", "-i", valid, "--root", busy}, 2},
+		{"verify, no tree", []string{"verify", "-i", valid, "-o", filepath.Join(dir, "nope")}, exitError},
 		{"diff, no change", []string{"diff", "-i", valid, "--root", filepath.Join(dir, "out")}, 0},
 		{"diff, changes", []string{"diff", "-i", valid, "--root", edited}, 1},
 		{"diff, invalid inventory", []string{"diff", "-i", invalid, "--root", edited}, 2},

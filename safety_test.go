@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -171,6 +172,98 @@ func checkOldOrNew(t *testing.T, out string, a, b map[string]string) (inA, inB i
 	return inA, inB
 }
 
+// TestConcurrentRenders starts several renders of different inventories
+// into one tree at once, round after round. Each must either succeed or
+// refuse, naming the run that holds the tree; afterwards the tree must be
+// wholly one inventory's, with a manifest that agrees, and no temporary
+// file or pending record left.
+func TestConcurrentRenders(t *testing.T) {
+	bin := pxegenBinary(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	const manifest = "var/lib/pxegen/manifest.json"
+	var invs []string
+	var trees []map[string]string
+	for i, v := range []string{"a", "b", "c", "d"} {
+		doc := string(sitegen.Site(200+100*i, v))
+		path := filepath.Join(dir, v+".yaml")
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		invs = append(invs, path)
+		trees = append(trees, renderTree(t, v+".yaml", doc))
+	}
+	refused := 0
+	defer func() { t.Logf("%d renders refused because another held the tree", refused) }()
+	for round := 0; round < 3; round++ {
+		type result struct {
+			err    error
+			stderr string
+		}
+		results := make([]result, len(invs))
+		var wg sync.WaitGroup
+		for i, inv := range invs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var stderr bytes.Buffer
+				cmd := exec.Command(bin, "render", "-i", inv, "-o", out, "--prune")
+				cmd.Stderr = &stderr
+				results[i] = result{cmd.Run(), stderr.String()}
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for i, r := range results {
+			switch {
+			case r.err == nil:
+				ok++
+			case strings.Contains(r.stderr, "held by pid "):
+				refused++
+			default:
+				t.Errorf("round %d: render of %s failed without naming the run holding the tree: %v\n%s", round, invs[i], r.err, r.stderr)
+			}
+		}
+		if ok == 0 {
+			t.Errorf("round %d: no render succeeded", round)
+		}
+		got := readFiles(t, out)
+		which := -1
+		for i, tree := range trees {
+			if got["etc/dhcp/dhcpd.conf"] == tree["etc/dhcp/dhcpd.conf"] {
+				which = i
+			}
+		}
+		if which < 0 {
+			t.Fatalf("round %d: dhcpd.conf is no inventory's", round)
+		}
+		var m struct{ Files map[string]string }
+		if err := json.Unmarshal([]byte(got[manifest]), &m); err != nil {
+			t.Fatalf("round %d: manifest: %v", round, err)
+		}
+		want := trees[which]
+		for p, data := range got {
+			if p != manifest && want[p] != data {
+				t.Errorf("round %d: %s is not %s's", round, p, invs[which])
+			}
+		}
+		for p, data := range want {
+			if got[p] != data {
+				t.Errorf("round %d: %s is missing or not %s's", round, p, invs[which])
+			}
+			if m.Files[p] != sha(data) {
+				t.Errorf("round %d: the manifest does not record %s as written", round, p)
+			}
+		}
+		if len(m.Files) != len(want) {
+			t.Errorf("round %d: the manifest records %d files, the tree has %d", round, len(m.Files), len(want))
+		}
+		if t.Failed() {
+			return
+		}
+	}
+}
+
 // withTmpfs mounts a tmpfs of the given size for the test; it needs root.
 func withTmpfs(t *testing.T, size string) string {
 	t.Helper()
@@ -234,6 +327,14 @@ func TestFullDisk(t *testing.T) {
 	renderExpectFailure(t, large, out, "no space left on device")
 	if diff := diffSnapshots(before, snapshot(t, out)); diff != "" {
 		t.Fatalf("a run that hit a full disk changed the tree:\n%s", diff)
+	}
+
+	// Into an empty filesystem: the directories the run made go too.
+	empty := withTmpfs(t, "1m")
+	before = snapshot(t, empty)
+	renderExpectFailure(t, large, empty, "no space left on device")
+	if diff := diffSnapshots(before, snapshot(t, empty)); diff != "" {
+		t.Fatalf("a first run that hit a full disk left things behind:\n%s", diff)
 	}
 }
 

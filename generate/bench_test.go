@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/internal/sitegen"
 	"github.com/pxegen/pxegen/inventory"
 )
@@ -53,31 +54,33 @@ func BenchmarkWrite(b *testing.B) {
 				b.StopTimer()
 				dir, _ := os.MkdirTemp("", "pxegen-bench-")
 				b.StartTimer()
-				p, err := NewPlan(dir, tree, PlanOptions{Manifest: "var/lib/pxegen/manifest.json"})
+				p, err := filetree.NewPlan(dir, tree, filetree.PlanOptions{Manifest: "var/lib/pxegen/manifest.json", Mark: Mark, Lock: filetree.ExclusiveLock})
 				if err != nil {
 					b.Fatal(err)
 				}
 				if err := p.Apply(); err != nil {
 					b.Fatal(err)
 				}
+				p.Close()
 				b.StopTimer()
 				os.RemoveAll(dir)
 				b.StartTimer()
 			}
 		})
 		dir := b.TempDir()
-		if _, err := Write(dir, tree); err != nil {
+		if _, err := filetree.Write(dir, tree); err != nil {
 			b.Fatal(err)
 		}
 		b.Run(fmt.Sprintf("unchanged/hosts=%d", n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				p, err := NewPlan(dir, tree, PlanOptions{})
+				p, err := filetree.NewPlan(dir, tree, filetree.PlanOptions{Mark: Mark, Lock: filetree.ExclusiveLock})
 				if err != nil {
 					b.Fatal(err)
 				}
 				if err := p.Apply(); err != nil {
 					b.Fatal(err)
 				}
+				p.Close()
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -91,7 +92,7 @@ type explainer struct {
 // Explain simulates what the client q boots from tree, the files inv
 // renders to. Loaders that search (PXELINUX, GRUB) search the tree itself,
 // and their files are read back, so the answer is what the files say.
-func Explain(inv *inventory.Inventory, tree Tree, q Query) (*Explanation, error) {
+func Explain(inv *inventory.Inventory, tree filetree.Tree, q Query) (*Explanation, error) {
 	if !slices.Contains(Arches, q.Arch) {
 		return nil, &QueryError{fmt.Sprintf("arch %q: want one of %s", q.Arch, strings.Join(Arches, ", "))}
 	}

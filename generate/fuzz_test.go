@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -157,7 +158,7 @@ func TestSyntaxCheckersReject(t *testing.T) {
 }
 
 // checkSyntax checks f by the syntax of the file it is.
-func checkSyntax(inv *inventory.Inventory, f File) string {
+func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 	text := string(f.Data)
 	for _, r := range text {
 		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {

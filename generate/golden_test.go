@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -62,7 +63,7 @@ func TestGolden(t *testing.T) {
 			}
 			// Write for real, so that the golden tree is what lands on disk.
 			out := t.TempDir()
-			if _, err := generate.Write(out, tree); err != nil {
+			if _, err := filetree.Write(out, tree); err != nil {
 				t.Fatal(err)
 			}
 			got := readTree(t, out)
@@ -71,7 +72,7 @@ func TestGolden(t *testing.T) {
 				if err := os.RemoveAll(goldenOut); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := generate.Write(goldenOut, tree); err != nil {
+				if _, err := filetree.Write(goldenOut, tree); err != nil {
 					t.Fatal(err)
 				}
 				return
@@ -100,7 +101,7 @@ func compareFile(t *testing.T, path, got string) {
 	}
 }
 
-func treeMap(tree generate.Tree) map[string]string {
+func treeMap(tree filetree.Tree) map[string]string {
 	m := map[string]string{}
 	for _, f := range tree {
 		m[f.Path] = string(f.Data)

@@ -1,31 +1,56 @@
-package generate_test
+package generate
 
 import (
-	"os"
-	"strings"
+	"net/netip"
 	"testing"
 
-	"github.com/pxegen/pxegen/generate"
-	"github.com/pxegen/pxegen/inventory"
+	"github.com/google/go-cmp/cmp"
 )
 
-// TestRenderUnknownProfile: an inventory changed after validation so that
-// a host names no profile it defines is an error, never a panic.
-func TestRenderUnknownProfile(t *testing.T) {
-	data, err := os.ReadFile("../golden/lab/inventory.yaml")
-	if err != nil {
-		t.Fatal(err)
+func TestHexPrefixes(t *testing.T) {
+	for _, tc := range []struct {
+		subnet string
+		want   []string
+	}{
+		{"10.1.1.0/24", []string{"0A0101"}},
+		{"10.16.0.0/20", []string{"0A100"}},
+		{"10.8.0.0/22", []string{"0A0800", "0A0801", "0A0802", "0A0803"}},
+		{"192.168.7.64/26", []string{"C0A8074", "C0A8075", "C0A8076", "C0A8077"}},
+		{"10.0.0.0/8", []string{"0A"}},
+		{"10.0.0.0/9", []string{"0A0", "0A1", "0A2", "0A3", "0A4", "0A5", "0A6", "0A7"}},
+		{"192.168.1.8/30", []string{"C0A80108", "C0A80109", "C0A8010A", "C0A8010B"}},
+	} {
+		got := hexPrefixes(netip.MustParsePrefix(tc.subnet))
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("hexPrefixes(%s) (-want +got):\n%s", tc.subnet, diff)
+		}
 	}
-	inv, err := inventory.Parse("inventory.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv.Hosts[0].Profile = "nope"
-	engine, err := generate.New("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := engine.Render(inv); err == nil || !strings.Contains(err.Error(), `unknown profile "nope"`) {
-		t.Fatalf("err = %v, want an unknown profile", err)
+}
+
+// TestHexPrefixesCoverExactly checks, address by address, that PXELINUX's
+// search (the hex IP shortened one digit at a time) meets one of a
+// subnet's files for every address inside it and for none outside.
+func TestHexPrefixesCoverExactly(t *testing.T) {
+	for _, s := range []string{"10.1.0.0/22", "10.1.0.0/21", "10.1.1.0/25", "10.1.1.0/27", "10.1.1.4/30"} {
+		subnet := netip.MustParsePrefix(s)
+		files := map[string]bool{}
+		for _, name := range hexPrefixes(subnet) {
+			files[name] = true
+		}
+		lo := subnet.Addr().As4()
+		start := netip.AddrFrom4([4]byte{lo[0], lo[1], 0, 0})
+		for a, i := start, 0; i < 1<<17; a, i = a.Next(), i+1 {
+			hex := hexIP(a)
+			found := false
+			for n := 8; n >= 1; n-- {
+				if files[hex[:n]] {
+					found = true
+					break
+				}
+			}
+			if found != subnet.Contains(a) {
+				t.Fatalf("%s: address %s matched=%v, inside=%v", s, a, found, subnet.Contains(a))
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -29,6 +30,38 @@ type Reload struct {
 	// only its host files on SIGHUP, not dhcp-range or dhcp-boot).
 	Action string `json:"action"`
 	Path   string `json:"path"` // the changed file, as on the server
+}
+
+// Reloads lists the daemons whose own files a plan's changes create or
+// update, with the paths as on the server; PXELINUX, GRUB and iPXE files
+// are read at every boot and need none.
+func Reloads(changes []filetree.Change) []Reload {
+	var out []Reload
+	for _, c := range changes {
+		if c.Action != filetree.Create && c.Action != filetree.Update {
+			continue
+		}
+		for _, t := range targets {
+			if t.name == c.Target && t.reload != nil {
+				r := *t.reload
+				r.Path = "/" + c.Path
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// ReloadNote is a plan summary's word on the daemons to reload.
+func ReloadNote(reloads []Reload) string {
+	if len(reloads) == 0 {
+		return "; no daemon needs a reload"
+	}
+	names := make([]string, len(reloads))
+	for i, r := range reloads {
+		names[i] = r.Action + " " + r.Daemon
+	}
+	return "; " + strings.Join(names, ", ")
 }
 
 // output is one file to render: its path below the output root, the

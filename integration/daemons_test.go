@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 	"github.com/pxegen/pxegen/verify"
 )
@@ -61,7 +62,7 @@ func TestDaemonChecks(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := filepath.Join(t.TempDir(), "out")
-			if _, err := generate.Write(dir, tree); err != nil {
+			if _, err := filetree.Write(dir, tree); err != nil {
 				t.Fatal(err)
 			}
 			check("golden/"+name+" --target "+dhcp, dir, other)

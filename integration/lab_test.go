@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/internal/qemu"
 	"github.com/pxegen/pxegen/inventory"
 	"github.com/pxegen/pxegen/verify"
@@ -34,7 +35,7 @@ type lab struct {
 	t       *testing.T
 	dhcp    dhcpServer
 	inv     *inventory.Inventory
-	tree    generate.Tree // what pxegen rendered, for explain
+	tree    filetree.Tree // what pxegen rendered, for explain
 	ns      string
 	work    string // logs, runtime files; readable by the daemons' users
 	out     string // the rendered tree
@@ -124,7 +125,7 @@ func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer, unavailable ...
 	l := &lab{t: t, dhcp: dhcp, inv: inv, tree: tree, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
 		ns: fmt.Sprintf("pxegen-it-%s-%s-%d", dhcp.target, strings.TrimSuffix(filepath.Base(inventoryPath), ".yaml"), os.Getpid()), unavailable: unavailable}
 	t.Cleanup(l.close)
-	if _, err := generate.Write(l.out, tree); err != nil {
+	if _, err := filetree.Write(l.out, tree); err != nil {
 		t.Fatal(err)
 	}
 	l.installBootFiles()

@@ -6,6 +6,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/pxegen/pxegen/internal/filetree"
 )
 
 // Limits that keep a mistaken inventory from exhausting the machine.
@@ -149,6 +151,10 @@ func (v *validator) paths() {
 	}
 	for _, a := range all {
 		v.check(a.key, checkAbsPath(a.val))
+		// Every run removes or replaces its own bookkeeping: no output may be one.
+		if why := filetree.Bookkeeping(strings.TrimPrefix(p.Manifest, "/"), strings.TrimPrefix(a.val, "/")); why != "" && a.key != "paths.manifest" {
+			v.errf(a.key, "%s is %s", a.val, why)
+		}
 	}
 	// A config file under boot_root would be published over TFTP and HTTP;
 	// two outputs at one path, or one inside another, cannot both be written.

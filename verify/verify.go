@@ -1,7 +1,8 @@
 // Package verify runs the real daemons' own checks on a rendered tree:
 // dhcpd's syntax check, Apache's, and xinetd started on the stanza in an
 // empty network namespace. A check whose daemon is not installed is
-// skipped, and says so.
+// skipped, and says so. Rendered runs them on a private copy of an
+// in-memory tree; Tree checks that a directory holds that tree.
 package verify
 
 import (
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -30,7 +32,7 @@ const (
 
 // Result is what one check found.
 type Result struct {
-	Check  string // dhcpd, apache, xinetd
+	Check  string // dhcpd, kea, dnsmasq, apache, xinetd; tree for Tree
 	Status Status
 	Detail string // the command run, the reason for a skip, or the daemon's complaint
 }
@@ -70,6 +72,61 @@ func Run(ctx context.Context, root string, inv *inventory.Inventory) []Result {
 		results = append(results, Xinetd(ctx, at(paths.XinetdTFTP)))
 	}
 	return results
+}
+
+// Rendered writes tree into a temporary directory only this user can
+// enter and runs Run there. The daemons, run as root, never read a file
+// anyone else could have written: an appended LoadModule line in a tree
+// others can write would run their code.
+func Rendered(ctx context.Context, inv *inventory.Inventory, tree filetree.Tree) ([]Result, error) {
+	staging, err := os.MkdirTemp("", "pxegen-staging-") // mode 0700
+	if err != nil {
+		return nil, fmt.Errorf("create staging directory: %w", err)
+	}
+	defer os.RemoveAll(staging)
+	if _, err := filetree.Write(staging, tree); err != nil {
+		return nil, err
+	}
+	results := Run(ctx, staging, inv)
+	for i := range results {
+		// Name files by their place in the tree, not the temporary copy.
+		results[i].Detail = strings.ReplaceAll(results[i].Detail, staging+string(os.PathSeparator), "")
+	}
+	return results, nil
+}
+
+// Tree checks that the tree under dir holds exactly the files of tree:
+// the daemons vouch for pxegen's rendering, and this check says whether
+// dir is it. It reads dir as render does, following no link and reading
+// no irregular file, under a shared lock.
+func Tree(dir string, tree filetree.Tree) (Result, error) {
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return Result{}, fmt.Errorf("verify %s: not a directory (render into it first)", dir)
+	}
+	// Force, without a manifest: a comparison, not a takeover.
+	plan, err := filetree.NewPlan(dir, tree, filetree.PlanOptions{Force: true, Lock: filetree.SharedLock})
+	if err != nil {
+		return Result{}, err
+	}
+	defer plan.Close()
+	var differ []string
+	for _, c := range plan.Changes {
+		switch c.Action {
+		case filetree.Create:
+			differ = append(differ, filetree.Escape(c.Path)+" is missing")
+		case filetree.Update:
+			differ = append(differ, filetree.Escape(c.Path)+" is not what the inventory renders")
+		}
+	}
+	if len(differ) == 0 {
+		return Result{Check: "tree", Status: Passed, Detail: fmt.Sprintf("%s holds the %d files the inventory renders", dir, len(tree))}, nil
+	}
+	const most = 5
+	if len(differ) > most {
+		differ = append(differ[:most], fmt.Sprintf("and %d more", len(differ)-most))
+	}
+	return Result{Check: "tree", Status: Failed,
+		Detail: strings.Join(differ, "; ") + " (the daemons checked pxegen's rendering, not these files; pxegen diff shows them)"}, nil
 }
 
 // Kea runs `kea-dhcp4 -t conf`, which parses the configuration and checks

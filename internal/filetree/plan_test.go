@@ -1,9 +1,10 @@
-package generate
+package filetree
 
 import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -13,11 +14,12 @@ const testManifest = "var/lib/pxegen/manifest.json"
 
 func apply(t *testing.T, root string, tree Tree, opts PlanOptions) *Plan {
 	t.Helper()
-	opts.Manifest = testManifest
+	opts.Manifest, opts.Lock = testManifest, ExclusiveLock
 	p, err := NewPlan(root, tree, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer p.Close()
 	if err := p.Apply(); err != nil {
 		t.Fatal(err)
 	}
@@ -39,23 +41,21 @@ func TestPlanActionsAndUnchangedRerun(t *testing.T) {
 	if diff := cmp.Diff(map[string]Action{"etc/a.conf": Create, "srv/x/h1": Create}, actions(p)); diff != "" {
 		t.Errorf("first run (-want +got):\n%s", diff)
 	}
-	if got := p.Reloads(); len(got) != 1 || got[0].Daemon != "dhcpd" || got[0].Path != "/etc/a.conf" {
-		t.Errorf("reloads = %+v, want dhcpd for /etc/a.conf", got)
+	if p.Changes[0].Target != "dhcpd" {
+		t.Errorf("change of etc/a.conf lost its target: %+v", p.Changes[0])
 	}
 	again, err := NewPlan(root, tree, PlanOptions{Manifest: testManifest})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Changed() || len(again.files) != 0 || len(again.Reloads()) != 0 {
-		t.Errorf("an unchanged re-run plans work: changed=%v files=%d reloads=%v", again.Changed(), len(again.files), again.Reloads())
+	again.Close()
+	if again.Changed() || len(again.files) != 0 {
+		t.Errorf("an unchanged re-run plans work: changed=%v files=%d", again.Changed(), len(again.files))
 	}
 	tree[1].Data = []byte("2\n")
 	p = apply(t, root, tree, PlanOptions{})
 	if diff := cmp.Diff(map[string]Action{"etc/a.conf": Unchanged, "srv/x/h1": Update}, actions(p)); diff != "" {
 		t.Errorf("changed host (-want +got):\n%s", diff)
-	}
-	if len(p.Reloads()) != 0 {
-		t.Errorf("a PXELINUX change asks for reloads: %v", p.Reloads())
 	}
 }
 
@@ -98,11 +98,35 @@ func TestHandEditsAreRefused(t *testing.T) {
 	if !errors.As(err, &conflict) {
 		t.Fatalf("err = %v, want a ConflictError", err)
 	}
-	if diff := cmp.Diff([]string{"etc/a.conf", "srv/admin", "srv/h1"}, conflict.Paths); diff != "" {
+	want := []Conflict{{"etc/a.conf", Edited}, {"srv/admin", NotWritten}, {"srv/h1", Edited}}
+	if diff := cmp.Diff(want, conflict.Conflicts); diff != "" {
 		t.Errorf("conflicts (-want +got):\n%s", diff)
 	}
-	apply(t, root, next, PlanOptions{Prune: true, Force: true})
+	// --force takes them over, keeping each old file in the backup
+	// directory, at its own path below it.
+	p := apply(t, root, next, PlanOptions{Prune: true, Force: true})
 	if data, _ := os.ReadFile(filepath.Join(root, "etc/a.conf")); string(data) != "b\n" {
 		t.Errorf("--force did not replace the edited file: %q", data)
+	}
+	if _, err := os.Stat(filepath.Join(root, "srv/h1")); !os.IsNotExist(err) {
+		t.Errorf("--force --prune did not remove the edited srv/h1")
+	}
+	if !strings.HasPrefix(p.BackupDir, testManifest+BackupSuffix+"/") {
+		t.Fatalf("backup directory %q", p.BackupDir)
+	}
+	for path, old := range map[string]string{"etc/a.conf": "a\n# local tweak\n", "srv/h1": "edited\n", "srv/admin": "not ours\n"} {
+		backup := filepath.Join(root, p.BackupDir, path)
+		data, err := os.ReadFile(backup)
+		if err != nil || string(data) != old {
+			t.Errorf("backup of %s: %q, %v; want %q", path, data, err, old)
+		}
+		if info, err := os.Stat(backup); err == nil && info.Mode().Perm() != 0o600 {
+			t.Errorf("backup of %s has mode %v, want 0600", path, info.Mode().Perm())
+		}
+	}
+	for _, c := range p.Changes {
+		if want := map[string]bool{"etc/a.conf": true, "srv/admin": true, "srv/h1": true}[c.Path]; want != (c.Backup == p.BackupDir+"/"+c.Path) {
+			t.Errorf("change %s: backup %q", c.Path, c.Backup)
+		}
 	}
 }
