@@ -55,10 +55,12 @@ type vm struct {
 var vms = []vm{
 	{name: "bios-known", mac: "52:54:00:00:01:01", network: "lab",
 		want:    "pxegen.profile=beta pxegen.host=known-bios",
-		fetched: []string{"ipxe/boot-lab.ipxe", "ipxe/hosts/52-54-00-00-01-01.ipxe", "pxelinux.0", "pxelinux.cfg/01-52-54-00-00-01-01", "test/vmlinuz", "test/initrd.gz"}},
+		fetched:    []string{"ipxe/known.ipxe", "ipxe/hosts/52-54-00-00-01-01.ipxe", "pxelinux.0", "pxelinux.cfg/01-52-54-00-00-01-01", "test/vmlinuz", "test/initrd.gz"},
+		notFetched: []string{"ipxe/boot-lab.ipxe"}},
 	{name: "uefi-known", uefi: true, mac: "52:54:00:00:01:02", network: "lab",
 		want:    "pxegen.profile=beta pxegen.host=known-uefi",
-		fetched: []string{"ipxe/boot-lab.ipxe", "ipxe/hosts/52-54-00-00-01-02.ipxe", "test/vmlinuz", "test/initrd.gz"}},
+		fetched:    []string{"ipxe/known.ipxe", "ipxe/hosts/52-54-00-00-01-02.ipxe", "test/vmlinuz", "test/initrd.gz"},
+		notFetched: []string{"ipxe/boot-lab.ipxe"}},
 	{name: "bios-unknown-profile", mac: "52:54:00:00:02:01", network: "lab",
 		want:    "pxegen.profile=alpha",
 		fetched: []string{"ipxe/boot-lab.ipxe", "ipxe/profiles/alpha.ipxe", "pxelinux.0", "pxelinux.cfg/0A0101", "test/vmlinuz"}},
@@ -77,7 +79,7 @@ var vms = []vm{
 	// GRUB fetches over TFTP, so no HTTP request is expected.
 	{name: "uefi-http-unknown-profile", uefi: true, httpBoot: true, mac: "52:54:00:00:02:06", network: "lab",
 		want:    "pxegen.profile=alpha",
-		fetched: []string{"ipxe.efi", "ipxe/boot-lab.ipxe", "ipxe/profiles/alpha.ipxe", "test/vmlinuz"}},
+		fetched: []string{"snponly.efi", "ipxe/boot-lab.ipxe", "ipxe/profiles/alpha.ipxe", "test/vmlinuz"}},
 	{name: "uefi-sb-known", uefi: true, secureBoot: true, mac: "52:54:00:00:01:03", network: "lab",
 		want: "pxegen.profile=beta pxegen.host=known-sb"},
 	{name: "uefi-sb-unknown-menu", uefi: true, secureBoot: true, mac: "52:54:00:00:02:05", network: "secure",
