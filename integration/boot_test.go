@@ -54,11 +54,11 @@ type vm struct {
 // profile (lab: alpha) and one without (other: the menu, default beta).
 var vms = []vm{
 	{name: "bios-known", mac: "52:54:00:00:01:01", network: "lab",
-		want:    "pxegen.profile=beta pxegen.host=known-bios",
+		want:       "pxegen.profile=beta pxegen.host=known-bios",
 		fetched:    []string{"ipxe/known.ipxe", "ipxe/hosts/52-54-00-00-01-01.ipxe", "pxelinux.0", "pxelinux.cfg/01-52-54-00-00-01-01", "test/vmlinuz", "test/initrd.gz"},
 		notFetched: []string{"ipxe/boot-lab.ipxe"}},
 	{name: "uefi-known", uefi: true, mac: "52:54:00:00:01:02", network: "lab",
-		want:    "pxegen.profile=beta pxegen.host=known-uefi",
+		want:       "pxegen.profile=beta pxegen.host=known-uefi",
 		fetched:    []string{"ipxe/known.ipxe", "ipxe/hosts/52-54-00-00-01-02.ipxe", "test/vmlinuz", "test/initrd.gz"},
 		notFetched: []string{"ipxe/boot-lab.ipxe"}},
 	{name: "bios-unknown-profile", mac: "52:54:00:00:02:01", network: "lab",
