@@ -230,7 +230,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					templatesFlag,
 					&cli.StringFlag{Name: "mac", Required: true, Usage: "the client's `MAC` address"},
 					&cli.StringFlag{Name: "ip", Usage: "the `ADDRESS` it gets (needed unless the MAC is a host's with a fixed address)"},
-					&cli.StringFlag{Name: "arch", Value: generate.ArchUEFI, Usage: "its firmware: `ARCH` is " + strings.Join(generate.Arches, ", ")},
+					&cli.StringFlag{Name: "arch", Value: generate.ArchUEFI, Usage: "its firmware: `ARCH` is " + strings.Join(generate.Arches, ", ") + ", or an option 93 value"},
 					formatFlag,
 				}, targetFlags...),
 				Action: func(c *cli.Context) error {

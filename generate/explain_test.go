@@ -1,7 +1,9 @@
 package generate_test
 
 import (
+	"net/netip"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,6 +49,14 @@ func TestExplainEveryHost(t *testing.T) {
 					t.Errorf("%s: host %s, %s: %v", out, h.Name, arch, err)
 					continue
 				}
+				if want := servedArch(inv, ip, arch); e.Boots.Via == "none" {
+					if want {
+						t.Errorf("%s: host %s, %s: explain says it gets no boot file, but its network serves it", out, h.Name, arch)
+					}
+					continue
+				} else if !want {
+					t.Errorf("%s: host %s, %s: explain says it boots via %s, but its network has no loader for it", out, h.Name, arch, e.Boots.Via)
+				}
 				if !e.Boots.Local && e.Boots.Kernel == "" {
 					t.Errorf("%s: host %s, %s: boots nothing", out, h.Name, arch)
 				}
@@ -67,4 +77,31 @@ func TestExplainEveryHost(t *testing.T) {
 			}
 		}
 	}
+}
+
+// servedArch says, from the inventory alone, whether a client of arch at
+// ip gets a boot file: its network boots that CPU, Secure Boot networks
+// serve no UEFI HTTP boot, nothing serves ARM64 HTTP boot (GRUB cannot
+// start from it), and bootloaders.arch adds or takes away types.
+func servedArch(inv *inventory.Inventory, ip, arch string) bool {
+	code, _ := generate.ArchCode(arch)
+	if f, ok := inv.Bootloaders.Arch[strconv.Itoa(code)]; ok {
+		return f != ""
+	}
+	addr := netip.MustParseAddr(ip)
+	for _, n := range inv.Networks {
+		if !netip.MustParsePrefix(n.Subnet).Contains(addr) {
+			continue
+		}
+		switch code {
+		case 0, 7, 9:
+			return n.HasArch(inventory.ArchX86_64)
+		case 16:
+			return n.HasArch(inventory.ArchX86_64) && !n.SecureBoot
+		case 11:
+			return n.HasArch(inventory.ArchARM64)
+		}
+		return false
+	}
+	return false
 }

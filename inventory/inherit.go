@@ -111,6 +111,11 @@ func inherit(p, parent Profile) Profile {
 	if r.Initrd == nil {
 		r.Initrd = parent.Initrd
 	}
+	r.ARM64 = p.ARM64
+	setDefault(&r.ARM64.Kernel, parent.ARM64.Kernel)
+	if r.ARM64.Initrd == nil {
+		r.ARM64.Initrd = parent.ARM64.Initrd
+	}
 	return r
 }
 

@@ -43,6 +43,9 @@ const (
 	MaxDNSServers = 8
 	// MaxInterfaces bounds server.interfaces.
 	MaxInterfaces = MaxNetworks
+	// MaxArches bounds a network's arches; MaxArchLoaders bootloaders.arch.
+	MaxArches      = 8
+	MaxArchLoaders = 64
 )
 
 // validator collects every problem with its position.
@@ -106,6 +109,8 @@ func (inv *Inventory) Validate() error {
 	v.profiles()
 	v.menu()
 	v.hosts(nets, len(nets) == len(inv.Networks))
+	v.arches(nets)
+	v.arm64GRUB()
 	v.secureBoot()
 	return v.errs.err()
 }
@@ -411,13 +416,15 @@ func (v *validator) profiles() {
 		if p.Append != "" {
 			v.check(at+".append", checkArgs(p.Append))
 		}
+		v.archOwn(at, p)
 		if !resolvable {
 			continue
 		}
 		r := v.resolved(name)
-		if r.Kernel == "" {
-			v.errf(at, "no kernel: set kernel here or in a profile it inherits")
+		if r.Kernel == "" && r.ARM64.Kernel == "" {
+			v.errf(at, "no kernel: set kernel (x86-64) or arm64.kernel here or in a profile it inherits")
 		}
+		v.archResolved(at, r)
 		if n := appendLineLen(r.Initrd, KernelArgs(r.Append, "")); n > MaxAppendLine {
 			v.errf(at+".append", "the PXELINUX APPEND line would be %d bytes; PXELINUX reads at most %d", n, MaxAppendLine)
 		}
