@@ -63,7 +63,7 @@ var fieldLimits = map[string]int{
 	"bootloaders.arm64": MaxPathLen, "bootloaders.shim": MaxPathLen, "bootloaders.grub_dir": MaxPathLen,
 	"bootloaders.arch.6": MaxPathLen, "networks[0].arches": MaxArches, "networks[0].arches[0]": MaxNameLen,
 	"profiles.p.arm64.kernel": MaxPathLen, "profiles.p.arm64.initrd[0]": MaxPathLen, "profiles.p.arm64.initrd": MaxInitrds,
-	"hosts[0].arch": MaxNameLen,
+	"hosts[0].arch":    MaxNameLen,
 	"networks[0].name": MaxNameLen, "networks[0].subnet": MaxNameLen, "networks[0].gateway": MaxNameLen,
 	"networks[0].dns[0]": MaxNameLen, "networks[0].dns": MaxDNSServers, "networks[0].pool": MaxNameLen,
 	"networks[0].profile": MaxNameLen,
