@@ -16,9 +16,22 @@ import (
 var update = flag.Bool("update", false, "rewrite golden/cli scripts from what the commands print")
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(removeBinary{m}, map[string]func(){
 		"pxegen": func() { os.Exit(run(os.Args, os.Stdout, os.Stderr)) },
 	})
+}
+
+// removeBinary runs the tests, then removes the command pxegenBinary
+// built: 12 MB in $TMPDIR per run otherwise.
+type removeBinary struct{ m *testing.M }
+
+func (r removeBinary) Run() int {
+	defer func() {
+		if binaryDir != "" {
+			os.RemoveAll(binaryDir)
+		}
+	}()
+	return r.m.Run()
 }
 
 // TestCLI runs the scripts in golden/cli: each is a small session of shell

@@ -25,6 +25,7 @@ var killRuns = flag.Int("kill-runs", 10, "how many times TestKillDuringRender ki
 
 var (
 	buildOnce sync.Once
+	binaryDir string // removed by TestMain once the tests have run
 	binary    string
 	buildErr  error
 )
@@ -34,12 +35,11 @@ var (
 func pxegenBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "pxegen-bin-")
-		if err != nil {
-			buildErr = err
+		binaryDir, buildErr = os.MkdirTemp("", "pxegen-bin-")
+		if buildErr != nil {
 			return
 		}
-		binary = filepath.Join(dir, "pxegen")
+		binary = filepath.Join(binaryDir, "pxegen")
 		if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
