@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/golden"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -18,7 +19,7 @@ func TestExplainEveryHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases, _ := filepath.Glob("../golden/*/out")
+	cases := golden.Glob(t, "../golden/*/out")
 	for _, out := range cases {
 		inv, err := inventory.Load(filepath.Join(filepath.Dir(out), "inventory.yaml"), inventory.KeepPositions())
 		if err != nil {

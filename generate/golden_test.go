@@ -12,6 +12,7 @@ import (
 
 	"github.com/pxegen/pxegen/generate"
 	"github.com/pxegen/pxegen/internal/filetree"
+	"github.com/pxegen/pxegen/internal/golden"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -21,10 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under ../golde
 // result with golden/<case>/out (a valid inventory) or golden/<case>/stderr
 // (the errors of an invalid one).
 func TestGolden(t *testing.T) {
-	dirs, err := filepath.Glob("../golden/*/inventory.yaml")
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no golden cases found: %v", err)
-	}
+	dirs := golden.Glob(t, "../golden/*/inventory.yaml")
 	engine, err := generate.New("")
 	if err != nil {
 		t.Fatal(err)
