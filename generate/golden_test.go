@@ -52,6 +52,12 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Render promises a tree sorted by path, each path once.
+			for i := 1; i < len(tree); i++ {
+				if tree[i-1].Path >= tree[i].Path {
+					t.Fatalf("Render's tree is not sorted by path: %s before %s", tree[i-1].Path, tree[i].Path)
+				}
+			}
 			again, err := engine.Render(inv)
 			if err != nil {
 				t.Fatal(err)
