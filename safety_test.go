@@ -21,7 +21,10 @@ import (
 	"github.com/pxegen/pxegen/inventory"
 )
 
-var killRuns = flag.Int("kill-runs", 10, "how many times TestKillDuringRender kills pxegen render")
+var (
+	killRuns = flag.Int("kill-runs", 10, "how many times TestKillDuringRender kills pxegen render")
+	killSeed = flag.Int64("kill-seed", 0, "the seed of TestKillDuringRender's kill times (0: a new one, logged)")
+)
 
 var (
 	buildOnce sync.Once
@@ -71,11 +74,14 @@ func renderTree(t *testing.T, name, doc string) map[string]string {
 	return m
 }
 
-// TestKillDuringRender kills `pxegen render` with SIGKILL at random moments
-// while it rewrites a large tree, alternating between two versions, and
-// checks after every kill that each file is its complete old or complete
-// new version. A final run must then leave exactly the new tree and no
-// temporary file.
+// TestKillDuringRender kills `pxegen render` with SIGKILL while it
+// rewrites a large tree, alternating between two versions, and checks
+// after every kill that each file is its complete old or complete new
+// version. Every other kill lands at a random moment of the run; the
+// others just after the renames begin (when the pending record appears),
+// and at least one must leave a tree of old and new files, or the test
+// has not tested the renames. A final run must then leave exactly the new
+// tree and no temporary file.
 func TestKillDuringRender(t *testing.T) {
 	bin := pxegenBinary(t)
 	dir := t.TempDir()
@@ -95,7 +101,13 @@ func TestKillDuringRender(t *testing.T) {
 	}
 	// A full rewrite takes about this long; kills land anywhere in it.
 	window := 2 * time.Since(start)
-	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	seed := *killSeed
+	if seed == 0 {
+		seed = time.Now().UnixNano()
+	}
+	t.Logf("seed %d (-kill-seed %d repeats these kill times)", seed, seed)
+	rng := rand.New(rand.NewSource(seed))
+	pending := filepath.Join(out, "var/lib/pxegen/manifest.json.pending")
 	mixed := 0
 	for i := 0; i < *killRuns; i++ {
 		v := []string{"b", "a"}[i%2]
@@ -105,6 +117,13 @@ func TestKillDuringRender(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
+		var kill <-chan time.Time
+		stop := make(chan struct{})
+		if i%2 == 0 {
+			kill = time.After(time.Duration(rng.Int63n(int64(window))))
+		} else {
+			kill = afterFileAppears(pending, time.Duration(rng.Int63n(int64(5*time.Millisecond))), stop)
+		}
 		select {
 		case err := <-done:
 			// It finished before the kill: after an interrupted run it
@@ -113,16 +132,20 @@ func TestKillDuringRender(t *testing.T) {
 			if err != nil {
 				t.Fatalf("render after an interrupted run: %v", err)
 			}
-		case <-time.After(time.Duration(rng.Int63n(int64(window)))):
+		case <-kill:
 			cmd.Process.Signal(syscall.SIGKILL)
 			<-done
 		}
+		close(stop)
 		olds, news := checkOldOrNew(t, out, trees["a"], trees["b"])
 		if olds > 0 && news > 0 {
 			mixed++
 		}
 	}
 	t.Logf("%d kills, %d of them during the renames (a tree of old and new files, each one whole)", *killRuns, mixed)
+	if mixed == 0 {
+		t.Errorf("no kill landed during the renames, so they went untested (seed %d)", seed)
+	}
 	if b, err := exec.Command(bin, "render", "-i", filepath.Join(dir, "b.yaml"), "-o", out).CombinedOutput(); err != nil {
 		t.Fatalf("render after the kills: %v\n%s", err, b)
 	}
@@ -146,6 +169,28 @@ func TestKillDuringRender(t *testing.T) {
 			t.Errorf("%s is not the new version after a complete run", p)
 		}
 	}
+}
+
+// afterFileAppears fires delay after path comes into being, unless stop
+// is closed first. It polls, as another process makes the file.
+func afterFileAppears(path string, delay time.Duration, stop <-chan struct{}) <-chan time.Time {
+	c := make(chan time.Time, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := os.Lstat(path); err == nil {
+				time.Sleep(delay)
+				c <- time.Now()
+				return
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}()
+	return c
 }
 
 // checkOldOrNew fails unless every file of the tree is whole: byte for byte
