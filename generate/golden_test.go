@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -21,6 +22,11 @@ var update = flag.Bool("update", false, "rewrite the golden files under ../golde
 // TestGolden renders every golden/<case>/inventory.yaml and compares the
 // result with golden/<case>/out (a valid inventory) or golden/<case>/stderr
 // (the errors of an invalid one).
+//
+// A case whose golden/<case>/base names another case (the same site for
+// another DHCP server) keeps only its DHCP and TFTP servers' files in its
+// out/: every other file must be byte for byte the one the base case
+// renders, which the base's own out/ holds.
 func TestGolden(t *testing.T) {
 	dirs := golden.Glob(t, "../golden/*/inventory.yaml")
 	engine, err := generate.New("")
@@ -65,6 +71,9 @@ func TestGolden(t *testing.T) {
 			if diff := cmp.Diff(treeMap(tree), treeMap(again)); diff != "" {
 				t.Fatalf("two renders of one inventory differ (-first +second):\n%s", diff)
 			}
+			if base := baseCase(t, dir); base != "" {
+				tree = withoutSharedFiles(t, engine, inv, tree, base)
+			}
 			// Write for real, so that the golden tree is what lands on disk.
 			out := t.TempDir()
 			if _, err := filetree.Write(out, tree); err != nil {
@@ -86,6 +95,60 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// baseCase is the case named in dir/base, or "" if there is no such file.
+func baseCase(t *testing.T, dir string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "base"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(data))
+}
+
+// withoutSharedFiles checks that the files of tree that are no DHCP or
+// TFTP server's are exactly those the base case renders, and returns the
+// server files.
+func withoutSharedFiles(t *testing.T, engine *generate.Engine, inv *inventory.Inventory, tree filetree.Tree, base string) filetree.Tree {
+	t.Helper()
+	baseInv, err := inventory.Load(filepath.Join("../golden", base, "inventory.yaml"))
+	if err != nil {
+		t.Fatalf("base case %s: %v", base, err)
+	}
+	baseTree, err := engine.Render(baseInv)
+	if err != nil {
+		t.Fatalf("base case %s: %v", base, err)
+	}
+	shared, servers := splitServerFiles(inv, tree)
+	baseShared, _ := splitServerFiles(baseInv, baseTree)
+	if diff := cmp.Diff(baseShared, shared); diff != "" {
+		t.Fatalf("the files that are no DHCP or TFTP server's differ from base case %s's (-%s +this case):\n%s\nthis case cannot share them: remove its base file and run `make golden`", base, base, diff)
+	}
+	return servers
+}
+
+// splitServerFiles splits tree into the DHCP and TFTP servers' own files
+// (dhcpd.conf, Kea's, the dnsmasq drop-in, the xinetd stanza) and the
+// others, which the README promises are the same whichever servers the
+// site uses.
+func splitServerFiles(inv *inventory.Inventory, tree filetree.Tree) (others map[string]string, servers filetree.Tree) {
+	server := map[string]bool{}
+	for _, p := range []string{inv.Paths.DhcpdConf, inv.Paths.KeaConf, inv.Paths.DnsmasqConf, inv.Paths.XinetdTFTP} {
+		server[strings.TrimPrefix(p, "/")] = true
+	}
+	others = map[string]string{}
+	for _, f := range tree {
+		if server[f.Path] {
+			servers = append(servers, f)
+		} else {
+			others[f.Path] = string(f.Data)
+		}
+	}
+	return others, servers
 }
 
 func compareFile(t *testing.T, path, got string) {
@@ -134,4 +197,41 @@ func readTree(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestTargetsChangeOnlyServerFiles: whichever DHCP and TFTP servers a site
+// uses, every other file (the Apache snippet, the PXELINUX, GRUB and iPXE
+// files) is the same, byte for byte, as the README promises. This is
+// what lets golden cases for other servers share their base's files.
+func TestTargetsChangeOnlyServerFiles(t *testing.T) {
+	engine, err := generate.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range golden.Glob(t, "../golden/*/out") {
+		invPath := filepath.Join(filepath.Dir(out), "inventory.yaml")
+		var first map[string]string
+		var firstTargets string
+		for _, dhcp := range inventory.DHCPTargets {
+			for _, tftp := range inventory.TFTPTargets {
+				inv, err := inventory.Load(invPath, inventory.WithTargets(dhcp, tftp))
+				if err != nil {
+					t.Fatal(err)
+				}
+				tree, err := engine.Render(inv)
+				if err != nil {
+					t.Fatal(err)
+				}
+				others, _ := splitServerFiles(inv, tree)
+				targets := "--target " + dhcp + " --tftp " + tftp
+				if first == nil {
+					first, firstTargets = others, targets
+					continue
+				}
+				if diff := cmp.Diff(first, others); diff != "" {
+					t.Errorf("%s: the files that are no DHCP or TFTP server's differ between %s and %s (-first +second):\n%s", invPath, firstTargets, targets, diff)
+				}
+			}
+		}
+	}
 }
