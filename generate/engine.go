@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -89,6 +90,9 @@ func New(overrideDir string) (*Engine, error) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	if err := checkDefines(names, sources); err != nil {
+		return nil, err
+	}
 	root := template.New("").Option("missingkey=error").Funcs(funcMap())
 	for _, name := range names {
 		// Each template is named by its relative path, so that two files
@@ -98,6 +102,34 @@ func New(overrideDir string) (*Engine, error) {
 		}
 	}
 	return &Engine{root: root, maxBytes: MaxRenderBytes}, nil
+}
+
+// checkDefines makes sure that only partials (files named _NAME) define
+// named templates, each name in one partial. Otherwise a template that
+// defines one silently replaces it for every file, in the order of
+// parsing: an override of grub.cfg.tmpl copied from a release that still
+// held the menu entry there would change every host's GRUB file.
+func checkDefines(names []string, sources map[string]string) error {
+	definedIn := map[string]string{}
+	for _, name := range names {
+		t, err := template.New(name).Funcs(funcMap()).Parse(sources[name])
+		if err != nil {
+			return &TemplateError{fmt.Errorf("parse template %s: %w", name, err)}
+		}
+		partial := strings.HasPrefix(path.Base(name), "_")
+		for _, d := range t.Templates() {
+			switch def := d.Name(); {
+			case def == name:
+			case !partial:
+				return &TemplateError{fmt.Errorf("template %s defines %q: only a partial (a file named _NAME) may define templates; override the partial that defines it instead", name, def)}
+			case definedIn[def] != "":
+				return &TemplateError{fmt.Errorf("templates %s and %s both define %q", definedIn[def], name, def)}
+			default:
+				definedIn[def] = name
+			}
+		}
+	}
+	return nil
 }
 
 // readOverrides replaces sources from dir. A file with no embedded twin is
