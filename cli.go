@@ -238,11 +238,19 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					if err != nil {
 						return err
 					}
-					inv, tree, err := renderInventory(c, inventory.KeepPositions())
+					inv, err := loadInventory(c, inventory.KeepPositions())
 					if err != nil {
 						return err
 					}
-					e, err := generate.Explain(inv, tree, generate.Query{MAC: c.String("mac"), IP: c.String("ip"), Arch: c.String("arch")})
+					engine, err := generate.New(c.String("templates"))
+					if err != nil {
+						return err
+					}
+					site, tree, err := engine.RenderSite(inv)
+					if err != nil {
+						return err
+					}
+					e, err := generate.Explain(site, tree, generate.Query{MAC: c.String("mac"), IP: c.String("ip"), Arch: c.String("arch")})
 					if err != nil {
 						return err
 					}

@@ -186,11 +186,18 @@ func funcMap() template.FuncMap {
 	return m
 }
 
-// Render renders every target's files for inv into memory.
+// Render renders every target's files for inv into memory, sorted by path.
 func (e *Engine) Render(inv *inventory.Inventory) (filetree.Tree, error) {
+	_, tree, err := e.RenderSite(inv)
+	return tree, err
+}
+
+// RenderSite is Render, and also returns the Site the templates saw, for
+// Explain to read the rendered files with.
+func (e *Engine) RenderSite(inv *inventory.Inventory) (*Site, filetree.Tree, error) {
 	site, err := newSite(inv)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var outs []output
 	var owners []string
@@ -216,33 +223,33 @@ func (e *Engine) Render(inv *inventory.Inventory) (filetree.Tree, error) {
 	}
 	for i, o := range outs {
 		if prev, dup := seen[o.path]; dup {
-			return nil, fmt.Errorf("render: %s is produced by both %s and %s", o.path, prev, o.template)
+			return nil, nil, fmt.Errorf("render: %s is produced by both %s and %s", o.path, prev, o.template)
 		}
 		seen[o.path] = o.template
 		var data []byte
 		if o.encode != nil {
 			var err error
 			if data, err = o.encode(); err != nil {
-				return nil, fmt.Errorf("render %s: %w", o.path, err)
+				return nil, nil, fmt.Errorf("render %s: %w", o.path, err)
 			}
 			if left -= int64(len(data)); left < 0 {
-				return nil, tooLarge(o.path)
+				return nil, nil, tooLarge(o.path)
 			}
 		} else {
 			buf.Reset()
 			if err := e.root.ExecuteTemplate(budgetWriter{&buf, &left}, o.template, o.data); err != nil {
 				if errors.Is(err, errTooLarge) {
-					return nil, tooLarge(o.path)
+					return nil, nil, tooLarge(o.path)
 				}
-				return nil, &TemplateError{fmt.Errorf("render %s: %w", o.path, err)}
+				return nil, nil, &TemplateError{fmt.Errorf("render %s: %w", o.path, err)}
 			}
 			data = bytes.Clone(buf.Bytes())
 		}
 		if !filetree.Marked(data, Mark) {
-			return nil, &TemplateError{fmt.Errorf("render %s with %s: the output does not start with pxegen's mark, a comment holding %q: keep it in the override's first lines, or the next run will take the file for someone else's", o.path, o.template, Mark)}
+			return nil, nil, &TemplateError{fmt.Errorf("render %s with %s: the output does not start with pxegen's mark, a comment holding %q: keep it in the override's first lines, or the next run will take the file for someone else's", o.path, o.template, Mark)}
 		}
 		tree = append(tree, filetree.File{Path: o.path, Data: data, Target: owners[i]})
 	}
 	sort.Slice(tree, func(i, j int) bool { return tree[i].Path < tree[j].Path })
-	return tree, nil
+	return site, tree, nil
 }

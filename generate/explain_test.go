@@ -25,7 +25,7 @@ func TestExplainEveryHost(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tree, err := engine.Render(inv)
+		site, tree, err := engine.RenderSite(inv)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func TestExplainEveryHost(t *testing.T) {
 				}
 			}
 			for _, arch := range generate.Arches {
-				e, err := generate.Explain(inv, tree, generate.Query{MAC: h.MAC, IP: ip, Arch: arch})
+				e, err := generate.Explain(site, tree, generate.Query{MAC: h.MAC, IP: ip, Arch: arch})
 				if err != nil {
 					t.Errorf("%s: host %s, %s: %v", out, h.Name, arch, err)
 					continue

@@ -42,6 +42,7 @@ type Site struct {
 	LocalLoaders []string
 
 	profiles map[string]*Profile
+	inv      *inventory.Inventory // for Explain's citations
 }
 
 // localLoaders is Site.LocalLoaders.
@@ -147,6 +148,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		Bootloaders:  inv.Bootloaders,
 		profiles:     map[string]*Profile{},
 		LocalLoaders: localLoaders,
+		inv:          inv,
 	}
 	s.HTTPPath = urlPath(inv.Server.HTTPURL)
 	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux
