@@ -347,7 +347,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 func renderExpectFailure(t *testing.T, inventoryPath, out, want string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"pxegen", "render", "-i", inventoryPath, "-o", out}, &stdout, &stderr)
+	code := runCLI([]string{"render", "-i", inventoryPath, "-o", out}, &stdout, &stderr)
 	if code != exitError {
 		t.Fatalf("exit %d, want %d\n%s%s", code, exitError, stdout.String(), stderr.String())
 	}
@@ -365,7 +365,7 @@ func TestFullDisk(t *testing.T) {
 	os.WriteFile(small, sitegen.Site(10, "a"), 0o644)
 	os.WriteFile(large, sitegen.Site(3000, "b"), 0o644)
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"pxegen", "render", "-i", small, "-o", out}, &stdout, &stderr); code != exitOK {
+	if code := runCLI([]string{"render", "-i", small, "-o", out}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("render of the small site: exit %d\n%s", code, stderr.String())
 	}
 	before := snapshot(t, out)
@@ -392,7 +392,7 @@ func TestReadOnlyOutput(t *testing.T) {
 	os.WriteFile(a, sitegen.Site(5, "a"), 0o644)
 	os.WriteFile(b, sitegen.Site(5, "b"), 0o644)
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"pxegen", "render", "-i", a, "-o", out}, &stdout, &stderr); code != exitOK {
+	if code := runCLI([]string{"render", "-i", a, "-o", out}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("first render: exit %d\n%s", code, stderr.String())
 	}
 	if err := syscall.Mount("", out, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {

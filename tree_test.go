@@ -31,7 +31,7 @@ hosts:
 func pxegen(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(append([]string{"pxegen"}, args...), &out, &errOut)
+	code = runCLI(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
