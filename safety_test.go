@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/golden"
 	"github.com/pxegen/pxegen/internal/sitegen"
 	"github.com/pxegen/pxegen/inventory"
 )
@@ -149,16 +150,7 @@ func TestKillDuringRender(t *testing.T) {
 	if b, err := exec.Command(bin, "render", "-i", filepath.Join(dir, "b.yaml"), "-o", out).CombinedOutput(); err != nil {
 		t.Fatalf("render after the kills: %v\n%s", err, b)
 	}
-	got := map[string]string{}
-	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, _ := os.ReadFile(p)
-		r, _ := filepath.Rel(out, p)
-		got[filepath.ToSlash(r)] = string(data)
-		return nil
-	})
+	got := golden.ReadTree(t, out)
 	for p := range got {
 		if _, ok := trees["b"][p]; !ok && p != "var/lib/pxegen/manifest.json" {
 			t.Errorf("left behind: %s", p)
@@ -272,7 +264,7 @@ func TestConcurrentRenders(t *testing.T) {
 		if ok == 0 {
 			t.Errorf("round %d: no render succeeded", round)
 		}
-		got := readFiles(t, out)
+		got := golden.ReadTree(t, out)
 		which := -1
 		for i, tree := range trees {
 			if got["etc/dhcp/dhcpd.conf"] == tree["etc/dhcp/dhcpd.conf"] {

@@ -1,6 +1,7 @@
 // Package generate renders a validated inventory into the files a boot
-// server needs, entirely in memory, and says which daemons must reload
-// for a plan's changes. Writing the tree is package filetree's job.
+// server needs, entirely in memory; explains what one client boots by
+// walking it through those files; and says which daemons must reload for
+// a plan's changes. Writing the tree is package filetree's job.
 package generate
 
 import (

@@ -79,7 +79,7 @@ func TestGolden(t *testing.T) {
 			if _, err := filetree.Write(out, tree); err != nil {
 				t.Fatal(err)
 			}
-			got := readTree(t, out)
+			got := golden.ReadTree(t, out)
 			goldenOut := filepath.Join(dir, "out")
 			if *update {
 				if err := os.RemoveAll(goldenOut); err != nil {
@@ -90,7 +90,7 @@ func TestGolden(t *testing.T) {
 				}
 				return
 			}
-			if diff := cmp.Diff(readTree(t, goldenOut), got); diff != "" {
+			if diff := cmp.Diff(golden.ReadTree(t, goldenOut), got); diff != "" {
 				t.Errorf("rendered tree differs from %s (-want +got):\n%s\nrun `make golden` to update, then read the diff", goldenOut, diff)
 			}
 		})
@@ -172,29 +172,6 @@ func treeMap(tree filetree.Tree) map[string]string {
 	m := map[string]string{}
 	for _, f := range tree {
 		m[f.Path] = string(f.Data)
-	}
-	return m
-}
-
-// readTree reads every regular file under dir into a map keyed by
-// slash-separated relative path.
-func readTree(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	m := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		r, _ := filepath.Rel(dir, p)
-		m[filepath.ToSlash(r)] = string(data)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return m
 }
