@@ -24,9 +24,10 @@ var update = flag.Bool("update", false, "rewrite the golden files under ../golde
 // (the errors of an invalid one).
 //
 // A case whose golden/<case>/base names another case (the same site for
-// another DHCP server) keeps only its DHCP and TFTP servers' files in its
-// out/: every other file must be byte for byte the one the base case
-// renders, which the base's own out/ holds.
+// another DHCP server) keeps only the daemons' files in its out/, where
+// the integration suite runs the daemons on them: the files below
+// boot_root must be byte for byte those the base case renders, which the
+// base's own out/ holds.
 func TestGolden(t *testing.T) {
 	dirs := golden.Glob(t, "../golden/*/inventory.yaml")
 	engine, err := generate.New("")
@@ -110,9 +111,8 @@ func baseCase(t *testing.T, dir string) string {
 	return strings.TrimSpace(string(data))
 }
 
-// withoutSharedFiles checks that the files of tree that are no DHCP or
-// TFTP server's are exactly those the base case renders, and returns the
-// server files.
+// withoutSharedFiles checks that the files of tree below boot_root are
+// exactly those the base case renders there, and returns the others.
 func withoutSharedFiles(t *testing.T, engine *generate.Engine, inv *inventory.Inventory, tree filetree.Tree, base string) filetree.Tree {
 	t.Helper()
 	baseInv, err := inventory.Load(filepath.Join("../golden", base, "inventory.yaml"))
@@ -123,12 +123,27 @@ func withoutSharedFiles(t *testing.T, engine *generate.Engine, inv *inventory.In
 	if err != nil {
 		t.Fatalf("base case %s: %v", base, err)
 	}
-	shared, servers := splitServerFiles(inv, tree)
-	baseShared, _ := splitServerFiles(baseInv, baseTree)
-	if diff := cmp.Diff(baseShared, shared); diff != "" {
-		t.Fatalf("the files that are no DHCP or TFTP server's differ from base case %s's (-%s +this case):\n%s\nthis case cannot share them: remove its base file and run `make golden`", base, base, diff)
+	if baseInv.Paths.BootRoot != inv.Paths.BootRoot {
+		t.Fatalf("base case %s has another boot_root", base)
 	}
-	return servers
+	root := strings.TrimPrefix(inv.Paths.BootRoot, "/") + "/"
+	split := func(tree filetree.Tree) (boot map[string]string, rest filetree.Tree) {
+		boot = map[string]string{}
+		for _, f := range tree {
+			if strings.HasPrefix(f.Path, root) {
+				boot[f.Path] = string(f.Data)
+			} else {
+				rest = append(rest, f)
+			}
+		}
+		return boot, rest
+	}
+	boot, rest := split(tree)
+	baseBoot, _ := split(baseTree)
+	if diff := cmp.Diff(baseBoot, boot); diff != "" {
+		t.Fatalf("the files below %s differ from base case %s's (-%s +this case):\n%s\nthis case cannot share them: remove its base file and run `make golden`", root, base, base, diff)
+	}
+	return rest
 }
 
 // splitServerFiles splits tree into the DHCP and TFTP servers' own files
