@@ -92,7 +92,6 @@ func (e *QueryError) Error() string { return e.Msg }
 
 // explainer walks the chain over a rendered tree.
 type explainer struct {
-	inv     *inventory.Inventory
 	site    *Site
 	files   map[string][]byte // rendered files by path below boot_root
 	q       Query
@@ -105,10 +104,12 @@ type explainer struct {
 	explain *Explanation
 }
 
-// Explain simulates what the client q boots from tree, the files inv
-// renders to. Loaders that search (PXELINUX, GRUB) search the tree itself,
-// and their files are read back, so the answer is what the files say.
-func Explain(inv *inventory.Inventory, tree filetree.Tree, q Query) (*Explanation, error) {
+// Explain simulates what the client q boots from tree, the files that
+// RenderSite rendered with site. Every loader's files are read back from
+// the tree: PXELINUX and GRUB search it as they do, and the iPXE scripts
+// are run as iPXE runs them, so the answer is what the files say, template
+// overrides included. Which file DHCP names comes from the site.
+func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
 	code, err := ArchCode(q.Arch)
 	if err != nil {
 		return nil, &QueryError{err.Error()}
@@ -117,12 +118,8 @@ func Explain(inv *inventory.Inventory, tree filetree.Tree, q Query) (*Explanatio
 	if err != nil {
 		return nil, &QueryError{err.Error()}
 	}
-	site, err := newSite(inv)
-	if err != nil {
-		return nil, err
-	}
-	root := rel(inv.Paths.BootRoot) + "/"
-	x := &explainer{inv: inv, site: site, q: q, code: code, files: map[string][]byte{}}
+	root := rel(site.Paths.BootRoot) + "/"
+	x := &explainer{site: site, q: q, code: code, files: map[string][]byte{}}
 	for _, f := range tree {
 		if name, ok := strings.CutPrefix(f.Path, root); ok {
 			x.files[name] = f.Data
@@ -177,7 +174,7 @@ func (x *explainer) locate() error {
 	return nil
 }
 
-func (x *explainer) where(p string) string { return x.inv.Where(p) }
+func (x *explainer) where(p string) string { return x.site.inv.Where(p) }
 
 func (x *explainer) step(s Step) { x.explain.Steps = append(x.explain.Steps, s) }
 
@@ -262,95 +259,35 @@ func (x *explainer) cpu() string {
 }
 
 // ipxe is the iPXE stage: DHCP again, which names known.ipxe for a host
-// with a script of its own (which runs it) and the network's boot script
-// for everyone else (which runs the network's profile or the menu).
+// with a script of its own and the network's boot script for everyone
+// else; then the scripts themselves, as rendered, run as iPXE runs them.
 func (x *explainer) ipxe() {
 	s := x.site
-	var profile *Profile
-	args := ""
-	var because string
-	menu := false
 	if x.host != nil && x.host.Profile != nil {
-		profile, args = x.host.Profile, x.host.Args
-		because = x.where(x.hostAt)
-		hostScript := "ipxe/hosts/" + x.host.MACHyphen + ".ipxe"
 		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE; the entry of host %s gives it boot file %s", x.host.Name, s.KnownScriptURL),
-			Fetch: "ipxe/known.ipxe", Because: because})
-		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("ipxe/known.ipxe runs the host's own script %s: host %s boots %s (if it cannot be fetched, after 3 tries, the local disk; never another profile)",
-			hostScript, x.host.Name, profileName(profile)), Fetch: hostScript, Because: because})
-	} else {
-		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE: boot file %s", x.net.BootScriptURL),
-			Fetch: x.net.BootScript, Because: x.where(x.netAt)})
-		if x.net.Profile != "" {
-			profile = s.profiles[x.net.Profile]
-			args = profile.Args
-			because = x.where(x.netAt + ".profile")
-			script := "ipxe/profiles/" + profile.Name + ".ipxe"
-			x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s runs the network's profile: %s", x.net.BootScript, script),
-				Fetch: script, Because: because})
-		} else {
-			profile = s.profiles[s.Menu.Default]
-			args = profile.Args
-			because = x.where("menu.default")
-			menu = true
-			x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s runs the menu, since the network names no profile: default %s", x.net.BootScript, profile.Name),
-				Fetch: "ipxe/menu.ipxe", Because: because})
-		}
-	}
-	// On BIOS the menu, and any script that boots a kernel, hands over to
-	// PXELINUX; a script for the local disk boots it on either firmware.
-	if x.code == 0 && (menu || !profile.Local) {
-		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("on BIOS iPXE chains PXELINUX %s with option 210 = %s", s.PXELinuxURL, s.Server.HTTPURL),
-			Fetch: s.Bootloaders.PXELinux})
-		x.search("pxelinux", "pxelinux.cfg/", "pxelinux.cfg/default", parsePXELinux)
-		if x.explain.Boots.Local {
-			x.step(Step{Stage: "ipxe", Summary: "PXELINUX's LOCALBOOT returns to iPXE, which boots the local disk: " + localBoot(x.code)})
-		}
+			Fetch: x.below(s.KnownScriptURL), Because: x.where(x.hostAt)})
+		x.runIPXE(s.KnownScriptURL)
 		return
 	}
-	if menu {
-		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("the menu's timeout (%d tenths of a second) passes: it runs ipxe/profiles/%s.ipxe", s.Menu.Timeout, profile.Name),
-			Fetch: "ipxe/profiles/" + profile.Name + ".ipxe", Because: because})
-	}
-	if profile.Local {
-		x.step(Step{Stage: "ipxe", Summary: "iPXE boots the local disk: " + localBoot(x.code)})
-		x.explain.Boots = Boot{Profile: profile.Name, Local: true, Via: "ipxe"}
-		return
-	}
-	e := newEntry(s, "", profile, args)
-	b := Boot{Profile: profile.Name, Kernel: profile.KernelURL, Cmdline: e.KernelLine, Via: "ipxe", Because: x.profileWhere(profile.Name)}
-	initrds := profile.Initrds
-	if x.cpu() == inventory.ArchARM64 && s.ARM64 {
-		if profile.ARM64 == nil {
-			x.noKernel(profile, "ipxe")
-			return
-		}
-		b.Kernel, b.Cmdline, initrds = profile.ARM64.KernelURL, e.ARM64KernelLine, profile.ARM64.Initrds
-	} else if profile.Kernel == "" {
-		x.noKernel(profile, "ipxe")
-		return
-	}
-	for _, f := range initrds {
-		b.Initrds = append(b.Initrds, f.URL)
-	}
-	x.explain.Boots = b
+	x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE: boot file %s", x.net.BootScriptURL),
+		Fetch: x.net.BootScript, Because: x.where(x.netAt)})
+	x.runIPXE(x.net.BootScriptURL)
 }
 
-// noKernel is the end of a chain whose profile has no kernel for the
-// client's CPU: the script, or GRUB, boots the local disk.
-func (x *explainer) noKernel(p *Profile, via string) {
-	how := "iPXE boots the local disk: " + localBoot(x.code)
-	if via == "grub" {
-		how = "GRUB chainloads the first EFI loader it finds on a local disk"
+// below is the path below boot_root that url fetches from the server,
+// which serves boot_root at http_url; "" for any other URL.
+func (x *explainer) below(url string) string {
+	p, ok := strings.CutPrefix(url, x.site.Server.HTTPURL)
+	if !ok {
+		return ""
 	}
-	x.step(Step{Stage: via, Summary: fmt.Sprintf("profile %s has no %s kernel: %s", p.Name, x.cpu(), how), Because: x.profileWhere(p.Name)})
-	x.explain.Boots = Boot{Profile: p.Name, Local: true, Via: via}
+	return p
 }
 
 // localBoot says how iPXE boots the local disk on a firmware, as the
 // scripts' local block does it.
-func localBoot(code int) string {
-	if code == 0 {
+func localBoot(arch string) string {
+	if arch == ArchBIOS {
 		return "sanboot --drive 0x80 boots the first hard disk's boot sector (if there is no disk, iPXE exits and the BIOS may go on to its next device)"
 	}
 	return "exit 1 hands an error back to the firmware, which goes on to its next boot option"
@@ -410,7 +347,11 @@ func (x *explainer) search(stage, prefix, fallback string, parse func([]byte) (B
 		}
 		x.step(Step{Stage: stage, Summary: fmt.Sprintf("%s looks for this client's file and finds %s%s", stage, name, menu), Fetch: name, Tried: names[:i], Because: because})
 		if b.Local && stage == "grub" {
-			x.step(Step{Stage: stage, Summary: "GRUB chainloads the first EFI loader it finds on a local disk (" + strings.Join(x.site.LocalLoaders, ", ") + "): its exit would stop the firmware at its boot menu"})
+			loaders := x.site.LocalLoaders
+			if x.cpu() == inventory.ArchARM64 {
+				loaders = x.site.LocalLoadersARM64
+			}
+			x.step(Step{Stage: stage, Summary: "GRUB chainloads the first EFI loader it finds on a local disk (" + strings.Join(loaders, ", ") + "): its exit would stop the firmware at its boot menu"})
 		}
 		x.explain.Boots = b
 		return

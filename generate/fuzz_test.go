@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pxegen/pxegen/internal/filetree"
+	"github.com/pxegen/pxegen/internal/golden"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -99,7 +100,7 @@ func TestRenderedSyntax(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases, _ := filepath.Glob("../golden/*/out")
+	cases := golden.Glob(t, "../golden/*/out")
 	for _, out := range cases {
 		inv, err := inventory.Load(filepath.Join(filepath.Dir(out), "inventory.yaml"))
 		if err != nil {

@@ -51,6 +51,7 @@ type Site struct {
 	LocalLoadersARM64 []string
 
 	profiles map[string]*Profile
+	inv      *inventory.Inventory // for Explain's citations
 }
 
 // localLoaders is Site.LocalLoaders.
@@ -187,6 +188,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		LocalLoaders:      localLoaders,
 		LocalLoadersARM64: localLoadersARM64,
 		ARM64:             inv.ServesARM64(),
+		inv:               inv,
 	}
 	s.HTTPPath = urlPath(inv.Server.HTTPURL)
 	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux

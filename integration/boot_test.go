@@ -261,7 +261,7 @@ func (l *lab) boot(t *testing.T, v vm) string {
 	}
 	if len(ips) == 0 {
 		problems = append(problems, "got no lease, so explain cannot be asked")
-	} else if e, err := generate.Explain(l.inv, l.tree, generate.Query{MAC: v.mac, IP: ips[0], Arch: arch}); err != nil {
+	} else if e, err := generate.Explain(l.site, l.tree, generate.Query{MAC: v.mac, IP: ips[0], Arch: arch}); err != nil {
 		problems = append(problems, fmt.Sprintf("explain --mac %s --ip %s --arch %s: %v", v.mac, ips[0], arch, err))
 	} else if v.unavailable503 != "" {
 		// explain cannot know the server will fail: it must say that the

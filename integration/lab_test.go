@@ -35,7 +35,8 @@ type lab struct {
 	t       *testing.T
 	dhcp    dhcpServer
 	inv     *inventory.Inventory
-	tree    filetree.Tree // what pxegen rendered, for explain
+	site    *generate.Site // what the templates saw, for explain
+	tree    filetree.Tree  // what pxegen rendered, for explain
 	ns      string
 	work    string // logs, runtime files; readable by the daemons' users
 	out     string // the rendered tree
@@ -109,7 +110,7 @@ func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer, unavailable ...
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, err := engine.Render(inv)
+	site, tree, err := engine.RenderSite(inv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer, unavailable ...
 	if err := os.Chmod(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	l := &lab{t: t, dhcp: dhcp, inv: inv, tree: tree, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
+	l := &lab{t: t, dhcp: dhcp, inv: inv, site: site, tree: tree, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
 		ns: fmt.Sprintf("pxegen-it-%s-%s-%d", dhcp.target, strings.TrimSuffix(filepath.Base(inventoryPath), ".yaml"), os.Getpid()), unavailable: unavailable}
 	t.Cleanup(l.close)
 	if _, err := filetree.Write(l.out, tree); err != nil {
