@@ -25,6 +25,7 @@ BINARY_FILES :=
 DEBIAN_PACKAGES := isc-dhcp-server kea-dhcp4-server dnsmasq-base apache2 xinetd tftpd-hpa \
 	shim-signed grub-efi-amd64-signed \
 	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
+	qemu-system-arm qemu-efi-aarch64 \
 	busybox-static cpio iproute2 procps rsync ansible-core nasm
 
 .PHONY: help build test fuzz golden lint tidy deps demo integration bench clean
@@ -58,6 +59,10 @@ tidy: ## go mod tidy
 	$(GO) mod tidy
 
 deps: ## install the Debian packages and Go modules the tests need
+	@# The ARM64 VMs boot Debian's arm64 kernel, busybox and GRUB, which
+	@# the suite downloads (apt-get download) once the architecture is known.
+	@if ! dpkg --print-foreign-architectures | grep -qx arm64; then \
+		dpkg --add-architecture arm64 && apt-get update -qq; fi
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

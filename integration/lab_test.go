@@ -130,7 +130,7 @@ func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer, unavailable ...
 		t.Fatal(err)
 	}
 	l.installBootFiles()
-	l.disks = buildDisks(t, filepath.Join(work, "disks"))
+	l.disks = buildDisks(t, filepath.Join(work, "disks"), inv.ServesARM64())
 	l.network()
 	l.start()
 	return l
@@ -166,8 +166,24 @@ func (l *lab) installBootFiles() {
 		copyFile(t, src, filepath.Join(modules, m), 0o644)
 	}
 	copyFile(t, kernel(t), filepath.Join(root, "test", "vmlinuz"), 0o644)
-	initrd(t, filepath.Join(root, "test", "initrd.gz"))
+	initrd(t, filepath.Join(root, "test", "initrd.gz"), "")
 	os.Chmod(filepath.Join(root, "test", "initrd.gz"), 0o644)
+	if l.inv.ServesARM64() {
+		// ARM64 machines run Debian's signed netboot GRUB, which loads
+		// the arm64 kernel (gzipped: GRUB inflates it, and it crosses TFTP
+		// three times faster) and an initrd around an arm64 busybox.
+		a := arm64Files(t)
+		copyFile(t, a.netGRUB, filepath.Join(root, bl.ARM64), 0o644)
+		dir := filepath.Join(root, "test", "arm64")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		run(t, "sh", "-c", "gzip -1 -c "+a.kernel+" > "+filepath.Join(dir, "vmlinuz"))
+		initrd(t, filepath.Join(dir, "initrd.gz"), a.busybox)
+		for _, f := range []string{"vmlinuz", "initrd.gz"} {
+			os.Chmod(filepath.Join(dir, f), 0o644)
+		}
+	}
 }
 
 // network creates the namespace and one bridge per inventory network. A
