@@ -394,8 +394,8 @@ func parsePXELinux(data []byte) (Boot, bool) {
 		switch {
 		case line == "LOCALBOOT 0":
 			b.Local = true
-		case strings.HasPrefix(line, "KERNEL "):
-			b.Kernel = strings.TrimPrefix(line, "KERNEL ")
+		case strings.HasPrefix(line, "LINUX "), strings.HasPrefix(line, "PXE "):
+			_, b.Kernel, _ = strings.Cut(line, " ")
 		case strings.HasPrefix(line, "APPEND "):
 			b.Cmdline = strings.TrimPrefix(line, "APPEND ")
 			for _, w := range strings.Fields(b.Cmdline) {
@@ -435,8 +435,16 @@ func (x *explainer) parseGRUB(data []byte) (Boot, bool) {
 		case trimmed == "fi" && branch != "":
 			branch = ""
 		case branch != "" && branch != x.cpu():
-		case strings.HasPrefix(trimmed, "chainloader "):
+		case strings.HasPrefix(trimmed, `chainloader "$loader"`):
 			b.Local = true
+		case strings.HasPrefix(trimmed, "chainloader ") && len(words) > 0:
+			// A memtest or chain profile's EFI program.
+			b.Kernel = words[0][1]
+			var args []string
+			for _, w := range words[1:] {
+				args = append(args, w[1])
+			}
+			b.Cmdline = strings.Join(args, " ")
 		case strings.HasPrefix(trimmed, "linux ") && len(words) > 0:
 			b.Kernel = words[0][1]
 			var args []string

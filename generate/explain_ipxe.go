@@ -258,7 +258,7 @@ func (r *ipxeRun) command(sc *ipxeScript, words []string, depth int) ipxeFlow {
 			url = fetched
 		}
 		_, replace := opts["replace"]
-		return r.chain(sc, url, replace, depth)
+		return r.chain(sc, url, args[min(1, len(args)):], replace, depth)
 	case "kernel":
 		r.kernel, r.args, r.initrds = arg(0), args[min(1, len(args)):], nil
 	case "initrd":
@@ -281,8 +281,9 @@ func (r *ipxeRun) command(sc *ipxeScript, words []string, depth int) ipxeFlow {
 	return ipxeFlow{ok: true}
 }
 
-// chain runs url: a script pxegen rendered, or PXELINUX.
-func (r *ipxeRun) chain(sc *ipxeScript, url string, replace bool, depth int) ipxeFlow {
+// chain runs url: a script pxegen rendered, PXELINUX, or another program
+// (a memtest or chain profile's), which boots with args.
+func (r *ipxeRun) chain(sc *ipxeScript, url string, args []string, replace bool, depth int) ipxeFlow {
 	x, s := r.x, r.x.site
 	to := x.below(url)
 	_, rendered := x.files[to]
@@ -312,6 +313,10 @@ func (r *ipxeRun) chain(sc *ipxeScript, url string, replace bool, depth int) ipx
 		return ipxeFlow{ok: true}
 	case rendered:
 		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s chains %s, more than 16 scripts deep: explain stops here", sc.path, to)})
+	case r.program(url):
+		profile := r.profileOf(sc.path)
+		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s runs the program %s of profile %s", sc.path, url, profile)})
+		x.explain.Boots = Boot{Profile: profile, Kernel: url, Cmdline: strings.Join(args, " "), Via: "ipxe", Because: x.profileWhere(profile)}
 	default:
 		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s chains %s, which pxegen did not render: explain cannot follow it", sc.path, url)})
 	}
@@ -372,3 +377,14 @@ func (r *ipxeRun) profileOf(path string) string {
 
 // hostScript is the client's host's own script.
 func (x *explainer) hostScript() string { return "ipxe/hosts/" + x.host.MACHyphen + ".ipxe" }
+
+// program reports whether url is the EFI program of a memtest or chain
+// profile, which iPXE runs rather than a script.
+func (r *ipxeRun) program(url string) bool {
+	for _, p := range r.x.site.Profiles {
+		if p.EFIURL != "" && p.EFIURL == url {
+			return true
+		}
+	}
+	return false
+}

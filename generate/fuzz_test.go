@@ -223,10 +223,10 @@ func checkDhcpd(text string) string {
 	return ""
 }
 
-var pxelinuxDirective = regexp.MustCompile(`^(UI|PROMPT|MENU TITLE|MENU LABEL|MENU DEFAULT|TIMEOUT|ONTIMEOUT|DEFAULT|LABEL|KERNEL|LOCALBOOT|APPEND)( |$)`)
+var pxelinuxDirective = regexp.MustCompile(`^(UI|PROMPT|MENU TITLE|MENU LABEL|MENU DEFAULT|TIMEOUT|ONTIMEOUT|DEFAULT|LABEL|LINUX|PXE|LOCALBOOT|APPEND)( |$)`)
 
 // checkPXELinux: every line is a directive pxegen writes, and each LABEL
-// has exactly one KERNEL (or LOCALBOOT) and at most one APPEND.
+// has exactly one LINUX, PXE or LOCALBOOT and at most one APPEND.
 func checkPXELinux(text string) string {
 	labels, kernels, appends := 0, 0, 0
 	for i, line := range strings.Split(text, "\n") {
@@ -241,16 +241,16 @@ func checkPXELinux(text string) string {
 		case "LABEL":
 			labels++
 			if kernels != labels-1 || appends > labels-1 {
-				return fmt.Sprintf("line %d: a label without exactly one KERNEL", i+1)
+				return fmt.Sprintf("line %d: a label without exactly one LINUX, PXE or LOCALBOOT", i+1)
 			}
-		case "KERNEL", "LOCALBOOT":
+		case "LINUX", "PXE", "LOCALBOOT":
 			kernels++
 		case "APPEND":
 			appends++
 		}
 	}
 	if kernels != labels || appends > labels {
-		return fmt.Sprintf("%d labels, %d KERNEL and %d APPEND lines", labels, kernels, appends)
+		return fmt.Sprintf("%d labels, %d LINUX, PXE or LOCALBOOT and %d APPEND lines", labels, kernels, appends)
 	}
 	return ""
 }
@@ -375,6 +375,7 @@ var (
 		`\techo 'pxegen: no local disk holds an EFI loader; leaving GRUB'|` +
 		// Where ARM64 machines boot too: the kernel by CPU.
 		`\tif \[ "\$grub_cpu" = arm64 \]; then|\telse|\t\techo 'pxegen: profile [A-Za-z0-9._-]+ has no (arm64|x86-64) kernel'|` +
+		`\t+echo 'pxegen: profile [A-Za-z0-9._-]+ has nothing for x86-64 UEFI'|\t+chainloader( ` + grubQuoted + `)+|` +
 		`menuentry ` + grubQuoted + ` --id ` + grubQuoted + ` \{|\t+linux( ` + grubQuoted + `)+|\t+initrd( ` + grubQuoted + `)+)$`)
 )
 

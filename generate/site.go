@@ -113,6 +113,11 @@ type Profile struct {
 	// GRUBID is the menu entry's --id, which `set default` names: see
 	// GRUBIDPrefix.
 	GRUBID string
+	// Kind is linux, memtest or chain (see inventory.Profile). For the
+	// last two, Kernel is the BIOS file and EFIURL and EFIGRUB name the
+	// x86-64 UEFI one, for iPXE and for GRUB; empty when there is none.
+	Kind            string
+	EFIURL, EFIGRUB string
 	// ARM64 is what ARM64 machines boot, with the same Args; nil when the
 	// profile has no ARM64 kernel. The fields above are for x86-64; their
 	// Kernel is empty when the profile has no x86-64 kernel.
@@ -324,6 +329,10 @@ func (s *Site) profile(name string, r inventory.Profile) *Profile {
 		p.Initrds = append(p.Initrds, Initrd{GRUB: grubPath(f), Path: f, URL: s.url(f), Name: path.Base(f)})
 	}
 	p.AppendLine = appendLine(p.Initrds, p.Args)
+	p.Kind = r.Kind
+	if r.EFI != "" {
+		p.EFIURL, p.EFIGRUB = s.url(r.EFI), grubPath(r.EFI)
+	}
 	if r.ARM64.Kernel != "" {
 		a := &ArchKernel{KernelURL: s.url(r.ARM64.Kernel), GRUBKernel: grubPath(r.ARM64.Kernel)}
 		for _, f := range r.ARM64.Initrd {

@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -49,6 +50,9 @@ type vm struct {
 	// kernel. (A want is then empty.)
 	disk bool
 	via  string
+	// memtest boots memtest86+, which must start (its banner on the serial
+	// console) instead of a kernel.
+	memtest bool
 	// onlyUnder, when set, is the one DHCP server the VM boots under: for
 	// what the firmware does, whichever server answered (the servers'
 	// answers themselves are probed by TestPlainPXE).
@@ -92,6 +96,12 @@ var vms = []vm{
 		want: "pxegen.profile=beta pxegen.host=known-sb"},
 	{name: "uefi-sb-unknown-menu", uefi: true, secureBoot: true, mac: "52:54:00:00:02:05", network: "secure",
 		want: "pxegen.profile=beta"},
+	// memtest86+: its .bin through PXELINUX's LINUX on BIOS (KERNEL would
+	// run a .bin as a boot sector), its .efi run by iPXE on UEFI.
+	{name: "bios-memtest", memtest: true, mac: "52:54:00:00:01:05", network: "lab",
+		fetched: []string{"pxelinux.cfg/01-52-54-00-00-01-05", "test/memtest/memtest86+x64.bin"}},
+	{name: "uefi-memtest", uefi: true, memtest: true, mac: "52:54:00:00:01:06", network: "lab",
+		fetched: []string{"ipxe/hosts/52-54-00-00-01-06.ipxe", "test/memtest/memtest86+x64.efi"}},
 	// ARM64: GRUB from the network picks the arm64 kernel by CPU, from the
 	// same configs as the Secure Boot chain. GRUB fetches over TFTP.
 	{name: "arm64-known", arm64: true, uefi: true, mac: "52:54:00:00:01:04", network: "lab",
@@ -225,6 +235,10 @@ func unavailable(vms []vm) []string {
 	return paths
 }
 
+// memtestMark is what memtest86+ prints on the serial console (its
+// console= argument) once it has started.
+const memtestMark = "Memtest86+ v6"
+
 var (
 	cmdlineLine = regexp.MustCompile(`PXEGEN-CMDLINE: (.*)`)
 	diskLine    = regexp.MustCompile(`PXEGEN-DISK: (\w+)`)
@@ -272,7 +286,13 @@ func (l *lab) boot(t *testing.T, v vm) string {
 		problems = append(problems, fmt.Sprintf("qemu failed: %v", err))
 	}
 	var got string
-	if v.disk {
+	if v.memtest {
+		got = "memtest"
+		if !bytes.Contains(serialText, []byte(memtestMark)) {
+			problems = append(problems, "memtest86+ did not start (no "+memtestMark+" on the serial console)")
+			got = "nothing"
+		}
+	} else if v.disk {
 		got = checkDisk(v, serialText, l.read(v.name+".debugcon"), &problems)
 	} else {
 		got = checkKernel(v, serialText, &problems)
@@ -443,6 +463,12 @@ func explainsFallback(e *generate.Explanation, script string) bool {
 // explained is what explain says the VM boots, in checkKernel's and
 // checkDisk's terms.
 func explained(v vm, e *generate.Explanation) string {
+	if v.memtest {
+		if e.Boots.Profile == "memtest" && strings.Contains(e.Boots.Kernel, "memtest86+x64.") {
+			return "memtest"
+		}
+		return fmt.Sprintf("profile %s, kernel %s", e.Boots.Profile, e.Boots.Kernel)
+	}
 	// No boot file: the firmware goes on to its next boot option, which
 	// for a VM with a disk is the disk.
 	if e.Boots.Local || e.Boots.Via == "none" && v.disk {
@@ -615,6 +641,13 @@ func (l *lab) runVM(binary, serial string, marks, args []string, limit time.Dura
 				return "", nil, false, out.String()
 			}
 			text, _ := os.ReadFile(serial)
+			if bytes.Contains(text, []byte(memtestMark)) {
+				// memtest86+ runs until stopped: once it says it tests,
+				// the boot is done.
+				time.Sleep(2 * time.Second)
+				stop()
+				return "", nil, false, out.String()
+			}
 			for _, mark := range marks {
 				if strings.Contains(string(text), mark) {
 					time.Sleep(2 * time.Second) // let it finish saying why

@@ -165,6 +165,11 @@ func (l *lab) installBootFiles() {
 		require(t, src != "", "syslinux-common's "+m)
 		copyFile(t, src, filepath.Join(modules, m), 0o644)
 	}
+	for _, f := range []string{"memtest86+x64.bin", "memtest86+x64.efi"} {
+		src := firstExisting("/boot/" + f)
+		require(t, src != "", "memtest86+'s "+f+" (Debian: memtest86+)")
+		copyFile(t, src, filepath.Join(root, "test", "memtest", f), 0o644)
+	}
 	copyFile(t, kernel(t), filepath.Join(root, "test", "vmlinuz"), 0o644)
 	initrd(t, filepath.Join(root, "test", "initrd.gz"), "")
 	os.Chmod(filepath.Join(root, "test", "initrd.gz"), 0o644)

@@ -178,3 +178,27 @@ func (v *validator) arm64GRUB() {
 		}
 	}
 }
+
+// kind checks what a profile of a standalone kind (memtest, chain) may
+// hold, and reports whether the profile is a linux one, whose kernel
+// rules then apply.
+func (v *validator) kind(at string, r Profile) bool {
+	switch r.Kind {
+	case KindLinux:
+		if r.EFI != "" {
+			v.errf(at+".efi", "efi is for kind memtest or chain; a linux profile boots its kernel on BIOS and UEFI alike")
+		}
+		return true
+	case KindMemtest, KindChain:
+		if r.Kernel == "" && r.EFI == "" {
+			v.errf(at, "no file to boot: set kernel (BIOS) or efi (UEFI) here or in a profile it inherits")
+		}
+		if len(r.Initrd) > 0 {
+			v.errf(at+".initrd", "a %s profile boots no initrd", r.Kind)
+		}
+		if r.ARM64.Kernel != "" || len(r.ARM64.Initrd) > 0 {
+			v.errf(at+".arm64", "a %s profile boots x86-64 machines only", r.Kind)
+		}
+	}
+	return false
+}

@@ -44,6 +44,7 @@ networks:
 profiles:
   p: {label: P, kernel: k, initrd: [i], append: quiet, arm64: {kernel: ka, initrd: [ia]}}
   q: {inherits: p}
+  m: {kind: memtest, kernel: mt.bin, efi: mt.efi}
 menu: {title: Menu, default: p}
 hosts:
   - {name: n1, mac: "52:54:00:00:00:01", ip: 10.1.1.5, profile: p, append: x=1, arch: arm64}
@@ -63,7 +64,7 @@ var fieldLimits = map[string]int{
 	"bootloaders.arm64": MaxPathLen, "bootloaders.shim": MaxPathLen, "bootloaders.grub_dir": MaxPathLen,
 	"bootloaders.arch.6": MaxPathLen, "networks[0].arches": MaxArches, "networks[0].arches[0]": MaxNameLen,
 	"profiles.p.arm64.kernel": MaxPathLen, "profiles.p.arm64.initrd[0]": MaxPathLen, "profiles.p.arm64.initrd": MaxInitrds,
-	"hosts[0].arch":    MaxNameLen,
+	"hosts[0].arch": MaxNameLen, "profiles.m.kind": MaxNameLen, "profiles.m.efi": MaxPathLen,
 	"networks[0].name": MaxNameLen, "networks[0].subnet": MaxNameLen, "networks[0].gateway": MaxNameLen,
 	"networks[0].dns[0]": MaxNameLen, "networks[0].dns": MaxDNSServers, "networks[0].pool": MaxNameLen,
 	"networks[0].profile": MaxNameLen,
@@ -173,6 +174,10 @@ func concrete(p string) string {
 		return "hosts[1].boot"
 	case "bootloaders.arch.*":
 		return "bootloaders.arch.6"
+	}
+	switch p {
+	case "profiles.*.kind", "profiles.*.efi":
+		return strings.ReplaceAll(p, "profiles.*", "profiles.m")
 	}
 	return strings.ReplaceAll(p, "profiles.*", "profiles.p")
 }

@@ -111,6 +111,9 @@ func inherit(p, parent Profile) Profile {
 	if r.Initrd == nil {
 		r.Initrd = parent.Initrd
 	}
+	r.Kind, r.EFI = p.Kind, p.EFI
+	setDefault(&r.Kind, parent.Kind)
+	setDefault(&r.EFI, parent.EFI)
 	r.ARM64 = p.ARM64
 	setDefault(&r.ARM64.Kernel, parent.ARM64.Kernel)
 	if r.ARM64.Initrd == nil {
@@ -149,6 +152,7 @@ func (inv *Inventory) ResolvedProfile(name string) Profile {
 		cur = own(p).Inherits
 	}
 	setDefault(&r.Label, name)
+	setDefault(&r.Kind, KindLinux)
 	return r
 }
 
@@ -160,6 +164,7 @@ func (inv *Inventory) ResolvedProfiles() map[string]Profile {
 	out := make(map[string]Profile, len(in.resolved)+1)
 	for name, r := range in.resolved {
 		setDefault(&r.Label, name)
+		setDefault(&r.Kind, KindLinux)
 		out[name] = r
 	}
 	out[LocalProfile] = Profile{Label: LocalLabel}

@@ -122,11 +122,18 @@ type Network struct {
 // Profile is something a machine can boot: a kernel, initrds and a command
 // line. Inherits names a profile whose fields fill the ones left empty.
 type Profile struct {
-	Inherits string     `yaml:"inherits"`
-	Label    string     `yaml:"label"`
-	Kernel   string     `yaml:"kernel"` // for x86-64 (BIOS and UEFI)
-	Initrd   StringList `yaml:"initrd"`
-	Append   string     `yaml:"append"`
+	Inherits string `yaml:"inherits"`
+	Label    string `yaml:"label"`
+	// Kind is what the profile boots: linux (default), a kernel with
+	// initrds; memtest, a standalone image such as memtest86+, with a file
+	// per firmware (Kernel for BIOS, loaded by the Linux boot protocol;
+	// EFI for UEFI); chain, another network boot program (Kernel a PXE one
+	// for BIOS, EFI an EFI one).
+	Kind   string     `yaml:"kind"`
+	Kernel string     `yaml:"kernel"` // for x86-64 (BIOS and UEFI; BIOS only for memtest and chain)
+	EFI    string     `yaml:"efi"`    // memtest and chain: the x86-64 UEFI file
+	Initrd StringList `yaml:"initrd"`
+	Append string     `yaml:"append"`
 	// ARM64 is the kernel and initrds ARM64 machines boot, with the same
 	// arguments; a profile without one boots no ARM64 machine.
 	ARM64 ArchBoot `yaml:"arm64"`
@@ -173,10 +180,24 @@ var CPUArches = []string{ArchX86_64, ArchARM64}
 // HasArch reports whether the network boots machines of CPU architecture a.
 func (n Network) HasArch(a string) bool { return contains(n.Arches, a) }
 
-// KernelFor is the profile's kernel for CPU architecture a ("" if none).
+// The kinds of profile.
+const (
+	KindLinux   = "linux"
+	KindMemtest = "memtest"
+	KindChain   = "chain"
+)
+
+// Kinds lists them.
+var Kinds = []string{KindLinux, KindMemtest, KindChain}
+
+// KernelFor is what the profile boots on CPU architecture a: its kernel,
+// or for x86-64 its EFI file where it has no kernel ("" if none).
 func (p Profile) KernelFor(a string) string {
 	if a == ArchARM64 {
 		return p.ARM64.Kernel
+	}
+	if p.Kernel == "" {
+		return p.EFI
 	}
 	return p.Kernel
 }

@@ -75,6 +75,8 @@ func (v *validator) lengths() {
 		fits(key("inherits"), pr.Inherits, MaxNameLen)
 		fits(key("label"), pr.Label, MaxTextLen)
 		fits(key("kernel"), pr.Kernel, MaxPathLen)
+		fits(key("kind"), pr.Kind, MaxNameLen)
+		fits(key("efi"), pr.EFI, MaxPathLen)
 		fits(key("append"), pr.Append, MaxAppendLine)
 		if len(pr.Initrd) > 0 {
 			list(key("initrd")(), pr.Initrd, MaxInitrds, MaxPathLen)

@@ -62,6 +62,7 @@ type validator struct {
 func (v *validator) resolved(name string) Profile {
 	r := v.inherit.resolved[name]
 	setDefault(&r.Label, name)
+	setDefault(&r.Kind, KindLinux)
 	return r
 }
 
@@ -417,14 +418,22 @@ func (v *validator) profiles() {
 			v.check(at+".append", checkArgs(p.Append))
 		}
 		v.archOwn(at, p)
+		if p.EFI != "" {
+			v.check(at+".efi", checkFileRef(p.EFI))
+		}
+		if p.Kind != "" && !contains(Kinds, p.Kind) {
+			v.errf(at+".kind", "%q: want one of %s", p.Kind, strings.Join(Kinds, ", "))
+		}
 		if !resolvable {
 			continue
 		}
 		r := v.resolved(name)
-		if r.Kernel == "" && r.ARM64.Kernel == "" {
-			v.errf(at, "no kernel: set kernel (x86-64) or arm64.kernel here or in a profile it inherits")
+		if v.kind(at, r) {
+			if r.Kernel == "" && r.ARM64.Kernel == "" {
+				v.errf(at, "no kernel: set kernel (x86-64) or arm64.kernel here or in a profile it inherits")
+			}
+			v.archResolved(at, r)
 		}
-		v.archResolved(at, r)
 		if n := appendLineLen(r.Initrd, KernelArgs(r.Append, "")); n > MaxAppendLine {
 			v.errf(at+".append", "the PXELINUX APPEND line would be %d bytes; PXELINUX reads at most %d", n, MaxAppendLine)
 		}
