@@ -15,9 +15,10 @@ import (
 
 // fuzzInventory is a valid inventory with every string field a user
 // controls replaced by a fuzzed value. The second profile, named by a
-// fuzzed key, comes in by a merge key and copies the first's fields by
-// another; the host boots it through an alias of that key: values reached
-// through anchors, aliases and merge keys must be checked like the rest.
+// fuzzed key, comes in by a merge key, copies the first's fields by
+// another and extends its arguments (append_extra); the host boots it
+// through an alias of that key: values reached through anchors, aliases
+// and merge keys must be checked like the rest.
 const fuzzInventory = `server:
   ip: 10.1.1.1
   http_url: %s
@@ -36,6 +37,7 @@ profiles:
     &p2 %s:
       <<: *p1
       inherits: p1
+      append_extra: %s
 menu:
   title: %s
 hosts:
@@ -50,18 +52,18 @@ hosts:
 // must render files whose every line parses as its target's syntax: no
 // value may end a string, open a block or start a directive or command.
 func FuzzRender(f *testing.F) {
-	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "Linux", "linux/vmlinuz", "linux/initrd.img", "ip=dhcp", "p2", "Menu", "node01", "52:54:00:12:34:56", "console=ttyS0")
-	f.Add("https://boot.example.org/boot/", "example.org", "net-1", "Install (x86_64) [v2]", "https://m.example.org/k?a=1&b=2", "a.img", "ks=http://h/ks?a=1&b=2 rd.x=[1]", "p.2", "A: b", "a1", "AA-BB-CC-DD-EE-FE", "a=b c=d")
-	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "p1", "k", "i", "", "1-rescue", "p1", "n1", "52:54:00:12:34:56", "")
-	f.Add("http://x/\"; filename \"evil", "a\nb", "l;", "L\nKERNEL x", "k\" ", "${x}", "a || b", "p#", "t\x00", "n{", "00:00:00:00:00:00", "\\")
+	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "Linux", "linux/vmlinuz", "linux/initrd.img", "ip=dhcp", "p2", "quiet", "Menu", "node01", "52:54:00:12:34:56", "console=ttyS0")
+	f.Add("https://boot.example.org/boot/", "example.org", "net-1", "Install (x86_64) [v2]", "https://m.example.org/k?a=1&b=2", "a.img", "ks=http://h/ks?a=1&b=2 rd.x=[1]", "p.2", "rd.y=(2)", "A: b", "a1", "AA-BB-CC-DD-EE-FE", "a=b c=d")
+	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "p1", "k", "i", "", "1-rescue", "", "p1", "n1", "52:54:00:12:34:56", "")
+	f.Add("http://x/\"; filename \"evil", "a\nb", "l;", "L\nKERNEL x", "k\" ", "${x}", "a || b", "p#", "x\nAPPEND y", "t\x00", "n{", "00:00:00:00:00:00", "\\")
 	engine, err := New("")
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, url, domain, network, label, kernel, initrd, args, profile, title, host, mac, hostArgs string) {
+	f.Fuzz(func(t *testing.T, url, domain, network, label, kernel, initrd, args, profile, extra, title, host, mac, hostArgs string) {
 		q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 		doc := fmt.Sprintf(fuzzInventory, q(url), q(domain), q(network), q(label), q(kernel), q(initrd), q(args),
-			q(profile), q(title), q(host), q(mac), q(hostArgs))
+			q(profile), q(extra), q(title), q(host), q(mac), q(hostArgs))
 		// The same inventory for each DHCP server: a value that one target
 		// would accept must be safe in all of them.
 		// And with the network on Secure Boot, so that GRUB files are written.

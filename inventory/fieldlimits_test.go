@@ -40,7 +40,7 @@ networks:
     pool: 10.1.1.100-10.1.1.200
     profile: q
 profiles:
-  p: {label: P, kernel: k, initrd: [i], append: quiet}
+  p: {label: P, kernel: k, initrd: [i], append: quiet, append_extra: splash}
   q: {inherits: p}
 menu: {title: Menu, default: p}
 hosts:
@@ -64,7 +64,7 @@ var fieldLimits = map[string]int{
 	"networks[0].profile": MaxNameLen,
 	"profiles.q.inherits": MaxNameLen, "profiles.p.label": MaxTextLen, "profiles.p.kernel": MaxPathLen,
 	"profiles.p.initrd[0]": MaxPathLen, "profiles.p.initrd": MaxInitrds, "profiles.p.append": MaxAppendLine,
-	"menu.title": MaxTextLen, "menu.default": MaxNameLen,
+	"profiles.p.append_extra": MaxAppendLine, "menu.title": MaxTextLen, "menu.default": MaxNameLen,
 	"hosts[0].name": MaxNameLen, "hosts[0].mac": MaxNameLen, "hosts[0].ip": MaxNameLen,
 	"hosts[0].profile": MaxNameLen, "hosts[0].append": MaxAppendLine, "hosts[1].boot": MaxNameLen,
 }

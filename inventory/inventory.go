@@ -112,7 +112,12 @@ type Profile struct {
 	Label    string     `yaml:"label"`
 	Kernel   string     `yaml:"kernel"`
 	Initrd   StringList `yaml:"initrd"`
-	Append   string     `yaml:"append"`
+	Append   string     `yaml:"append"` // replaces the append it inherits
+	// AppendExtra is added after the append the profile has, its own or
+	// the one it inherits: how an inheriting profile extends its parent's
+	// arguments instead of repeating them. A resolved profile (see
+	// ResolvedProfile) carries it inside Append.
+	AppendExtra string `yaml:"append_extra"`
 }
 
 // Menu is the boot menu that clients see when neither a host entry nor

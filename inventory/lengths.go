@@ -67,6 +67,7 @@ func (v *validator) lengths() {
 		fits(key("label"), pr.Label, MaxTextLen)
 		fits(key("kernel"), pr.Kernel, MaxPathLen)
 		fits(key("append"), pr.Append, MaxAppendLine)
+		fits(key("append_extra"), pr.AppendExtra, MaxAppendLine)
 		if len(pr.Initrd) > 0 {
 			list(key("initrd")(), pr.Initrd, MaxInitrds, MaxPathLen)
 		}

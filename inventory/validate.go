@@ -411,6 +411,9 @@ func (v *validator) profiles() {
 		if p.Append != "" {
 			v.check(at+".append", checkArgs(p.Append))
 		}
+		if p.AppendExtra != "" {
+			v.check(at+".append_extra", checkArgs(p.AppendExtra))
+		}
 		if !resolvable {
 			continue
 		}
@@ -419,7 +422,11 @@ func (v *validator) profiles() {
 			v.errf(at, "no kernel: set kernel here or in a profile it inherits")
 		}
 		if n := appendLineLen(r.Initrd, KernelArgs(r.Append, "")); n > MaxAppendLine {
-			v.errf(at+".append", "the PXELINUX APPEND line would be %d bytes; PXELINUX reads at most %d", n, MaxAppendLine)
+			key := at + ".append"
+			if p.AppendExtra != "" {
+				key = at + ".append_extra"
+			}
+			v.errf(key, "the PXELINUX APPEND line would be %s; PXELINUX reads at most %d", appendBytes(n, r.Append), MaxAppendLine)
 		}
 		seen := map[string]string{}
 		for _, f := range r.Initrd {
@@ -541,7 +548,7 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 			} else if _, ok := inv.Profiles[boots]; ok {
 				r := v.resolved(boots)
 				if n := appendLineLen(r.Initrd, KernelArgs(r.Append, h.Append)); n > MaxAppendLine {
-					v.errf(at+".append", "the PXELINUX APPEND line would be %d bytes with profile %s; PXELINUX reads at most %d", n, boots, MaxAppendLine)
+					v.errf(at+".append", "the PXELINUX APPEND line would be %s with profile %s; PXELINUX reads at most %d", appendBytes(n, r.Append), boots, MaxAppendLine)
 				}
 			}
 		}
@@ -562,6 +569,16 @@ func networkOf(nets []parsedNetwork, ip netip.Addr) (parsedNetwork, bool) {
 // spaces, the form every boot file carries.
 func KernelArgs(profileAppend, hostAppend string) string {
 	return strings.Join(append(strings.Fields(profileAppend), strings.Fields(hostAppend)...), " ")
+}
+
+// appendBytes says how long an APPEND line of n bytes is, for a profile
+// whose resolved append is args: resolving stops growing an append at
+// maxResolvedAppend, and then n is only a lower bound.
+func appendBytes(n int, args string) string {
+	if len(args) == maxResolvedAppend {
+		return fmt.Sprintf("more than %d bytes", maxResolvedAppend)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // appendLineLen is the length of the PXELINUX APPEND line for these initrds
