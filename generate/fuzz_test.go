@@ -191,7 +191,7 @@ func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 
 var (
 	dhcpdString  = regexp.MustCompile(`"[^"\\]*"`)
-	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|next-server|option|subnet|range|default-lease-time|max-lease-time|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
+	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|next-server|option|subnet|range|default-lease-time|max-lease-time|min-lease-time|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
 )
 
 // checkDhcpd: every line is blank, a whole-line comment, or one statement

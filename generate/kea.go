@@ -67,8 +67,9 @@ type keaSubnet struct {
 	Subnet               string           `json:"subnet"`
 	Comment              string           `json:"comment"`
 	Pools                []keaPool        `json:"pools,omitempty"`
-	ValidLifetime        int              `json:"valid-lifetime,omitempty"`
-	MaxValidLifetime     int              `json:"max-valid-lifetime,omitempty"`
+	ValidLifetime        int              `json:"valid-lifetime"`
+	MinValidLifetime     int              `json:"min-valid-lifetime"`
+	MaxValidLifetime     int              `json:"max-valid-lifetime"`
 	OptionData           []keaOption      `json:"option-data,omitempty"`
 	RequireClientClasses []string         `json:"require-client-classes"`
 	Reservations         []keaReservation `json:"reservations,omitempty"`
@@ -194,6 +195,7 @@ func keaConfig(s *Site) ([]byte, error) {
 			Subnet:               n.Subnet.String(),
 			Comment:              fmt.Sprintf("network %s: clients no host entry names boot %s", n.Name, profile),
 			ValidLifetime:        n.LeaseTime,
+			MinValidLifetime:     n.MinLeaseTime,
 			MaxValidLifetime:     n.LeaseTime,
 			RequireClientClasses: append([]string{class, uefiClass}, required...),
 		}

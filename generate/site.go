@@ -65,7 +65,8 @@ type Network struct {
 	DNS           []string
 	PoolFirst     string
 	PoolLast      string
-	LeaseTime     int
+	LeaseTime     int    // seconds: what a client gets, and the most it may ask for
+	MinLeaseTime  int    // the least a client may ask for: inventory.MinLeaseTime
 	Profile       string // what unknown clients boot; empty: the menu
 	BootScript    string // relative to boot_root
 	BootScriptURL string // what DHCP gives iPXE clients here
@@ -172,17 +173,18 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 			return nil, err // Validate refuses this; guard against a skipped validation
 		}
 		net := &Network{
-			Name:       n.Name,
-			Tag:        "net-" + n.Name,
-			Subnet:     subnet,
-			Address:    subnet.Addr().String(),
-			Netmask:    netmask(subnet.Bits()),
-			Gateway:    n.Gateway,
-			DNS:        n.DNS,
-			LeaseTime:  n.LeaseTime,
-			Profile:    n.Profile,
-			SecureBoot: n.SecureBoot,
-			UEFILoader: s.uefiLoader(n.SecureBoot),
+			Name:         n.Name,
+			Tag:          "net-" + n.Name,
+			Subnet:       subnet,
+			Address:      subnet.Addr().String(),
+			Netmask:      netmask(subnet.Bits()),
+			Gateway:      n.Gateway,
+			DNS:          n.DNS,
+			LeaseTime:    *n.LeaseTime,
+			MinLeaseTime: inventory.MinLeaseTime,
+			Profile:      n.Profile,
+			SecureBoot:   n.SecureBoot,
+			UEFILoader:   s.uefiLoader(n.SecureBoot),
 		}
 		s.SecureBoot = s.SecureBoot || n.SecureBoot
 		if n.Pool != "" {

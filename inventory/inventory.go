@@ -93,13 +93,16 @@ type Bootloaders struct {
 
 // Network is one DHCP subnet.
 type Network struct {
-	Name      string     `yaml:"name"`
-	Subnet    string     `yaml:"subnet"`
-	Gateway   string     `yaml:"gateway"`
-	DNS       StringList `yaml:"dns"`
-	Pool      string     `yaml:"pool"`
-	LeaseTime int        `yaml:"lease_time"`
-	Profile   string     `yaml:"profile"` // what unknown clients here boot
+	Name    string     `yaml:"name"`
+	Subnet  string     `yaml:"subnet"`
+	Gateway string     `yaml:"gateway"`
+	DNS     StringList `yaml:"dns"`
+	Pool    string     `yaml:"pool"`
+	// LeaseTime is the lease every DHCP server gives, in seconds; a client
+	// may ask for less, down to MinLeaseTime. Nil until defaults apply:
+	// DefaultLeaseTime.
+	LeaseTime *int   `yaml:"lease_time"`
+	Profile   string `yaml:"profile"` // what unknown clients here boot
 	// SecureBoot gives the network's x86-64 UEFI PXE clients the signed
 	// chain (shim, then GRUB) instead of iPXE.
 	SecureBoot bool `yaml:"secure_boot"`
@@ -214,7 +217,19 @@ const (
 	DefaultGRUBDir        = "grub"
 	DefaultMenuTitle      = "pxegen"
 	DefaultMenuTimeout    = 100
+	// DefaultLeaseTime is the lease_time pxegen writes for every DHCP
+	// server when the inventory sets none: dhcpd's own default, so that
+	// the default target answers as it always has. Kea's (7200) and
+	// dnsmasq's (3600) differ, so it is always written out.
+	DefaultLeaseTime = 43200
 )
+
+// MinLeaseTime is the shortest lease, in seconds, any client gets, and so
+// the shortest lease_time: dnsmasq never grants less (src/rfc2131.c), and
+// pxegen tells dhcpd (min-lease-time) and Kea (min-valid-lifetime) the
+// same, so a client that asks for a shorter lease gets the same answer
+// from all three.
+const MinLeaseTime = 120
 
 // applyDefaults fills every optional setting left empty. It runs before
 // Validate, so the validator sees exactly what will be rendered.
@@ -248,6 +263,12 @@ func (inv *Inventory) applyDefaults() {
 	for name, p := range inv.Profiles {
 		if p == nil {
 			inv.Profiles[name] = &Profile{}
+		}
+	}
+	for i := range inv.Networks {
+		if inv.Networks[i].LeaseTime == nil {
+			t := DefaultLeaseTime
+			inv.Networks[i].LeaseTime = &t
 		}
 	}
 }

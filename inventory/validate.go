@@ -259,10 +259,10 @@ func (v *validator) networks() []parsedNetwork {
 		if n.Profile != "" {
 			v.profileRef(at+".profile", n.Profile)
 		}
-		if n.LeaseTime < 0 {
-			v.errf(at+".lease_time", "must be a positive number of seconds")
-		} else if n.LeaseTime > MaxLeaseTime {
-			v.errf(at+".lease_time", "%d is out of range: at most %d seconds (Kea keeps a lease time in 32 bits, and wraps larger ones)", n.LeaseTime, MaxLeaseTime)
+		if t := *n.LeaseTime; t < MinLeaseTime {
+			v.errf(at+".lease_time", "%d is too short: at least %d seconds (dnsmasq never grants a shorter lease, so the DHCP servers would answer differently)", t, MinLeaseTime)
+		} else if t > MaxLeaseTime {
+			v.errf(at+".lease_time", "%d is out of range: at most %d seconds (Kea keeps a lease time in 32 bits, and wraps larger ones)", t, MaxLeaseTime)
 		}
 		for j, d := range n.DNS {
 			if _, err := ParseIPv4(d); err != nil {

@@ -1,0 +1,226 @@
+package generate_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/filetree"
+	"github.com/pxegen/pxegen/inventory"
+)
+
+// policy is what a DHCP server's file tells it about one network's leases,
+// with the server's own default for whatever the file leaves out.
+type policy struct {
+	Lease    int // given to a client that asks for no lease time
+	MinLease int // the shortest a client may ask for
+	MaxLease int // the longest a client may ask for
+}
+
+// TestServersAgree renders every golden inventory for each DHCP server
+// and reads back, per network, the lease times each file gives: the three
+// servers must answer alike, as the inventory says (lease_time, or the
+// documented default; a client may ask for less, down to dnsmasq's floor
+// of 120 s, never for more).
+func TestServersAgree(t *testing.T) {
+	files, _ := filepath.Glob("../golden/*/inventory.yaml")
+	engine, err := generate.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := inventory.Parse("inventory.yaml", data); err != nil {
+			continue // an invalid case
+		}
+		for _, dhcp := range inventory.DHCPTargets {
+			inv, err := inventory.Parse("inventory.yaml", data, inventory.WithTargets(dhcp, ""))
+			if err != nil {
+				t.Fatalf("%s for %s: %v", file, dhcp, err)
+			}
+			tree, err := engine.Render(inv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := policies(inv, tree)
+			if err != nil {
+				t.Fatalf("%s for %s: %v", file, dhcp, err)
+			}
+			want := map[string]policy{}
+			for _, n := range inv.Networks {
+				lease := inventory.DefaultLeaseTime
+				if n.LeaseTime != nil {
+					lease = *n.LeaseTime
+				}
+				want[n.Name] = policy{Lease: lease, MinLease: inventory.MinLeaseTime, MaxLease: lease}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s for %s: the networks' lease times (-inventory +%s):\n%s", file, dhcp, dhcp, diff)
+			}
+			cases++
+		}
+	}
+	if cases == 0 {
+		t.Fatal("no golden inventories")
+	}
+}
+
+// policies reads each network's policy from the DHCP server's file in tree.
+func policies(inv *inventory.Inventory, tree filetree.Tree) (map[string]policy, error) {
+	file := map[string]string{
+		inventory.TargetDhcpd:   inv.Paths.DhcpdConf,
+		inventory.TargetKea:     inv.Paths.KeaConf,
+		inventory.TargetDnsmasq: inv.Paths.DnsmasqConf,
+	}[inv.Targets.DHCP]
+	var text string
+	for _, f := range tree {
+		if "/"+f.Path == file {
+			text = string(f.Data)
+		}
+	}
+	if text == "" {
+		return nil, fmt.Errorf("no %s in the tree", file)
+	}
+	switch inv.Targets.DHCP {
+	case inventory.TargetDhcpd:
+		return dhcpdPolicies(inv, text)
+	case inventory.TargetKea:
+		return keaPolicies(inv, text)
+	}
+	return dnsmasqPolicies(inv, text)
+}
+
+var dhcpdStatement = regexp.MustCompile(`^\s*(default-lease-time|max-lease-time|min-lease-time) (\d+);$`)
+
+// dhcpdPolicies reads the subnet blocks of dhcpd.conf. dhcpd's own
+// defaults (dhcpd.conf(5)): 43200 s, at most 86400 s, and a request for
+// less than 300 s gets 300 s (DEFAULT_MIN_LEASE_TIME).
+func dhcpdPolicies(inv *inventory.Inventory, text string) (map[string]policy, error) {
+	out := map[string]policy{}
+	lines := strings.Split(text, "\n")
+	for _, n := range inv.Networks {
+		subnet, _ := inventory.ParseSubnet(n.Subnet)
+		head := "subnet " + subnet.Addr().String() + " "
+		p := policy{Lease: 43200, MinLease: 300, MaxLease: 86400}
+		in, found := false, false
+		for _, l := range lines {
+			switch {
+			case strings.HasPrefix(l, head):
+				in, found = true, true
+			case l == "}":
+				in = false
+			case in:
+				if m := dhcpdStatement.FindStringSubmatch(l); m != nil {
+					v, _ := strconv.Atoi(m[2])
+					switch m[1] {
+					case "default-lease-time":
+						p.Lease = v
+					case "max-lease-time":
+						p.MaxLease = v
+					case "min-lease-time":
+						p.MinLease = v
+					}
+				}
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("no subnet block for network %s", n.Name)
+		}
+		out[n.Name] = p
+	}
+	return out, nil
+}
+
+// keaPolicies reads the subnet4 entries of kea-dhcp4.conf. Kea's own
+// defaults: a valid-lifetime of 7200 s, and min and max equal to it.
+func keaPolicies(inv *inventory.Inventory, text string) (map[string]policy, error) {
+	var body strings.Builder
+	for _, l := range strings.Split(text, "\n") {
+		if !strings.HasPrefix(l, "//") {
+			body.WriteString(l + "\n")
+		}
+	}
+	type lifetimes struct {
+		Valid *int `json:"valid-lifetime"`
+		Min   *int `json:"min-valid-lifetime"`
+		Max   *int `json:"max-valid-lifetime"`
+	}
+	var doc struct {
+		Dhcp4 struct {
+			lifetimes
+			Subnet4 []struct {
+				Subnet string `json:"subnet"`
+				lifetimes
+			} `json:"subnet4"`
+		}
+	}
+	if err := json.Unmarshal([]byte(body.String()), &doc); err != nil {
+		return nil, err
+	}
+	pick := func(vals ...*int) int {
+		for _, v := range vals {
+			if v != nil {
+				return *v
+			}
+		}
+		return 7200
+	}
+	g := doc.Dhcp4.lifetimes
+	out := map[string]policy{}
+	for _, n := range inv.Networks {
+		subnet, _ := inventory.ParseSubnet(n.Subnet)
+		found := false
+		for _, s := range doc.Dhcp4.Subnet4 {
+			if s.Subnet != subnet.String() {
+				continue
+			}
+			found = true
+			valid := pick(s.Valid, g.Valid)
+			out[n.Name] = policy{Lease: valid, MinLease: pick(s.Min, g.Min, &valid), MaxLease: pick(s.Max, g.Max, &valid)}
+		}
+		if !found {
+			return nil, fmt.Errorf("no subnet4 entry for network %s", n.Name)
+		}
+	}
+	return out, nil
+}
+
+// dnsmasqPolicies reads the dhcp-range lines of the drop-in. dnsmasq's own
+// defaults: 3600 s, and it grants a shorter request down to 120 s (its
+// floor, src/rfc2131.c), never a longer one.
+func dnsmasqPolicies(inv *inventory.Inventory, text string) (map[string]policy, error) {
+	out := map[string]policy{}
+	for _, n := range inv.Networks {
+		head := "dhcp-range=set:net-" + n.Name + ","
+		found := false
+		for _, l := range strings.Split(text, "\n") {
+			rest, ok := strings.CutPrefix(l, head)
+			if !ok {
+				continue
+			}
+			found = true
+			fields := strings.Split(rest, ",")
+			lease := 3600
+			if v, err := strconv.Atoi(fields[len(fields)-1]); err == nil && len(fields) == 4 {
+				lease = v
+			}
+			out[n.Name] = policy{Lease: lease, MinLease: 120, MaxLease: lease}
+		}
+		if !found {
+			return nil, fmt.Errorf("no dhcp-range for network %s", n.Name)
+		}
+	}
+	return out, nil
+}
