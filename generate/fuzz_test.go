@@ -191,7 +191,7 @@ func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 
 var (
 	dhcpdString  = regexp.MustCompile(`"[^"\\]*"`)
-	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|next-server|option|subnet|range|default-lease-time|max-lease-time|min-lease-time|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
+	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|next-server|option|subnet|range|default-lease-time|max-lease-time|min-lease-time|authoritative|not authoritative|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
 )
 
 // checkDhcpd: every line is blank, a whole-line comment, or one statement
@@ -327,8 +327,8 @@ func checkApache(text string) string {
 // writes has, not counting tag: and set: fields.
 var dnsmasqFields = map[string][2]int{
 	"interface": {1, 1}, "domain": {1, 1}, "dhcp-userclass": {1, 1}, "dhcp-match": {2, 2},
-	"dhcp-option": {1, 8}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {3, 4}, "dhcp-host": {2, 3},
-	"enable-tftp": {0, 0}, "tftp-root": {1, 1},
+	"dhcp-option": {1, 8}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {4, 4}, "dhcp-host": {2, 3},
+	"enable-tftp": {0, 0}, "tftp-root": {1, 1}, "dhcp-authoritative": {0, 0},
 }
 
 // checkDnsmasq: every line is blank, a comment, or one option pxegen

@@ -70,6 +70,7 @@ type keaSubnet struct {
 	ValidLifetime        int              `json:"valid-lifetime"`
 	MinValidLifetime     int              `json:"min-valid-lifetime"`
 	MaxValidLifetime     int              `json:"max-valid-lifetime"`
+	Authoritative        bool             `json:"authoritative"`
 	OptionData           []keaOption      `json:"option-data,omitempty"`
 	RequireClientClasses []string         `json:"require-client-classes"`
 	Reservations         []keaReservation `json:"reservations,omitempty"`
@@ -197,6 +198,7 @@ func keaConfig(s *Site) ([]byte, error) {
 			ValidLifetime:        n.LeaseTime,
 			MinValidLifetime:     n.MinLeaseTime,
 			MaxValidLifetime:     n.LeaseTime,
+			Authoritative:        n.Authoritative,
 			RequireClientClasses: append([]string{class, uefiClass}, required...),
 		}
 		if n.PoolFirst != "" {

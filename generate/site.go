@@ -30,12 +30,15 @@ type Site struct {
 	SecureBoot     bool   // some network or host uses the shim and GRUB chain
 	// UEFIHostOverrides: some host's UEFI loader differs from its network's.
 	UEFIHostOverrides bool
-	Paths             inventory.Paths
-	Bootloaders       inventory.Bootloaders
-	Networks          []*Network
-	Profiles          []*Profile // in file order
-	Menu              Menu
-	Hosts             []*Host
+	// Authoritative: every network is. dnsmasq's dhcp-authoritative holds
+	// for all of them; validation refuses a mix for dnsmasq.
+	Authoritative bool
+	Paths         inventory.Paths
+	Bootloaders   inventory.Bootloaders
+	Networks      []*Network
+	Profiles      []*Profile // in file order
+	Menu          Menu
+	Hosts         []*Host
 	// LocalLoaders are the EFI loaders GRUB looks for on the local disks
 	// to boot one (it cannot hand the boot back to the firmware): the
 	// removable-media path first, then the common installed ones.
@@ -72,6 +75,9 @@ type Network struct {
 	BootScriptURL string // what DHCP gives iPXE clients here
 	SecureBoot    bool   // x86-64 UEFI PXE clients get the shim and GRUB chain
 	UEFILoader    string // what x86-64 UEFI PXE clients here get: shim or the iPXE loader
+	// Authoritative: the server NAKs a request for an address it did not
+	// give here, rather than leave it to another server.
+	Authoritative bool
 }
 
 // Profile is a bootable kernel with inheritance applied, or the built-in
@@ -165,6 +171,10 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		s.Profiles = append(s.Profiles, p)
 		s.profiles[p.Name] = p
 	}
+	s.Authoritative = true
+	for _, n := range inv.Networks {
+		s.Authoritative = s.Authoritative && *n.Authoritative
+	}
 	s.Menu = Menu{Title: inv.Menu.Title, Timeout: *inv.Menu.Timeout, TimeoutMS: *inv.Menu.Timeout * 100, Default: inv.Menu.Default,
 		GRUBDefault: GRUBIDPrefix + inv.Menu.Default}
 	for _, n := range inv.Networks {
@@ -173,18 +183,19 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 			return nil, err // Validate refuses this; guard against a skipped validation
 		}
 		net := &Network{
-			Name:         n.Name,
-			Tag:          "net-" + n.Name,
-			Subnet:       subnet,
-			Address:      subnet.Addr().String(),
-			Netmask:      netmask(subnet.Bits()),
-			Gateway:      n.Gateway,
-			DNS:          n.DNS,
-			LeaseTime:    *n.LeaseTime,
-			MinLeaseTime: inventory.MinLeaseTime,
-			Profile:      n.Profile,
-			SecureBoot:   n.SecureBoot,
-			UEFILoader:   s.uefiLoader(n.SecureBoot),
+			Name:          n.Name,
+			Tag:           "net-" + n.Name,
+			Subnet:        subnet,
+			Address:       subnet.Addr().String(),
+			Netmask:       netmask(subnet.Bits()),
+			Gateway:       n.Gateway,
+			DNS:           n.DNS,
+			LeaseTime:     *n.LeaseTime,
+			MinLeaseTime:  inventory.MinLeaseTime,
+			Profile:       n.Profile,
+			SecureBoot:    n.SecureBoot,
+			UEFILoader:    s.uefiLoader(n.SecureBoot),
+			Authoritative: *n.Authoritative,
 		}
 		s.SecureBoot = s.SecureBoot || n.SecureBoot
 		if n.Pool != "" {

@@ -106,6 +106,13 @@ type Network struct {
 	// SecureBoot gives the network's x86-64 UEFI PXE clients the signed
 	// chain (shim, then GRUB) instead of iPXE.
 	SecureBoot bool `yaml:"secure_boot"`
+	// Authoritative: the DHCP server answers a client that asks for an
+	// address it did not give (one that moved networks) with a NAK, so
+	// the client starts over at once, instead of ignoring it. Nil until
+	// defaults apply: true, as dhcpd.conf(5) says a server that alone
+	// serves its networks should be. false leaves such clients to another
+	// DHCP server on the network.
+	Authoritative *bool `yaml:"authoritative"`
 }
 
 // Profile is something a machine can boot: a kernel, initrds and a command
@@ -266,9 +273,14 @@ func (inv *Inventory) applyDefaults() {
 		}
 	}
 	for i := range inv.Networks {
-		if inv.Networks[i].LeaseTime == nil {
+		n := &inv.Networks[i]
+		if n.LeaseTime == nil {
 			t := DefaultLeaseTime
-			inv.Networks[i].LeaseTime = &t
+			n.LeaseTime = &t
+		}
+		if n.Authoritative == nil {
+			yes := true
+			n.Authoritative = &yes
 		}
 	}
 }

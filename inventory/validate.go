@@ -107,7 +107,31 @@ func (inv *Inventory) Validate() error {
 	v.menu()
 	v.hosts(nets, len(nets) == len(inv.Networks))
 	v.secureBoot()
+	v.authoritative()
 	return v.errs.err()
+}
+
+// authoritative checks what dnsmasq can do: its dhcp-authoritative holds
+// for every network it serves, where dhcpd and Kea take it per network.
+func (v *validator) authoritative() {
+	inv := v.inv
+	if inv.Targets.DHCP != TargetDnsmasq || len(inv.Networks) == 0 {
+		return
+	}
+	first := *inv.Networks[0].Authoritative
+	for i, n := range inv.Networks[1:] {
+		if *n.Authoritative == first {
+			continue
+		}
+		not := func(b bool) string {
+			if b {
+				return "authoritative"
+			}
+			return "not authoritative"
+		}
+		v.errf(fmt.Sprintf("networks[%d].authoritative", i+1), "%s, but networks[0] (%s) is %s: dnsmasq's dhcp-authoritative holds for every network it serves, so with dnsmasq they must all agree (dhcpd and Kea take it per network)",
+			not(*n.Authoritative), inv.Networks[0].Name, not(first))
+	}
 }
 
 func (v *validator) server() {
