@@ -274,3 +274,107 @@ func dnsmasqPolicies(inv *inventory.Inventory, text string) (map[string]policy, 
 	}
 	return out, nil
 }
+
+var (
+	dhcpdFilename = regexp.MustCompile(`filename "([^"]*)";`)
+	keaFilename   = regexp.MustCompile(`"boot-file-name": "([^"]*)"`)
+)
+
+// bootFiles lists every boot file name the DHCP server's file in tree
+// sends, which lands in the BOOTP file field.
+func bootFiles(inv *inventory.Inventory, tree filetree.Tree) []string {
+	var out []string
+	for _, f := range tree {
+		switch "/" + f.Path {
+		case inv.Paths.DhcpdConf:
+			for _, m := range dhcpdFilename.FindAllStringSubmatch(string(f.Data), -1) {
+				out = append(out, m[1])
+			}
+		case inv.Paths.KeaConf:
+			for _, m := range keaFilename.FindAllStringSubmatch(string(f.Data), -1) {
+				out = append(out, m[1])
+			}
+		case inv.Paths.DnsmasqConf:
+			for _, l := range strings.Split(string(f.Data), "\n") {
+				if rest, ok := strings.CutPrefix(l, "dhcp-boot="); ok {
+					for _, field := range strings.Split(rest, ",") {
+						if !strings.HasPrefix(field, "tag:") {
+							out = append(out, field)
+							break
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestBootFileBoundary lengthens http_url until the longest boot file name
+// a DHCP server's file sends is exactly inventory.MaxBootFileLen bytes, the
+// most the BOOTP file field holds with its NUL: that inventory is valid
+// for every server, and one byte more is refused at server.http_url.
+// Whatever URL generate builds, the validator must count it.
+func TestBootFileBoundary(t *testing.T) {
+	engine, err := generate.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("../golden/*/inventory.yaml")
+	cases := 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dhcp := range inventory.DHCPTargets {
+			inv, err := inventory.Parse("inventory.yaml", data, inventory.WithTargets(dhcp, ""))
+			if err != nil {
+				continue // an invalid case, or one for another server
+			}
+			tree, err := engine.Render(inv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			longest := 0
+			for _, b := range bootFiles(inv, tree) {
+				longest = max(longest, len(b))
+			}
+			pad := inventory.MaxBootFileLen - longest
+			if longest == 0 || pad < 1 {
+				t.Fatalf("%s for %s: longest boot file %d bytes", file, dhcp, longest)
+			}
+			base := strings.TrimSuffix(inv.Server.HTTPURL, "/")
+			for _, extra := range []int{0, 1} {
+				inv.Server.HTTPURL = base + strings.Repeat("x", pad+extra) + "/"
+				err := inv.Validate()
+				if extra == 1 {
+					var list inventory.ErrorList
+					if !errors.As(err, &list) || len(list) == 0 || list[0].Path != "server.http_url" || !strings.Contains(err.Error(), "boot file") {
+						t.Errorf("%s for %s: a boot file of %d bytes: err = %v, want a refusal at server.http_url", file, dhcp, inventory.MaxBootFileLen+1, err)
+					}
+					continue
+				}
+				if err != nil {
+					t.Errorf("%s for %s: boot files of at most %d bytes refused: %v", file, dhcp, inventory.MaxBootFileLen, err)
+					continue
+				}
+				tree, err := engine.Render(inv)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := 0
+				for _, b := range bootFiles(inv, tree) {
+					got = max(got, len(b))
+				}
+				if got != inventory.MaxBootFileLen {
+					t.Errorf("%s for %s: padded by %d, the longest boot file is %d bytes", file, dhcp, pad, got)
+				}
+			}
+			cases++
+		}
+	}
+	if cases == 0 {
+		t.Fatal("no golden inventories")
+	}
+}

@@ -157,7 +157,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 	}
 	s.HTTPPath = urlPath(inv.Server.HTTPURL)
 	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux
-	s.KnownScriptURL = s.Server.HTTPURL + "ipxe/known.ipxe"
+	s.KnownScriptURL = s.Server.HTTPURL + inventory.KnownScript
 	s.HTTPBootURL = s.Server.HTTPURL + inv.Bootloaders.UEFI
 	resolved := inv.ResolvedProfiles()
 	for _, name := range inv.ProfileNames() {
@@ -205,7 +205,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 			}
 			net.PoolFirst, net.PoolLast = first.String(), last.String()
 		}
-		net.BootScript = "ipxe/boot-" + n.Name + ".ipxe"
+		net.BootScript = inventory.BootScript(n.Name)
 		net.BootScriptURL = s.Server.HTTPURL + net.BootScript
 		s.Networks = append(s.Networks, net)
 	}

@@ -236,7 +236,7 @@ func ipxeFiles(s *Site) []output {
 	root := rel(s.Paths.BootRoot)
 	outs := []output{{path: path.Join(root, "ipxe/menu.ipxe"), template: "ipxe/menu.ipxe.tmpl", data: s}}
 	if s.KnownScript {
-		outs = append(outs, output{path: path.Join(root, "ipxe/known.ipxe"), template: "ipxe/known.ipxe.tmpl", data: knownScript{s, 3, 5}})
+		outs = append(outs, output{path: path.Join(root, inventory.KnownScript), template: "ipxe/known.ipxe.tmpl", data: knownScript{s, 3, 5}})
 	}
 	for _, n := range s.Networks {
 		fallback := s.Server.HTTPURL + "ipxe/menu.ipxe"

@@ -103,6 +103,7 @@ func (inv *Inventory) Validate() error {
 	v.paths()
 	v.bootloaders()
 	nets := v.networks()
+	v.bootFiles()
 	v.profiles()
 	v.menu()
 	v.hosts(nets, len(nets) == len(inv.Networks))
