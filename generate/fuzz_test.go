@@ -179,7 +179,8 @@ func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 		return checkXinetd(text)
 	case f.Path == rel(inv.Paths.ApacheConf):
 		return checkApache(text)
-	case strings.HasPrefix(f.Path, path.Join(root, inv.Bootloaders.GRUBDir, "grub.cfg")):
+	case strings.HasPrefix(f.Path, path.Join(root, inv.Bootloaders.GRUBDir, "grub.cfg")),
+		f.Path == path.Join(root, inv.Bootloaders.GRUBDir, "x86_64-efi", "grub.cfg"):
 		return checkGRUB(text)
 	case strings.HasPrefix(f.Path, root+"/pxelinux.cfg/"):
 		return checkPXELinux(text)
@@ -368,7 +369,7 @@ func checkDnsmasq(text string) string {
 
 var (
 	grubQuoted = `'[^']*'`
-	grubLine   = regexp.MustCompile(`^(if \[ -z "\$pxegen_searched" \]; then|\tset pxegen_searched=1|\texport pxegen_searched|\tnormal|fi|` +
+	grubLine   = regexp.MustCompile(`^(source \$prefix/grub\.cfg|if \[ -z "\$pxegen_searched" \]; then|\tset pxegen_searched=1|\texport pxegen_searched|\tnormal|fi|` +
 		`set timeout=-?[0-9]+|set default=pxegen~[A-Za-z0-9._-]+|\texit|` +
 		// The local entry: chainload the first EFI loader found on a disk.
 		`\tfor loader in( '/[A-Za-z0-9/._-]+')+; do|\t\tif search --no-floppy --set=root --file "\$loader"; then|` +

@@ -164,16 +164,25 @@ func pxelinuxFiles(s *Site) []output {
 // grubFiles writes what GRUB searches for when it runs from the network, in
 // the same order as PXELINUX and under the same names with a grub.cfg-
 // prefix, for the clients that boot the signed chain: grub.cfg-01-<mac>,
-// grub.cfg-<hex IP> shortened, then grub.cfg, which holds the menu.
+// grub.cfg-<hex IP> shortened, then grub.cfg, which holds the menu. Before
+// grub.cfg, Debian's signed image runs x86_64-efi/grub.cfg if there is
+// one: pxegen writes it too, so that one an installer left cannot win.
 func grubFiles(s *Site) []output {
 	if !s.SecureBoot {
 		return nil
 	}
 	dir := path.Join(rel(s.Paths.BootRoot), s.Bootloaders.GRUBDir)
-	outs := []output{{path: path.Join(dir, "grub.cfg"), template: "grub/grub.cfg.tmpl", data: s}}
+	outs := []output{
+		{path: path.Join(dir, "grub.cfg"), template: "grub/grub.cfg.tmpl", data: s},
+		{path: path.Join(dir, grubPlatform, "grub.cfg"), template: "grub/platform.cfg.tmpl", data: struct{ Platform string }{grubPlatform}},
+	}
 	return append(outs, searchedFiles(s, path.Join(dir, "grub.cfg-"), "grub/entry.cfg.tmpl",
 		func(h *Host) bool { return h.GRUB }, func(n *Network) bool { return n.SecureBoot })...)
 }
+
+// grubPlatform is the directory under its prefix where Debian's signed
+// x86-64 GRUB looks for a config first (and for its modules).
+const grubPlatform = "x86_64-efi"
 
 // searchedFiles are the per-machine files a loader that searches by MAC
 // and hex IP finds, named prefix+"01-<mac>" and prefix+"<hex>": for each

@@ -108,6 +108,7 @@ func (inv *Inventory) Validate() error {
 	v.menu()
 	v.hosts(nets, len(nets) == len(inv.Networks))
 	v.secureBoot()
+	v.grubDir()
 	v.authoritative()
 	return v.errs.err()
 }
@@ -230,6 +231,16 @@ func (v *validator) secureBoot() {
 		for i, f := range p.Initrd {
 			v.check(fmt.Sprintf("profiles.%s.initrd[%d]", name, i), grubFetchable(f))
 		}
+	}
+}
+
+// grubDir checks that GRUB reads the directory pxegen writes its configs
+// to: Debian's signed netboot GRUB (grubnetx64.efi.signed), the GRUB that
+// Secure Boot runs, has its prefix built in as /grub, and looks nowhere
+// else.
+func (v *validator) grubDir() {
+	if d := v.inv.Bootloaders.GRUBDir; d != DefaultGRUBDir && checkRelPath(d) == "" {
+		v.errf("bootloaders.grub_dir", "%q: Debian's signed GRUB (grubnetx64.efi.signed), which Secure Boot clients run, has its prefix built in as /%s and reads its configs from there only; leave grub_dir out", d, DefaultGRUBDir)
 	}
 }
 
