@@ -16,7 +16,7 @@ const fullInventory = `server:
   http_url: http://10.1.1.1/pxe/
   domain: lab.example
   interfaces: [eth1]
-targets: {dhcp: dnsmasq, tftp: dnsmasq}
+targets: {dhcp: dnsmasq, tftp: dnsmasq, kea_version: "2.6"}
 paths:
   dhcpd_conf: /etc/dhcp/dhcpd.conf
   kea_conf: /etc/kea/kea-dhcp4.conf
@@ -53,7 +53,7 @@ hosts:
 var fieldLimits = map[string]int{
 	"server.ip": MaxNameLen, "server.http_url": MaxPathLen, "server.domain": MaxDomainLen,
 	"server.interfaces[0]": MaxNameLen, "server.interfaces": MaxInterfaces,
-	"targets.dhcp": MaxNameLen, "targets.tftp": MaxNameLen,
+	"targets.dhcp": MaxNameLen, "targets.tftp": MaxNameLen, "targets.kea_version": MaxNameLen,
 	"paths.dhcpd_conf": MaxPathLen, "paths.kea_conf": MaxPathLen, "paths.dnsmasq_conf": MaxPathLen,
 	"paths.xinetd_tftp": MaxPathLen, "paths.apache_conf": MaxPathLen, "paths.boot_root": MaxPathLen,
 	"paths.manifest":   MaxPathLen,

@@ -46,6 +46,11 @@ type Server struct {
 type Targets struct {
 	DHCP string `yaml:"dhcp"` // dhcpd (default), kea or dnsmasq
 	TFTP string `yaml:"tftp"` // xinetd (default, starting tftpd-hpa) or dnsmasq
+	// KeaVersion is the Kea release the boot server runs (MAJOR.MINOR or
+	// MAJOR.MINOR.PATCH, default DefaultKeaVersion): Kea 2.7.4 renamed the
+	// settings that evaluate a class after the subnet is chosen (see
+	// KeaAdditionalClasses), and pxegen writes the names it reads.
+	KeaVersion string `yaml:"kea_version"`
 }
 
 // The DHCP and TFTP servers pxegen can write for.
@@ -243,6 +248,7 @@ const MinLeaseTime = 120
 func (inv *Inventory) applyDefaults() {
 	setDefault(&inv.Targets.DHCP, TargetDhcpd)
 	setDefault(&inv.Targets.TFTP, TargetXinetd)
+	setDefault(&inv.Targets.KeaVersion, DefaultKeaVersion)
 	setDefault(&inv.Paths.DhcpdConf, DefaultDhcpdConf)
 	setDefault(&inv.Paths.KeaConf, DefaultKeaConf)
 	setDefault(&inv.Paths.DnsmasqConf, DefaultDnsmasqConf)

@@ -34,6 +34,7 @@ func (v *validator) lengths() {
 	list("server.interfaces", s.Interfaces, MaxInterfaces, MaxNameLen)
 	fits(at("targets.dhcp"), inv.Targets.DHCP, MaxNameLen)
 	fits(at("targets.tftp"), inv.Targets.TFTP, MaxNameLen)
+	fits(at("targets.kea_version"), inv.Targets.KeaVersion, MaxNameLen)
 	p := inv.Paths
 	for _, f := range []struct{ key, val string }{
 		{"paths.dhcpd_conf", p.DhcpdConf}, {"paths.kea_conf", p.KeaConf}, {"paths.dnsmasq_conf", p.DnsmasqConf},

@@ -162,6 +162,7 @@ func (v *validator) targets() {
 	for i, name := range v.inv.Server.Interfaces {
 		v.check(fmt.Sprintf("server.interfaces[%d]", i), checkInterface(name))
 	}
+	v.keaVersion()
 }
 
 func (v *validator) paths() {

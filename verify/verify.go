@@ -62,7 +62,7 @@ func Run(ctx context.Context, root string, inv *inventory.Inventory) []Result {
 	case inventory.TargetDhcpd:
 		results = append(results, Dhcpd(ctx, at(paths.DhcpdConf)))
 	case inventory.TargetKea:
-		results = append(results, Kea(ctx, at(paths.KeaConf), inv.Server.Interfaces))
+		results = append(results, Kea(ctx, at(paths.KeaConf), inv.Server.Interfaces), KeaVersion(ctx, targets.KeaVersion))
 	}
 	if targets.UsesDnsmasq() {
 		results = append(results, Dnsmasq(ctx, at(paths.DnsmasqConf)))
