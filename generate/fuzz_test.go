@@ -309,7 +309,7 @@ func checkIPXE(text string) string {
 	return ""
 }
 
-var apacheLine = regexp.MustCompile(`^(Alias /[^" ]* "/[^" ]*/"|<Directory "/[^" ]*/">|\tOptions None|\tAllowOverride None|\tRequire all granted|</Directory>)$`)
+var apacheLine = regexp.MustCompile(`^(Listen [1-9][0-9]*( https)?|Alias /[^" ]* "/[^" ]*/"|<Directory "/[^" ]*/">|\tOptions None|\tAllowOverride None|\tRequire all granted|</Directory>)$`)
 
 // checkApache: exactly the directives pxegen writes, with clean quoted paths.
 func checkApache(text string) string {

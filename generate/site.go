@@ -3,6 +3,7 @@ package generate
 import (
 	"fmt"
 	"net/netip"
+	"net/url"
 	"path"
 	"strings"
 
@@ -16,10 +17,14 @@ type Site struct {
 	// Source is the inventory's file name, without directories. The
 	// embedded templates leave it out, so that the same inventory under
 	// another name renders the same bytes.
-	Source      string
-	Server      inventory.Server
-	Targets     inventory.Targets
-	HTTPPath    string // the path part of Server.HTTPURL, e.g. /pxe/
+	Source   string
+	Server   inventory.Server
+	Targets  inventory.Targets
+	HTTPPath string // the path part of Server.HTTPURL, e.g. /pxe/
+	// HTTPListen is the Apache Listen argument for Server.HTTPURL's port,
+	// or empty where Debian's ports.conf already listens: port 80 for
+	// http, 443 for https (with mod_ssl). "8080", or "8443 https".
+	HTTPListen  string
 	PXELinuxURL string // where iPXE fetches PXELINUX
 	// KnownScriptURL is what DHCP gives iPXE on a host that has its own
 	// script: ipxe/known.ipxe, which runs that script and nothing else.
@@ -156,6 +161,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		LocalLoaders: localLoaders,
 	}
 	s.HTTPPath = urlPath(inv.Server.HTTPURL)
+	s.HTTPListen = httpListen(inv.Server.HTTPURL)
 	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux
 	s.KnownScriptURL = s.Server.HTTPURL + inventory.KnownScript
 	s.HTTPBootURL = s.Server.HTTPURL + inv.Bootloaders.UEFI
@@ -354,6 +360,23 @@ func kernelLine(initrds []Initrd, args string) string {
 		words = append(words, args)
 	}
 	return strings.Join(words, " ")
+}
+
+// httpListen is what Apache must Listen on to serve the URL u, beyond
+// what Debian's ports.conf has: nothing for the scheme's own port.
+func httpListen(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return "" // validated
+	}
+	switch port := parsed.Port(); {
+	case port == "", parsed.Scheme == "http" && port == "80", parsed.Scheme == "https" && port == "443":
+		return ""
+	case parsed.Scheme == "https":
+		return port + " https"
+	default:
+		return port
+	}
 }
 
 func urlPath(u string) string {

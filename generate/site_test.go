@@ -54,3 +54,22 @@ func TestHexPrefixesCoverExactly(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPListen: Apache gets a Listen for http_url's port only where
+// Debian's ports.conf has none (80 for http, 443 for https); a second
+// Listen for one port stops Apache. (The inventory refuses https on 80 and
+// http on 443, which ports.conf has for the other protocol.)
+func TestHTTPListen(t *testing.T) {
+	for url, want := range map[string]string{
+		"http://10.1.1.1/pxe/":           "",
+		"http://10.1.1.1:80/pxe/":        "",
+		"http://10.1.1.1:8080/pxe/":      "8080",
+		"https://boot.example/pxe/":      "",
+		"https://boot.example:443/pxe/":  "",
+		"https://boot.example:8443/pxe/": "8443 https",
+	} {
+		if got := httpListen(url); got != want {
+			t.Errorf("httpListen(%s) = %q, want %q", url, got, want)
+		}
+	}
+}

@@ -121,6 +121,8 @@ func TestDaemonChecksFail(t *testing.T) {
 	for _, r := range []verify.Result{
 		verify.Dhcpd(ctx, write("dhcpd.conf", "next-server 10.1.1.1\nsubnet 10.1.1.0 netmask 255.255.255.0 {}\n")),
 		verify.Apache(ctx, write("apache.conf", "Alias /pxe/ \"/srv/tftp/\"\n<Directory \"/srv/tftp/\">\nRequire all granted\n")),
+		// Debian's ports.conf already listens on 80: a second Listen stops Apache.
+		verify.Apache(ctx, write("apache-listen.conf", "Listen 80\n")),
 		verify.Xinetd(ctx, write("xinetd.d/tftp", "service tftp\n{\n\tsocket_type = dgram\n\tbogus_attribute = 1\n")),
 		verify.Kea(ctx, write("kea-dhcp4.conf", `{"Dhcp4": {"subnet4": [{"id": 1, "subnet": "10.1.1.0/24", "pools": [{"pool": "10.2.2.1 - 10.2.2.9"}]}]}}`), nil),
 		verify.Kea(ctx, write("kea-iface.conf", `{"Dhcp4": {"interfaces-config": {"interfaces": ["pxegen-none0"]}}}`), nil),
