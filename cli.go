@@ -151,7 +151,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 						if format == "json" {
 							w = stderr
 						}
-						if err := verifyStaged(c.Context, w, inv, tree); err != nil {
+						if err := verifyStaged(c.Context, w, inv, tree, c.String("out")); err != nil {
 							return err
 						}
 					}
@@ -434,13 +434,15 @@ func printRender(w io.Writer, format string, plan *filetree.Plan, dryRun bool) e
 	return nil
 }
 
-// verifyStaged runs the daemons' checks on a private copy of tree, so
-// that --out is touched only if they pass.
-func verifyStaged(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree filetree.Tree) error {
+// verifyStaged runs the daemons' checks on a private copy of tree, and
+// with out / the boot server's own, so that out is touched only if they
+// pass.
+func verifyStaged(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree filetree.Tree, out string) error {
 	results, err := verify.Rendered(ctx, inv, tree)
 	if err != nil {
 		return err
 	}
+	results = append(results, verify.Host(ctx, inv, out)...)
 	if err := report(w, results); err != nil {
 		return fmt.Errorf("%w; nothing written", err)
 	}
@@ -458,6 +460,7 @@ func verifyTree(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree
 	if err != nil {
 		return err
 	}
+	results = append(results, verify.Host(ctx, inv, dir)...)
 	return report(w, append(results, same))
 }
 

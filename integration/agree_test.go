@@ -5,10 +5,13 @@ package integration
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -152,4 +155,171 @@ func TestApachePort(t *testing.T) {
 		t.Fatalf("check apache-port: port 80 does not answer:\n%s", out)
 	}
 	t.Logf("check apache-port: port 80 still answers")
+}
+
+// TestHelperProcess is no test: the suite runs its own binary as this
+// helper inside a network namespace (ip netns exec), where it reads that
+// namespace's sockets or sends DHCP from its interfaces, then exits. It
+// prints one line, "helper: ...".
+func TestHelperProcess(t *testing.T) {
+	ctx := context.Background()
+	switch os.Getenv("PXEGEN_HELPER") {
+	case "":
+		t.Skip("the suite runs it itself, inside a network namespace")
+	case "tftp-port":
+		r := verify.TFTPPort(ctx, os.Getenv("PXEGEN_HELPER_TFTP"))
+		fmt.Printf("helper: %s: %s\n", r.Status, r.Detail)
+	case "dhcp-request":
+		args := strings.Fields(os.Getenv("PXEGEN_HELPER_ARGS"))
+		answer, err := dhcpRequest(args[0], args[1], args[2])
+		if err != nil {
+			fmt.Printf("helper: error: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Printf("helper: %s\n", answer)
+	}
+	os.Exit(0)
+}
+
+// helper runs TestHelperProcess as what in the namespace ns, with env.
+func helper(t *testing.T, ns, what string, env ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", ns, os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), append(env, "PXEGEN_HELPER="+what)...)
+	out, err := cmd.CombinedOutput()
+	for _, line := range strings.Split(string(out), "\n") {
+		if answer, ok := strings.CutPrefix(line, "helper: "); ok && err == nil {
+			return answer
+		}
+	}
+	t.Fatalf("helper %s in %s: %v\n%s", what, ns, err, out)
+	return ""
+}
+
+// dhcpRequest sends one DHCPREQUEST from iface as a client with mac in
+// INIT-REBOOT state, asking for addr (which it says it had), as a machine
+// that moved networks does, and returns the answer: "NAK", "ACK <address>"
+// or "silence" after 4 seconds. It asks for a broadcast answer, and reads
+// it from a packet socket: the interface has no address yet.
+func dhcpRequest(iface, macText, addrText string) (string, error) {
+	mac, err := net.ParseMAC(macText)
+	if err != nil {
+		return "", err
+	}
+	addr := net.ParseIP(addrText).To4()
+	ifi, err := net.InterfaceByName(iface)
+	if err != nil {
+		return "", err
+	}
+	htons := func(v uint16) uint16 { return v<<8 | v>>8 }
+	// Listening first: the answer can come before a send returns.
+	pfd, err := syscall.Socket(syscall.AF_PACKET, syscall.SOCK_DGRAM, int(htons(syscall.ETH_P_IP)))
+	if err != nil {
+		return "", err
+	}
+	defer syscall.Close(pfd)
+	if err := syscall.Bind(pfd, &syscall.SockaddrLinklayer{Protocol: htons(syscall.ETH_P_IP), Ifindex: ifi.Index}); err != nil {
+		return "", err
+	}
+	tv := syscall.Timeval{Sec: 1}
+	syscall.SetsockoptTimeval(pfd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM, syscall.IPPROTO_UDP)
+	if err != nil {
+		return "", err
+	}
+	defer syscall.Close(fd)
+	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+	syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_BROADCAST, 1)
+	if err := syscall.SetsockoptString(fd, syscall.SOL_SOCKET, syscall.SO_BINDTODEVICE, iface); err != nil {
+		return "", err
+	}
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Port: 68}); err != nil {
+		return "", err
+	}
+	// BOOTP header: a request (1) over Ethernet (1, 6-byte addresses),
+	// the transaction id, the broadcast flag, chaddr, the magic cookie.
+	p := make([]byte, 240)
+	p[0], p[1], p[2] = 1, 1, 6
+	xid := uint32(time.Now().UnixNano())
+	binary.BigEndian.PutUint32(p[4:], xid)
+	binary.BigEndian.PutUint16(p[10:], 0x8000)
+	copy(p[28:], mac)
+	copy(p[236:], []byte{99, 130, 83, 99})
+	p = append(p, 53, 1, 3) // DHCPREQUEST
+	p = append(p, 50, 4)    // the address it asks for
+	p = append(p, addr...)
+	p = append(p, 61, 7, 1) // client id: the MAC
+	p = append(p, mac...)
+	p = append(p, 55, 3, 1, 3, 51, 255)
+	if err := syscall.Sendto(fd, p, 0, &syscall.SockaddrInet4{Port: 67, Addr: [4]byte{255, 255, 255, 255}}); err != nil {
+		return "", err
+	}
+	buf := make([]byte, 1500)
+	for deadline := time.Now().Add(4 * time.Second); time.Now().Before(deadline); {
+		n, _, err := syscall.Recvfrom(pfd, buf, 0)
+		if err != nil || n < 28 || buf[9] != syscall.IPPROTO_UDP {
+			continue
+		}
+		ihl := int(buf[0]&0xf) * 4
+		if n < ihl+8+240 || binary.BigEndian.Uint16(buf[ihl+2:]) != 68 {
+			continue
+		}
+		r := buf[ihl+8 : n]
+		if r[0] != 2 || binary.BigEndian.Uint32(r[4:]) != xid {
+			continue
+		}
+		for i := 240; i+1 < len(r) && r[i] != 255; {
+			if r[i] == 0 {
+				i++
+				continue
+			}
+			if r[i] == 53 && i+2 < len(r) {
+				switch r[i+2] {
+				case 5:
+					return "ACK " + net.IP(r[16:20]).String(), nil
+				case 6:
+					return "NAK", nil
+				}
+				return fmt.Sprintf("DHCP message type %d", r[i+2]), nil
+			}
+			i += 2 + int(r[i+1])
+		}
+	}
+	return "silence", nil
+}
+
+// TestTFTPConflict runs tftpd-hpa's in.tftpd standalone on UDP port 69, as
+// its Debian service does, in a namespace, and asks verify's tftp-port
+// check there: it must name that in.tftpd; with xinetd on the rendered
+// stanza instead, it must not complain of the port.
+func TestTFTPConflict(t *testing.T) {
+	requireCommands(t, "in.tftpd", "xinetd")
+	listening := func(m *miniLab) func() bool {
+		return func() bool {
+			out, _ := exec.Command("ip", "netns", "exec", m.ns, "cat", "/proc/net/udp").Output()
+			return strings.Contains(string(out), ":0045 ")
+		}
+	}
+	m := newMiniLab(t, "tftpd", "testdata/port.yaml")
+	// As /etc/default/tftpd-hpa has it.
+	m.start("exec in.tftpd --foreground --listen --user tftp --address :69 --secure "+m.inv.Paths.BootRoot, nil, listening(m))
+	got := helper(t, m.ns, "tftp-port", "PXEGEN_HELPER_TFTP="+inventory.TargetXinetd)
+	if !strings.HasPrefix(got, "failed: ") || !regexp.MustCompile(`in\.tftpd, started by \S+, \(pid \d+\) listens on UDP port 69`).MatchString(got) {
+		t.Fatalf("check tftp-port with a standalone in.tftpd: %s", got)
+	}
+	t.Logf("check tftp-port: a standalone in.tftpd on UDP port 69 is named: %s", got)
+
+	x := newMiniLab(t, "xinetd", "testdata/port.yaml")
+	conf := filepath.Join(x.work, "xinetd.conf")
+	if err := os.WriteFile(conf, []byte(verify.XinetdConfig(x.work, filepath.Dir(x.rendered(x.inv.Paths.XinetdTFTP)))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x.start(fmt.Sprintf("exec xinetd -dontfork -f %s -pidfile %s/xinetd.pid -filelog %s/xinetd.log", conf, x.work, x.work), nil, listening(x))
+	got = helper(t, x.ns, "tftp-port", "PXEGEN_HELPER_TFTP="+inventory.TargetXinetd)
+	if strings.Contains(got, "listens on UDP port 69") {
+		t.Fatalf("check tftp-port with xinetd's own stanza: %s", got)
+	}
+	t.Logf("check tftp-port: xinetd on UDP port 69 is no conflict: %s", got)
 }
