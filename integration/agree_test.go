@@ -323,3 +323,155 @@ func TestTFTPConflict(t *testing.T) {
 	}
 	t.Logf("check tftp-port: xinetd on UDP port 69 is no conflict: %s", got)
 }
+
+// TestServersAnswerAlike runs dhcpd, Kea and dnsmasq in turn on
+// testdata/agree.yaml, whose two networks each have a veth pair into a
+// client namespace, and probes them as clients do: the lease time a
+// client gets asking for none, a shorter one, one under dnsmasq's floor
+// and a longer one, on a network with a lease_time and one with the
+// default, as an unknown client and a host with a fixed address; the
+// boot file iPXE gets, exactly the 127 bytes the BOOTP file field holds;
+// and, authoritative and then not, the answer to a machine that asks for
+// an address from another network. Every server must answer the same.
+func TestServersAnswerAlike(t *testing.T) {
+	requireCommands(t, "busybox")
+	for _, server := range dhcpServers {
+		t.Run(server.target, func(t *testing.T) {
+			requireCommands(t, server.commands...)
+			serversAnswerAlike(t, server)
+		})
+	}
+}
+
+func serversAnswerAlike(t *testing.T, server dhcpServer) {
+	// TFTP through xinetd, which is not started: the DHCP server alone.
+	m := newMiniLab(t, "agree-"+server.target, "testdata/agree.yaml", inventory.WithTargets(server.target, inventory.TargetXinetd))
+	client := m.clientNetworks()
+	m.startDHCP(server)
+	url := m.inv.Server.HTTPURL
+	if n := len(url + inventory.BootScript("lab")); n != inventory.MaxBootFileLen {
+		t.Fatalf("testdata/agree.yaml: the boot script URL is %d bytes, want %d", n, inventory.MaxBootFileLen)
+	}
+	const fixed = "52:54:00:00:05:01" // host fixed, at 10.1.1.20
+	for i, p := range []struct {
+		name, network, mac string
+		options            []string
+		want               string
+	}{
+		{"lease", "lab", "", nil, "lease=600"},
+		{"lease-shorter", "lab", "", []string{"-x", "lease:300"}, "lease=300"},
+		{"lease-below-floor", "lab", "", []string{"-x", "lease:60"}, "lease=120"},
+		{"lease-longer", "lab", "", []string{"-x", "lease:100000"}, "lease=600"},
+		{"lease-host", "lab", fixed, nil, "ip=10.1.1.20 lease=600"},
+		{"lease-host-shorter", "lab", fixed, []string{"-x", "lease:300"}, "ip=10.1.1.20 lease=300"},
+		{"lease-default", "alt", "", nil, "lease=43200"},
+		{"lease-default-longer", "alt", "", []string{"-x", "lease:100000"}, "lease=43200"},
+		{"lease-default-below-floor", "alt", "", []string{"-x", "lease:60"}, "lease=120"},
+		{"boot-file-127", "lab", "", []string{"-x", "0x4d:69505845"}, "boot_file=" + url + inventory.BootScript("lab") + "\n"},
+		{"boot-file-127-alt", "alt", "", []string{"-x", "0x4d:69505845"}, "boot_file=" + url + inventory.BootScript("alt") + "\n"},
+	} {
+		mac := p.mac
+		if mac == "" {
+			mac = fmt.Sprintf("52:54:00:00:06:%02x", i) // a new client, with no lease
+		}
+		got := m.udhcpc(client[p.network], mac, p.options...)
+		if !strings.Contains(got, p.want) {
+			t.Errorf("check %s %s: want %q in the answer, got:\n%s\n%s:\n%s", server.target, p.name, p.want, got, server.target, tail(m.read(server.log), 20))
+			continue
+		}
+		t.Logf("check %s %s: %s", server.target, p.name, strings.TrimSpace(p.want))
+	}
+	// A machine that had an address on another network asks for it again.
+	moved := func(m *miniLab, want string) {
+		got := helper(t, m.ns+"-c", "dhcp-request", "PXEGEN_HELPER_ARGS="+client["lab"]+" 52:54:00:00:07:01 192.168.77.5")
+		if got != want {
+			t.Errorf("check %s moved-client: a request for an address from another network, authoritative %v: %s, want %s\n%s:\n%s",
+				server.target, *m.inv.Networks[0].Authoritative, got, want, server.target, tail(m.read(server.log), 20))
+			return
+		}
+		t.Logf("check %s moved-client, authoritative %v: %s", server.target, *m.inv.Networks[0].Authoritative, got)
+	}
+	moved(m, "NAK")
+	m.close()
+
+	// Not authoritative, on both networks (dnsmasq cannot mix them).
+	data, err := os.ReadFile("testdata/agree.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "agree-not-authoritative.yaml")
+	data = bytes.ReplaceAll(data, []byte("    subnet: "), []byte("    authoritative: false\n    subnet: "))
+	if err := os.WriteFile(other, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := newMiniLab(t, "agree-not-"+server.target, other, inventory.WithTargets(server.target, inventory.TargetXinetd))
+	client = n.clientNetworks()
+	n.startDHCP(server)
+	moved(n, "silence")
+}
+
+// clientNetworks adds a client namespace (the lab's name, then -c) and,
+// for each network, a veth pair between the lab, where it has the
+// server's address or else the network's gateway, and the client. It
+// returns the client's interface for each network.
+func (m *miniLab) clientNetworks() map[string]string {
+	t := m.t
+	c := m.ns + "-c"
+	run(t, "ip", "netns", "add", c)
+	t.Cleanup(func() { killNamespace(c) })
+	run(t, "ip", "-n", c, "link", "set", "lo", "up")
+	ifaces := map[string]string{}
+	for i, n := range m.inv.Networks {
+		subnet, _ := inventory.ParseSubnet(n.Subnet)
+		addr := n.Gateway
+		if ip, _ := inventory.ParseIPv4(m.inv.Server.IP); subnet.Contains(ip) {
+			addr = m.inv.Server.IP
+		}
+		s, cl := fmt.Sprintf("s%d", i), fmt.Sprintf("c%d", i)
+		run(t, "ip", "-n", m.ns, "link", "add", s, "type", "veth", "peer", "name", cl, "netns", c)
+		run(t, "ip", "-n", m.ns, "addr", "add", fmt.Sprintf("%s/%d", addr, subnet.Bits()), "dev", s)
+		run(t, "ip", "-n", m.ns, "link", "set", s, "up")
+		run(t, "ip", "-n", c, "link", "set", cl, "up")
+		ifaces[n.Name] = cl
+	}
+	return ifaces
+}
+
+// startDHCP starts the lab's DHCP server on its rendered file, as the labs
+// of TestBoot do, on the interfaces clientNetworks made.
+func (m *miniLab) startDHCP(server dhcpServer) {
+	conf := map[string]string{
+		inventory.TargetDhcpd:   m.inv.Paths.DhcpdConf,
+		inventory.TargetKea:     m.inv.Paths.KeaConf,
+		inventory.TargetDnsmasq: m.inv.Paths.DnsmasqConf,
+	}[server.target]
+	var ifaces []string
+	for i := range m.inv.Networks {
+		ifaces = append(ifaces, fmt.Sprintf("s%d", i))
+	}
+	ready := server.ready
+	if server.target == inventory.TargetDnsmasq {
+		ready = "DHCP, IP range" // no TFTP here, whose line the lab waits for
+	}
+	m.start(fmt.Sprintf(server.start, m.work, m.rendered(conf), strings.Join(ifaces, " ")), nil, func() bool {
+		return strings.Contains(m.read(server.log), ready)
+	})
+}
+
+// udhcpc asks for a lease on the client's interface iface as mac, with
+// udhcpc's options, and returns what its script printed.
+func (m *miniLab) udhcpc(iface, mac string, options ...string) string {
+	t := m.t
+	c := m.ns + "-c"
+	script := filepath.Join(m.work, "udhcpc.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n[ \"$1\" = bound ] || exit 0\n"+
+		"echo \"ip=$ip lease=$lease\"\necho \"boot_file=$boot_file\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "ip", "-n", c, "link", "set", iface, "address", mac)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	args := append([]string{"netns", "exec", c, "busybox", "udhcpc", "-i", iface, "-n", "-q", "-f", "-t", "5", "-s", script}, options...)
+	out, _ := exec.CommandContext(ctx, "ip", args...).CombinedOutput()
+	return string(out)
+}
