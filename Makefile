@@ -15,11 +15,17 @@ BENCH_SIZES ?= 1000,10000,100000
 BENCH_REPS ?= 3
 BENCH_TIME ?= 3x
 
+# Tracked files allowed to hold binary data (a NUL byte, as git judges
+# it), by path: test data only. make lint refuses any other, so that a
+# build artefact (a go test -c binary) is never committed again.
+BINARY_FILES :=
+
 # Debian packages the tests need: the real daemons, the boot loaders and
 # QEMU for the integration suite.
 DEBIAN_PACKAGES := isc-dhcp-server kea-dhcp4-server dnsmasq-base apache2 xinetd tftpd-hpa \
 	shim-signed grub-efi-amd64-signed \
 	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
+	qemu-system-arm qemu-efi-aarch64 \
 	busybox-static cpio iproute2 procps rsync ansible-core nasm
 
 .PHONY: help build test fuzz golden lint tidy deps demo integration bench clean
@@ -30,8 +36,8 @@ help: ## list the targets
 build: ## build ./pxegen
 	$(GO) build -o pxegen .
 
-test: ## run the unit, golden and CLI tests, then each fuzz target briefly (needs only Go)
-	$(GO) test ./...
+test: ## run the unit, golden and CLI tests with the race detector, then each fuzz target briefly (needs Go and a C compiler)
+	$(GO) test -race ./...
 	$(MAKE) --no-print-directory fuzz
 
 fuzz: ## run each fuzz target for FUZZTIME (make fuzz FUZZTIME=10m)
@@ -41,14 +47,22 @@ fuzz: ## run each fuzz target for FUZZTIME (make fuzz FUZZTIME=10m)
 golden: ## rewrite golden files from what the code produces; read the diff before committing
 	$(GO) test . ./generate ./inventory -run 'TestGolden|TestCLI|TestHostile' -update
 
-lint: ## go vet and gofmt, changing nothing
+lint: ## go vet (with and without the integration tag), gofmt, go.mod tidy, no tracked binaries; changes nothing
 	$(GO) vet ./...
+	$(GO) vet -tags integration ./...
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) mod tidy -diff
+	@bin=$$(git ls-files --eol | awk -F'\t' 'index($$1, "i/-text ") == 1 {print $$2}' | grep -vxF -e '' $(BINARY_FILES:%=-e %)); \
+	if [ -n "$$bin" ]; then echo "binary files are tracked (build output? test data goes in BINARY_FILES):"; echo "$$bin"; exit 1; fi
 
 tidy: ## go mod tidy
 	$(GO) mod tidy
 
 deps: ## install the Debian packages and Go modules the tests need
+	@# The ARM64 VMs boot Debian's arm64 kernel, busybox and GRUB, which
+	@# the suite downloads (apt-get download) once the architecture is known.
+	@if ! dpkg --print-foreign-architectures | grep -qx arm64; then \
+		dpkg --add-architecture arm64 && apt-get update -qq; fi
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -4,14 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
 	"slices"
 	"strings"
-
-	"github.com/urfave/cli/v2"
+	"text/tabwriter"
 
 	"github.com/pxegen/pxegen/generate"
 	"github.com/pxegen/pxegen/internal/filetree"
@@ -19,295 +19,633 @@ import (
 	"github.com/pxegen/pxegen/verify"
 )
 
-// Exit codes, documented in the README. diff follows diff(1) instead: 0
-// nothing would change, 1 something would, 2 trouble.
+// Exit codes, documented in doc.go and the README. diff follows diff(1)
+// instead: 0 nothing would change, 1 something would, 2 trouble.
 const (
 	exitOK       = 0 // success
 	exitInvalid  = 1 // the inventory or a template override is wrong; nothing was written
-	exitError    = 2 // bad usage, or reading or writing files failed
+	exitError    = 2 // bad usage, reading or writing files failed, or interrupted
 	exitReject   = 3 // a daemon's own check rejected a generated file; nothing was written
 	exitConflict = 4 // a file pxegen would replace or remove was edited by hand; nothing was written
 )
 
+// defaultInventory is read when neither an argument, -i nor
+// $PXEGEN_INVENTORY names the inventory.
 const defaultInventory = "pxegen.yaml"
+
+// stdinName names standard input, given as the inventory "-", in messages.
+const stdinName = "<stdin>"
 
 // version is set at build time with -ldflags "-X main.version=..."; without
 // it, the module version from the build info is used.
 var version = ""
 
-var (
-	// errRejected reports that verification failed; the results are printed.
-	errRejected = errors.New("a daemon rejected a generated file")
-	// errDiffers makes diff exit 1: something would change.
-	errDiffers = errors.New("differences found")
-)
+// exitCoder is an error that knows the exit code it means. run reads it;
+// an error without one exits exitError.
+type exitCoder interface {
+	error
+	ExitCode() int
+}
 
-// diffError is any failure of the diff command, which exits 2 for all of
-// them, as diff(1) does.
-type diffError struct{ err error }
+// codedError gives err an exit code. A quiet one has been reported
+// already, as diff's output shows its differences.
+type codedError struct {
+	code  int
+	err   error
+	quiet bool
+}
 
-func (e *diffError) Error() string { return e.err.Error() }
-func (e *diffError) Unwrap() error { return e.err }
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
+func (e *codedError) ExitCode() int { return e.code }
 
-// run is the whole command line: it builds the app with the given writers,
-// runs it, and is the only place that prints an error and picks the exit
-// code.
-func run(args []string, stdout, stderr io.Writer) int {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// A soft limit: the collector works harder before the heap passes
-		// it, which keeps 100,000 hosts under 1 GiB. GOMEMLIMIT overrides.
-		debug.SetMemoryLimit(768 << 20)
-	}
-	err := newApp(stdout, stderr).Run(args)
+// usageErrorf is a mistake on the command line.
+func usageErrorf(format string, args ...any) error {
+	return &codedError{code: exitError, err: fmt.Errorf(format, args...)}
+}
+
+// errDiffers makes diff exit 1: something would change.
+var errDiffers = &codedError{code: 1, err: errors.New("differences found"), quiet: true}
+
+// invalid gives the inventory's and the templates' own errors exit code 1;
+// others keep their own.
+func invalid(err error) error {
 	var list inventory.ErrorList
 	var tmpl *generate.TemplateError
-	var conflict *filetree.ConflictError
-	var diffErr *diffError
-	switch {
-	case err == nil:
+	if errors.As(err, &list) || errors.As(err, &tmpl) {
+		return &codedError{code: exitInvalid, err: err}
+	}
+	return err
+}
+
+// env is where a command reads and writes.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// json: the command was given --format json, so its error is
+	// reported as JSON too.
+	json bool
+}
+
+// run is the whole command line: it runs the command args name, and is
+// the only place that reports an error and picks the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	err := dispatch(ctx, e, args[1:])
+	if err == nil {
 		return exitOK
-	case errors.Is(err, errDiffers):
-		return 1
-	case errors.As(err, &list):
-		fmt.Fprintln(stderr, list.Error())
-		noun := "problems"
-		if len(list) == 1 {
-			noun = "problem"
-		}
-		fmt.Fprintf(stderr, "pxegen: %d %s in %s; nothing written\n", len(list), noun, list[0].File)
-		if errors.As(err, &diffErr) {
-			return exitError
-		}
-		return exitInvalid
-	case errors.As(err, &diffErr):
-		fmt.Fprintf(stderr, "pxegen: %v\n", err)
-		return exitError
-	case errors.As(err, &tmpl):
-		fmt.Fprintf(stderr, "pxegen: %v; nothing written\n", err)
-		return exitInvalid
-	case errors.Is(err, errRejected):
-		fmt.Fprintf(stderr, "pxegen: %v\n", err)
-		return exitReject
-	case errors.As(err, &conflict):
-		for _, c := range conflict.Conflicts {
-			fmt.Fprintf(stderr, "pxegen: %s: %s\n", filetree.Escape(c.Path), c.Reason)
-		}
-		fmt.Fprintf(stderr, "pxegen: %d %s in the way; nothing written (--force replaces them, keeping a backup of each)\n",
-			len(conflict.Conflicts), plural(len(conflict.Conflicts), "file", "files"))
-		return exitConflict
 	}
-	fmt.Fprintf(stderr, "pxegen: %v\n", err)
-	return exitError
+	code := exitError
+	if c, ok := errors.AsType[exitCoder](err); ok {
+		code = c.ExitCode()
+	}
+	if e.json {
+		reportJSON(stderr, err, code)
+	} else {
+		report(stderr, err)
+	}
+	return code
 }
 
-func newApp(stdout, stderr io.Writer) *cli.App {
-	inventoryFlag := &cli.StringFlag{
-		Name: "inventory", Aliases: []string{"i"}, EnvVars: []string{"PXEGEN_INVENTORY"},
-		Value: defaultInventory, Usage: "the inventory `FILE`",
+// A command is one of pxegen's commands.
+type command struct {
+	name    string
+	summary string // one line, for pxegen help
+	about   string // what pxegen COMMAND --help says below the summary
+	// required are the flags it cannot run without.
+	required []string
+	// flags declares its flags on fs, into an options value of its own,
+	// and returns the function that runs it with them and, for a command
+	// that reads an inventory, where the positional argument goes.
+	flags func(fs *flag.FlagSet) (action, *inputOptions)
+}
+
+type action func(ctx context.Context, e *env) error
+
+var commands = []*command{
+	{name: "render", summary: "validate, render every file in memory, then write the changed ones under --out", required: []string{"out"},
+		about: `Files whose bytes are unchanged are left alone. Each changed file is
+replaced atomically. A file in the way (not written by pxegen, or edited
+since) stops the run, exit 4, unless --force. render says which daemons
+must reload; it never reloads one itself.`,
+		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+			var o renderOptions
+			o.input.flags(fs)
+			outFlag(fs, &o.out, "write the tree under `DIR`")
+			pruneFlag(fs, &o.prune)
+			fs.BoolVar(&o.force, "force", false, "replace or remove managed files even if they were edited by hand, keeping a backup of each")
+			fs.BoolVar(&o.dryRun, "dry-run", false, "say what would be written, removed and reloaded; write nothing")
+			fs.BoolVar(&o.verify, "verify", false, "run the daemons' own checks on a staging copy first; write nothing if one fails")
+			strictFlag(fs, &o.strict, "with --verify: a skipped check fails too")
+			formatFlag(fs, &o.format)
+			return func(ctx context.Context, e *env) error { return render(ctx, e, o) }, &o.input
+		}},
+	{name: "diff", summary: "show what render would change under --root, as a unified diff", required: []string{"root"},
+		about: `It exits as diff(1) does: 0 if nothing would change, 1 if something
+would, 2 on any error. --root must exist.`,
+		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+			var o diffOptions
+			o.input.flags(fs)
+			fs.StringVar(&o.root, "root", "", "compare with the tree under `DIR` (/ on the boot server)")
+			pruneFlag(fs, &o.prune)
+			fs.BoolVar(&o.stat, "stat", false, "one line per file and a summary instead of the diff")
+			return func(ctx context.Context, e *env) error { return diff(e, o) }, &o.input
+		}},
+	{name: "check", summary: "validate the inventory and render it in memory; write nothing",
+		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+			var o checkOptions
+			o.input.flags(fs)
+			return func(ctx context.Context, e *env) error { return check(e, o) }, &o.input
+		}},
+	{name: "verify", summary: "run the daemons' own checks on a private rendering; check that --out holds it", required: []string{"out"},
+		about: `The DHCP server's, Apache's and the TFTP server's own checks run on a
+private copy of the rendering, never on --out. A check whose daemon is not
+installed is skipped (with --strict, that fails too). Exit 3 if a check
+fails.`,
+		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+			var o verifyOptions
+			o.input.flags(fs)
+			outFlag(fs, &o.out, "the rendered tree in `DIR`")
+			strictFlag(fs, &o.strict, "a skipped check fails too")
+			formatFlag(fs, &o.format)
+			return func(ctx context.Context, e *env) error { return verifyTree(ctx, e, o) }, &o.input
+		}},
+	{name: "explain", summary: "walk one client's boot chain through the rendered files", required: []string{"mac"},
+		about: `Each DHCP answer, script and file the client fetches, the names PXELINUX
+and GRUB try, and what finally boots, citing the inventory line behind
+each step.`,
+		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+			var o explainOptions
+			o.input.flags(fs)
+			fs.StringVar(&o.mac, "mac", "", "the client's `MAC` address")
+			fs.StringVar(&o.ip, "ip", "", "the `ADDRESS` it gets (needed unless the MAC is a host's with a fixed address)")
+			fs.StringVar(&o.arch, "arch", generate.ArchUEFI, "its firmware: `ARCH` is "+strings.Join(generate.Arches, ", ")+", or an option 93 value")
+			formatFlag(fs, &o.format)
+			return func(ctx context.Context, e *env) error { return explain(e, o) }, &o.input
+		}},
+	{name: "version", summary: "print the version",
+		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+			return func(ctx context.Context, e *env) error { return printVersion(e) }, nil
+		}},
+}
+
+// dispatch finds the command args name, reads its flags and runs it.
+func dispatch(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usageErrorf("no command given; pxegen help lists the commands")
 	}
-	templatesFlag := &cli.StringFlag{
-		Name: "templates", Usage: "replace embedded templates with the files of the same relative path under `DIR`",
+	name, args := args[0], args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		switch {
+		case len(args) == 0:
+			return usage(e.stdout)
+		case len(args) > 1:
+			return usageErrorf("help: one command at a time")
+		}
+		c, err := lookup(args[0])
+		if err != nil {
+			return err
+		}
+		return c.usage(e.stdout)
+	case "-version", "--version":
+		name = "version"
 	}
-	targetFlags := []cli.Flag{
-		&cli.StringFlag{Name: "target", Usage: "write for DHCP server `NAME` (" + strings.Join(inventory.DHCPTargets, ", ") + "), whatever the inventory's targets.dhcp says"},
-		&cli.StringFlag{Name: "tftp", Usage: "serve TFTP with `NAME` (" + strings.Join(inventory.TFTPTargets, ", ") + "), whatever the inventory's targets.tftp says"},
+	c, err := lookup(name)
+	if err != nil {
+		return err
 	}
-	formatFlag := &cli.StringFlag{Name: "format", Value: "text", Usage: "`text` or json"}
-	pruneFlag := &cli.BoolFlag{Name: "prune", Usage: "remove files pxegen wrote that the inventory no longer produces"}
-	return &cli.App{
-		Name:            "pxegen",
-		Usage:           "generate dhcpd, TFTP, Apache, PXELINUX and iPXE files for network boot from one inventory",
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		HideHelpCommand: true,
-		// run reports errors and picks exit codes; cli must not exit itself.
-		ExitErrHandler: func(*cli.Context, error) {},
-		Commands: []*cli.Command{
-			{
-				Name:  "render",
-				Usage: "validate the inventory, render every file in memory, then write the changed ones under --out",
-				Flags: append([]cli.Flag{
-					inventoryFlag,
-					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "write the tree under `DIR`"},
-					templatesFlag,
-					pruneFlag,
-					&cli.BoolFlag{Name: "force", Usage: "replace or remove managed files even if they were edited by hand"},
-					&cli.BoolFlag{Name: "dry-run", Usage: "say what would be written, removed and reloaded; write nothing"},
-					&cli.BoolFlag{Name: "verify", Usage: "run the daemons' own checks on a staging copy first; write nothing if one fails"},
-					formatFlag,
-				}, targetFlags...),
-				Action: func(c *cli.Context) error {
-					format, err := outputFormat(c)
-					if err != nil {
-						return err
-					}
-					inv, tree, err := renderInventory(c)
-					if err != nil {
-						return err
-					}
-					if c.Bool("verify") {
-						// Keep stdout a single JSON document.
-						w := stdout
-						if format == "json" {
-							w = stderr
-						}
-						if err := verifyStaged(c.Context, w, inv, tree, c.String("out")); err != nil {
-							return err
-						}
-					}
-					lock := filetree.ExclusiveLock
-					if c.Bool("dry-run") {
-						lock = filetree.SharedLock
-					}
-					plan, err := filetree.NewPlan(c.String("out"), tree, planOptions(inv, c.Bool("prune"), c.Bool("force"), lock))
-					if err != nil {
-						return err
-					}
-					defer plan.Close()
-					if !c.Bool("dry-run") {
-						if err := plan.Apply(); err != nil {
-							return err
-						}
-					}
-					warnUntracked(stderr, plan)
-					return printRender(stdout, format, plan, c.Bool("dry-run"))
-				},
-			},
-			{
-				Name:  "check",
-				Usage: "validate the inventory and render in memory; write nothing",
-				Flags: append([]cli.Flag{inventoryFlag, templatesFlag}, targetFlags...),
-				Action: func(c *cli.Context) error {
-					path := inventoryPath(c)
-					_, tree, err := renderInventory(c)
-					if err != nil {
-						return err
-					}
-					fmt.Fprintf(stdout, "pxegen: %s is valid: %d files would be written\n", path, len(tree))
-					return nil
-				},
-			},
-			{
-				Name:  "diff",
-				Usage: "show what render would change under --root as a unified diff; exit 0 if nothing, 1 if something, 2 on error",
-				Flags: append([]cli.Flag{
-					inventoryFlag,
-					&cli.StringFlag{Name: "root", Required: true, Usage: "compare with the tree under `DIR` (/ on the boot server)"},
-					templatesFlag,
-					pruneFlag,
-					&cli.BoolFlag{Name: "stat", Usage: "one line per file and a summary instead of the diff"},
-				}, targetFlags...),
-				Action: func(c *cli.Context) error {
-					if err := diff(c, stdout, stderr); err != nil && !errors.Is(err, errDiffers) {
-						return &diffError{err}
-					} else if err != nil {
-						return err
-					}
-					return nil
-				},
-			},
-			{
-				Name:  "verify",
-				Usage: "run the DHCP server's, Apache's and the TFTP server's own checks on a private rendering, and check that --out holds the same files",
-				Flags: append([]cli.Flag{
-					inventoryFlag,
-					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "the rendered tree in `DIR`"},
-					templatesFlag,
-				}, targetFlags...),
-				Action: func(c *cli.Context) error {
-					inv, tree, err := renderInventory(c)
-					if err != nil {
-						return err
-					}
-					return verifyTree(c.Context, stdout, inv, tree, c.String("out"))
-				},
-			},
-			{
-				Name:  "explain",
-				Usage: "simulate one client's boot chain from the inventory: each DHCP answer, script and file, and what finally boots",
-				Flags: append([]cli.Flag{
-					inventoryFlag,
-					templatesFlag,
-					&cli.StringFlag{Name: "mac", Required: true, Usage: "the client's `MAC` address"},
-					&cli.StringFlag{Name: "ip", Usage: "the `ADDRESS` it gets (needed unless the MAC is a host's with a fixed address)"},
-					&cli.StringFlag{Name: "arch", Value: generate.ArchUEFI, Usage: "its firmware: `ARCH` is " + strings.Join(generate.Arches, ", ")},
-					formatFlag,
-				}, targetFlags...),
-				Action: func(c *cli.Context) error {
-					format, err := outputFormat(c)
-					if err != nil {
-						return err
-					}
-					inv, tree, err := renderInventory(c, inventory.KeepPositions())
-					if err != nil {
-						return err
-					}
-					e, err := generate.Explain(inv, tree, generate.Query{MAC: c.String("mac"), IP: c.String("ip"), Arch: c.String("arch")})
-					if err != nil {
-						return err
-					}
-					if format == "json" {
-						enc := json.NewEncoder(stdout)
-						enc.SetIndent("", "  ")
-						return enc.Encode(e)
-					}
-					return e.WriteText(stdout)
-				},
-			},
-			{
-				Name:  "version",
-				Usage: "print the version",
-				Action: func(c *cli.Context) error {
-					fmt.Fprintf(stdout, "pxegen %s\n", buildVersion())
-					return nil
-				},
-			},
-		},
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run reports the error; --help prints usage itself
+	fs.Usage = func() {}
+	act, input := c.flags(fs)
+	positional, err := parseFlags(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return c.usage(e.stdout)
+	}
+	if err != nil {
+		return usageErrorf("%s: %v (pxegen %s --help lists the flags)", c.name, err, c.name)
+	}
+	for _, r := range c.required {
+		if fs.Lookup(r).Value.String() == "" {
+			return usageErrorf("%s: --%s is required (pxegen %s --help lists the flags)", c.name, r, c.name)
+		}
+	}
+	if input == nil && len(positional) > 0 {
+		return usageErrorf("%s: takes no arguments", c.name)
+	}
+	if input != nil {
+		if err := input.argument(positional); err != nil {
+			return usageErrorf("%s: %v", c.name, err)
+		}
+	}
+	return act(ctx, e)
+}
+
+func lookup(name string) (*command, error) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, nil
+		}
+	}
+	if strings.HasPrefix(name, "-") {
+		return nil, usageErrorf("unknown flag %s: flags follow the command (pxegen COMMAND --help lists them)", name)
+	}
+	return nil, usageErrorf("unknown command %q; pxegen help lists the commands", name)
+}
+
+// parseFlags reads flags among the arguments, before and after the
+// inventory, as far as a "--"; it returns the other arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
 	}
 }
 
-// outputFormat is --format, checked.
-func outputFormat(c *cli.Context) (string, error) {
-	format := c.String("format")
-	if format != "text" && format != "json" {
-		return "", fmt.Errorf("--format %q: want text or json", format)
-	}
-	return format, nil
+// inputOptions say which inventory to read and how to render it: every
+// command but version takes them.
+type inputOptions struct {
+	inventory string // the argument or -i, else $PXEGEN_INVENTORY or pxegen.yaml; - is standard input
+	templates string
+	target    string
+	tftp      string
 }
 
-// inventoryPath is --inventory, $PXEGEN_INVENTORY or the default; an
-// empty variable counts as unset.
-func inventoryPath(c *cli.Context) string {
-	if p := c.String("inventory"); p != "" {
-		return p
+func (o *inputOptions) flags(fs *flag.FlagSet) {
+	const usage = "the inventory `FILE` (or the argument; - reads standard input; default $PXEGEN_INVENTORY, else " + defaultInventory + ")"
+	fs.StringVar(&o.inventory, "inventory", "", usage)
+	fs.StringVar(&o.inventory, "i", "", usage)
+	fs.StringVar(&o.templates, "templates", "", "replace embedded templates with the files of the same relative path under `DIR`")
+	fs.StringVar(&o.target, "target", "", "write for DHCP server `NAME` ("+strings.Join(inventory.DHCPTargets, ", ")+"), whatever the inventory's targets.dhcp says")
+	fs.StringVar(&o.tftp, "tftp", "", "serve TFTP with `NAME` ("+strings.Join(inventory.TFTPTargets, ", ")+"), whatever the inventory's targets.tftp says")
+}
+
+// argument takes the inventory from the command's one positional
+// argument, which may repeat -i but not contradict it.
+func (o *inputOptions) argument(args []string) error {
+	switch {
+	case len(args) == 0:
+		return nil
+	case len(args) > 1:
+		return fmt.Errorf("more than one inventory: %s", strings.Join(args, " "))
+	case o.inventory != "" && o.inventory != args[0]:
+		return fmt.Errorf("-i %s and the argument %s name two inventories; give one", o.inventory, args[0])
+	}
+	o.inventory = args[0]
+	return nil
+}
+
+// path is the inventory's name: as given, $PXEGEN_INVENTORY (an empty
+// variable counts as unset), or the default.
+func (o *inputOptions) path() string {
+	switch {
+	case o.inventory == "-":
+		return stdinName
+	case o.inventory != "":
+		return o.inventory
+	case os.Getenv("PXEGEN_INVENTORY") != "":
+		return os.Getenv("PXEGEN_INVENTORY")
 	}
 	return defaultInventory
 }
 
-// loadInventory loads the inventory with --target and --tftp applied.
-func loadInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Inventory, error) {
-	dhcp, tftp := c.String("target"), c.String("tftp")
-	if dhcp != "" && !slices.Contains(inventory.DHCPTargets, dhcp) {
-		return nil, fmt.Errorf("--target %q: want one of %s", dhcp, strings.Join(inventory.DHCPTargets, ", "))
+// load loads the inventory with --target and --tftp applied.
+func (o *inputOptions) load(e *env, opts ...inventory.Option) (*inventory.Inventory, error) {
+	if o.target != "" && !slices.Contains(inventory.DHCPTargets, o.target) {
+		return nil, usageErrorf("--target %q: want one of %s", o.target, strings.Join(inventory.DHCPTargets, ", "))
 	}
-	if tftp != "" && !slices.Contains(inventory.TFTPTargets, tftp) {
-		return nil, fmt.Errorf("--tftp %q: want one of %s", tftp, strings.Join(inventory.TFTPTargets, ", "))
+	if o.tftp != "" && !slices.Contains(inventory.TFTPTargets, o.tftp) {
+		return nil, usageErrorf("--tftp %q: want one of %s", o.tftp, strings.Join(inventory.TFTPTargets, ", "))
 	}
-	return inventory.Load(inventoryPath(c), append(opts, inventory.WithTargets(dhcp, tftp))...)
+	opts = append(opts, inventory.WithTargets(o.target, o.tftp))
+	if o.inventory != "-" {
+		return inventory.Load(o.path(), opts...)
+	}
+	data, err := io.ReadAll(io.LimitReader(e.stdin, inventory.MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read inventory from standard input: %w", err)
+	}
+	return inventory.Parse(stdinName, data, opts...)
 }
 
-// renderInventory loads the inventory and renders it with --templates.
-func renderInventory(c *cli.Context, opts ...inventory.Option) (*inventory.Inventory, filetree.Tree, error) {
-	inv, err := loadInventory(c, opts...)
+// render loads the inventory and renders it with --templates.
+func (o *inputOptions) render(e *env, opts ...inventory.Option) (*inventory.Inventory, *generate.Site, filetree.Tree, error) {
+	inv, err := o.load(e, opts...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	engine, err := generate.New(c.String("templates"))
+	engine, err := generate.New(o.templates)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	tree, err := engine.Render(inv)
-	return inv, tree, err
+	site, tree, err := engine.RenderSite(inv)
+	return inv, site, tree, err
+}
+
+// Flags more than one command has.
+
+func outFlag(fs *flag.FlagSet, p *string, usage string) {
+	fs.StringVar(p, "out", "", usage)
+	fs.StringVar(p, "o", "", usage)
+}
+
+func pruneFlag(fs *flag.FlagSet, p *bool) {
+	fs.BoolVar(p, "prune", false, "remove files pxegen wrote that the inventory no longer produces")
+}
+
+func strictFlag(fs *flag.FlagSet, p *bool, usage string) {
+	fs.BoolVar(p, "strict", false, usage)
+}
+
+func formatFlag(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, "format", "text", "`FORMAT` is text, or json (errors too, as JSON on stderr)")
+}
+
+// checkFormat checks --format, and makes errors JSON for json.
+func checkFormat(e *env, format string) error {
+	switch format {
+	case "json":
+		e.json = true
+	case "text":
+	default:
+		return usageErrorf("--format %q: want text or json", format)
+	}
+	return nil
+}
+
+// renderOptions are render's flags.
+type renderOptions struct {
+	input                                inputOptions
+	out                                  string
+	prune, force, dryRun, verify, strict bool
+	format                               string
+}
+
+// render validates and renders the inventory, verifies it if asked, and
+// writes the changed files under --out.
+func render(ctx context.Context, e *env, o renderOptions) error {
+	if err := checkFormat(e, o.format); err != nil {
+		return usageErrorf("render: %v", err)
+	}
+	if o.strict && !o.verify {
+		return usageErrorf("render: --strict is for --verify")
+	}
+	inv, _, tree, err := o.input.render(e)
+	if err != nil {
+		return invalid(err)
+	}
+	var checks []verify.Result
+	if o.verify {
+		if checks, err = verify.Rendered(ctx, inv, tree); err != nil {
+			return interrupted(ctx, err)
+		}
+		checks = append(checks, verify.Host(ctx, inv, o.out)...)
+		if o.format == "text" {
+			printChecks(e.stdout, checks)
+		}
+		if err := verdict(checks, o.strict); err != nil {
+			return fmt.Errorf("%w; nothing written", err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return interrupted(ctx, err)
+	}
+	lock := filetree.ExclusiveLock
+	if o.dryRun {
+		lock = filetree.SharedLock
+	}
+	plan, err := filetree.NewPlan(o.out, tree, planOptions(inv, o.prune, o.force, lock))
+	if conflict, ok := errors.AsType[*filetree.ConflictError](err); ok {
+		return &codedError{code: exitConflict, err: conflict}
+	}
+	if err != nil {
+		return err
+	}
+	defer plan.Close()
+	if !o.dryRun {
+		if err := plan.Apply(); err != nil {
+			return err
+		}
+	}
+	warnUntracked(e.stderr, plan)
+	return printRender(e.stdout, o.format, plan, o.dryRun, checks)
+}
+
+// interrupted is the error of a run that Ctrl-C (or SIGTERM) stopped
+// before it wrote anything.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	return fmt.Errorf("interrupted (%v); nothing written", context.Cause(ctx))
+}
+
+// checkOptions are check's flags.
+type checkOptions struct{ input inputOptions }
+
+// check validates and renders the inventory, and says how many files
+// render would write.
+func check(e *env, o checkOptions) error {
+	_, _, tree, err := o.input.render(e)
+	if err != nil {
+		return invalid(err)
+	}
+	fmt.Fprintf(e.stdout, "pxegen: %s is valid: %d files would be written\n", o.input.path(), len(tree))
+	return nil
+}
+
+// diffOptions are diff's flags.
+type diffOptions struct {
+	input       inputOptions
+	root        string
+	prune, stat bool
+}
+
+// diff prints what render would change under --root. Every error exits
+// 2, as diff(1)'s trouble does: none of them is given another code.
+func diff(e *env, o diffOptions) error {
+	inv, _, tree, err := o.input.render(e)
+	if err != nil {
+		return err
+	}
+	// render creates its --out; diff compares with a tree that is there.
+	if info, err := os.Stat(o.root); err != nil || !info.IsDir() {
+		return fmt.Errorf("diff --root %s: no such directory", o.root)
+	}
+	opts := planOptions(inv, o.prune, false, filetree.SharedLock)
+	plan, err := filetree.NewPlan(o.root, tree, opts)
+	if conflict, ok := errors.AsType[*filetree.ConflictError](err); ok {
+		// Show the diff anyway, and say that render would refuse.
+		for _, c := range conflict.Conflicts {
+			fmt.Fprintf(e.stderr, "pxegen: warning: %s: %s; render replaces or removes it only with --force\n", filetree.Escape(c.Path), c.Reason)
+		}
+		opts.Force = true
+		plan, err = filetree.NewPlan(o.root, tree, opts)
+	}
+	if err != nil {
+		return err
+	}
+	defer plan.Close()
+	warnUntracked(e.stderr, plan)
+	if o.stat {
+		err = plan.WriteStat(e.stdout, generate.ReloadNote(generate.Reloads(plan.Changes)))
+	} else {
+		err = plan.WriteDiff(e.stdout, colourful(e.stdout))
+	}
+	if err != nil {
+		return err
+	}
+	if plan.Changed() {
+		return errDiffers
+	}
+	return nil
+}
+
+// verifyOptions are verify's flags.
+type verifyOptions struct {
+	input  inputOptions
+	out    string
+	strict bool
+	format string
+}
+
+// verifyTree checks a private rendering with the daemons, as render
+// --verify does, and then that --out holds exactly those files.
+func verifyTree(ctx context.Context, e *env, o verifyOptions) error {
+	if err := checkFormat(e, o.format); err != nil {
+		return usageErrorf("verify: %v", err)
+	}
+	inv, _, tree, err := o.input.render(e)
+	if err != nil {
+		return invalid(err)
+	}
+	same, err := verify.Tree(o.out, tree)
+	if err != nil {
+		return err
+	}
+	checks, err := verify.Rendered(ctx, inv, tree)
+	if err != nil {
+		return interrupted(ctx, err)
+	}
+	checks = append(checks, verify.Host(ctx, inv, o.out)...)
+	checks = append(checks, same)
+	if o.format == "json" {
+		err = writeJSON(e.stdout, checkReport{Checks: checks, Summary: countChecks(checks)})
+	} else {
+		printChecks(e.stdout, checks)
+	}
+	if err != nil {
+		return err
+	}
+	return verdict(checks, o.strict)
+}
+
+// checkReport is verify's --format json output.
+type checkReport struct {
+	Checks  []verify.Result       `json:"checks"`
+	Summary map[verify.Status]int `json:"summary"`
+}
+
+func countChecks(checks []verify.Result) map[verify.Status]int {
+	counts := map[verify.Status]int{verify.Passed: 0, verify.Failed: 0, verify.Skipped: 0}
+	for _, c := range checks {
+		counts[c.Status]++
+	}
+	return counts
+}
+
+// printChecks prints one line per check, the daemon's own lines below a
+// failed one, and a summary.
+func printChecks(w io.Writer, checks []verify.Result) {
+	for _, c := range checks {
+		fmt.Fprintf(w, "pxegen: verify %s: %s: %s\n", c.Check, c.Status, strings.ReplaceAll(c.Detail, "\n", "\n    "))
+	}
+	n := countChecks(checks)
+	fmt.Fprintf(w, "pxegen: verify: %d passed, %d failed, %d skipped\n", n[verify.Passed], n[verify.Failed], n[verify.Skipped])
+}
+
+// rejectedError is verification that did not pass: a check failed, or,
+// with --strict, was skipped.
+type rejectedError struct {
+	checks []verify.Result
+	strict bool
+}
+
+func (e *rejectedError) Error() string {
+	var why []string
+	for _, c := range e.checks {
+		if c.Status == verify.Failed || e.strict && c.Status == verify.Skipped {
+			why = append(why, c.Check+" "+string(c.Status))
+		}
+	}
+	msg := "verification failed: " + strings.Join(why, ", ")
+	if e.strict && !slices.ContainsFunc(e.checks, func(c verify.Result) bool { return c.Status == verify.Failed }) {
+		msg += " (--strict)"
+	}
+	return msg
+}
+
+func (e *rejectedError) ExitCode() int { return exitReject }
+
+// verdict is a *rejectedError unless every check passed (or, without
+// strict, was skipped).
+func verdict(checks []verify.Result, strict bool) error {
+	n := countChecks(checks)
+	if n[verify.Failed] > 0 || strict && n[verify.Skipped] > 0 {
+		return &rejectedError{checks: checks, strict: strict}
+	}
+	return nil
+}
+
+// explainOptions are explain's flags.
+type explainOptions struct {
+	input                 inputOptions
+	mac, ip, arch, format string
+}
+
+// explain walks one client through the rendered tree.
+func explain(e *env, o explainOptions) error {
+	if err := checkFormat(e, o.format); err != nil {
+		return usageErrorf("explain: %v", err)
+	}
+	_, site, tree, err := o.input.render(e, inventory.KeepPositions())
+	if err != nil {
+		return invalid(err)
+	}
+	x, err := generate.Explain(site, tree, generate.Query{MAC: o.mac, IP: o.ip, Arch: o.arch})
+	if err != nil {
+		return err
+	}
+	if o.format == "json" {
+		return writeJSON(e.stdout, x)
+	}
+	return x.WriteText(e.stdout)
+}
+
+func printVersion(e *env) error {
+	_, err := fmt.Fprintf(e.stdout, "pxegen %s\n", buildVersion())
+	return err
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
 }
 
 func planOptions(inv *inventory.Inventory, prune, force bool, lock filetree.LockMode) filetree.PlanOptions {
@@ -330,42 +668,6 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// diff prints what render would change under --root.
-func diff(c *cli.Context, stdout, stderr io.Writer) error {
-	inv, tree, err := renderInventory(c)
-	if err != nil {
-		return err
-	}
-	opts := planOptions(inv, c.Bool("prune"), false, filetree.SharedLock)
-	plan, err := filetree.NewPlan(c.String("root"), tree, opts)
-	var conflict *filetree.ConflictError
-	if errors.As(err, &conflict) {
-		// Show the diff anyway, and say that render would refuse.
-		for _, c := range conflict.Conflicts {
-			fmt.Fprintf(stderr, "pxegen: warning: %s: %s; render replaces or removes it only with --force\n", filetree.Escape(c.Path), c.Reason)
-		}
-		opts.Force = true
-		plan, err = filetree.NewPlan(c.String("root"), tree, opts)
-	}
-	if err != nil {
-		return err
-	}
-	defer plan.Close()
-	warnUntracked(stderr, plan)
-	if c.Bool("stat") {
-		err = plan.WriteStat(stdout, generate.ReloadNote(generate.Reloads(plan.Changes)))
-	} else {
-		err = plan.WriteDiff(stdout, colourful(stdout))
-	}
-	if err != nil {
-		return err
-	}
-	if plan.Changed() {
-		return errDiffers
-	}
-	return nil
-}
-
 // colourful reports whether w is a terminal and NO_COLOR is unset.
 func colourful(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -383,6 +685,8 @@ type renderReport struct {
 	Files   []filetree.Change `json:"files"`
 	Summary map[string]int    `json:"summary"`
 	Reloads []generate.Reload `json:"reloads"`
+	// Checks are --verify's results.
+	Checks []verify.Result `json:"checks,omitempty"`
 	// BackupDir holds the files --force took over (each change names its
 	// backup); Untracked, the manifest's files left alone as not pxegen's.
 	BackupDir string   `json:"backup_dir,omitempty"`
@@ -391,18 +695,16 @@ type renderReport struct {
 
 // printRender says what render did (or, in a dry run, would do) and which
 // daemons need a reload. render never reloads them itself.
-func printRender(w io.Writer, format string, plan *filetree.Plan, dryRun bool) error {
+func printRender(w io.Writer, format string, plan *filetree.Plan, dryRun bool, checks []verify.Result) error {
 	written := plan.Count(filetree.Create) + plan.Count(filetree.Update)
 	reloads := generate.Reloads(plan.Changes)
 	if format == "json" {
-		r := renderReport{Root: plan.Root, DryRun: dryRun, Files: plan.Changes, Reloads: reloads, BackupDir: plan.BackupDir, Untracked: plan.Untracked,
+		r := renderReport{Root: plan.Root, DryRun: dryRun, Files: plan.Changes, Reloads: reloads, Checks: checks, BackupDir: plan.BackupDir, Untracked: plan.Untracked,
 			Summary: map[string]int{"written": written, "unchanged": plan.Count(filetree.Unchanged), "removed": plan.Count(filetree.Remove)}}
 		if r.Reloads == nil {
 			r.Reloads = []generate.Reload{}
 		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(w, r)
 	}
 	would := ""
 	if dryRun {
@@ -434,57 +736,203 @@ func printRender(w io.Writer, format string, plan *filetree.Plan, dryRun bool) e
 	return nil
 }
 
-// verifyStaged runs the daemons' checks on a private copy of tree, and
-// with out / the boot server's own, so that out is touched only if they
-// pass.
-func verifyStaged(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree filetree.Tree, out string) error {
-	results, err := verify.Rendered(ctx, inv, tree)
-	if err != nil {
-		return err
-	}
-	results = append(results, verify.Host(ctx, inv, out)...)
-	if err := report(w, results); err != nil {
-		return fmt.Errorf("%w; nothing written", err)
-	}
-	return nil
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
-// verifyTree checks a private rendering with the daemons, as render
-// --verify does, and then that dir holds exactly those files.
-func verifyTree(ctx context.Context, w io.Writer, inv *inventory.Inventory, tree filetree.Tree, dir string) error {
-	same, err := verify.Tree(dir, tree)
-	if err != nil {
-		return err
+// report prints err for a person: an inventory's problems one per line,
+// then how many; each file in the way, then what --force would do; any
+// other error on one line.
+func report(w io.Writer, err error) {
+	if c, ok := errors.AsType[*codedError](err); ok && c.quiet {
+		return
 	}
-	results, err := verify.Rendered(ctx, inv, tree)
-	if err != nil {
-		return err
+	if list, ok := errors.AsType[inventory.ErrorList](err); ok {
+		fmt.Fprintln(w, list.Error())
+		fmt.Fprintf(w, "pxegen: %s\n", problemCount(list))
+		return
 	}
-	results = append(results, verify.Host(ctx, inv, dir)...)
-	return report(w, append(results, same))
+	if conflict, ok := errors.AsType[*filetree.ConflictError](err); ok {
+		for _, c := range conflict.Conflicts {
+			fmt.Fprintf(w, "pxegen: %s: %s\n", filetree.Escape(c.Path), c.Reason)
+		}
+		fmt.Fprintf(w, "pxegen: %s\n", conflictCount(conflict))
+		return
+	}
+	if _, ok := errors.AsType[*generate.TemplateError](err); ok {
+		fmt.Fprintf(w, "pxegen: %v; nothing written\n", err)
+		return
+	}
+	fmt.Fprintf(w, "pxegen: %v\n", err)
 }
 
-// report prints one line per check and a summary, and returns errRejected
-// if any check failed.
-func report(w io.Writer, results []verify.Result) error {
-	counts := map[verify.Status]int{}
-	for _, r := range results {
-		counts[r.Status]++
-		fmt.Fprintf(w, "pxegen: verify %s: %s: %s\n", r.Check, r.Status, r.Detail)
-	}
-	fmt.Fprintf(w, "pxegen: verify: %d passed, %d failed, %d skipped\n", counts[verify.Passed], counts[verify.Failed], counts[verify.Skipped])
-	if verify.AnyFailed(results) {
-		return errRejected
-	}
-	return nil
+func problemCount(list inventory.ErrorList) string {
+	return fmt.Sprintf("%d %s in %s; nothing written", len(list), plural(len(list), "problem", "problems"), list[0].File)
 }
 
-func buildVersion() string {
-	if version != "" {
-		return version
+func conflictCount(e *filetree.ConflictError) string {
+	return fmt.Sprintf("%d %s in the way; nothing written (--force replaces them, keeping a backup of each)",
+		len(e.Conflicts), plural(len(e.Conflicts), "file", "files"))
+}
+
+// errorReport is an error as --format json reports it, on stderr: the
+// message, the exit code, and the details that the text form gives on
+// lines of their own.
+type errorReport struct {
+	Error     string          `json:"error"`
+	ExitCode  int             `json:"exit_code"`
+	Problems  []problem       `json:"problems,omitempty"`
+	Conflicts []conflict      `json:"conflicts,omitempty"`
+	Checks    []verify.Result `json:"checks,omitempty"`
+}
+
+// problem is one of an inventory's problems.
+type problem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+}
+
+// conflict is one file in the way.
+type conflict struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// reportJSON prints err for a program, as one line of JSON.
+func reportJSON(w io.Writer, err error, code int) {
+	r := errorReport{Error: err.Error(), ExitCode: code}
+	if c, ok := errors.AsType[*codedError](err); ok && c.quiet {
+		return
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		return info.Main.Version
+	if list, ok := errors.AsType[inventory.ErrorList](err); ok {
+		r.Error = problemCount(list)
+		for _, p := range list {
+			r.Problems = append(r.Problems, problem{File: p.File, Line: p.Pos.Line, Column: p.Pos.Col, Path: p.Path, Message: p.Msg})
+		}
 	}
-	return "(devel)"
+	if e, ok := errors.AsType[*filetree.ConflictError](err); ok {
+		r.Error = conflictCount(e)
+		for _, c := range e.Conflicts {
+			r.Conflicts = append(r.Conflicts, conflict{Path: c.Path, Reason: c.Reason})
+		}
+	}
+	if e, ok := errors.AsType[*rejectedError](err); ok {
+		r.Checks = e.checks
+	}
+	data, _ := json.Marshal(r)
+	fmt.Fprintf(w, "%s\n", data)
+}
+
+// usage prints pxegen's help: what it does, its commands, and where to
+// read more.
+func usage(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString(`pxegen turns one inventory of hosts and boot profiles into every file a
+network-boot server needs: the DHCP server's (dhcpd, Kea or dnsmasq), the
+TFTP server's, Apache's, and the PXELINUX, GRUB and iPXE files.
+
+usage: pxegen COMMAND [flags] [INVENTORY]
+
+commands:
+`)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	for _, c := range commands {
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(tw, "  help\tthis, or a command's flags: pxegen help COMMAND, pxegen COMMAND --help\n")
+	tw.Flush()
+	b.WriteString(`
+The inventory is the argument, -i FILE, $PXEGEN_INVENTORY or ./` + defaultInventory + `;
+- reads standard input.
+
+Exit codes: 0 success; 1 the inventory or a template is invalid; 2 bad
+usage, an I/O error or an interrupt; 3 a daemon rejected a generated file;
+4 a file is in the way. After 1, 3 or 4 nothing was written. diff exits 0
+if nothing would change, 1 if something would, 2 on any error.
+`)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// usage prints the command's help: its synopsis and summary, then each
+// flag, its short form beside it.
+func (c *command) usage(w io.Writer) error {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	_, input := c.flags(fs)
+	var b strings.Builder
+	synopsis := "pxegen " + c.name
+	if hasFlags(fs) {
+		synopsis += " [flags]"
+	}
+	if input != nil {
+		synopsis += " [INVENTORY]"
+	}
+	fmt.Fprintf(&b, "usage: %s\n\n%s.\n", synopsis, strings.ToUpper(c.summary[:1])+c.summary[1:])
+	if c.about != "" {
+		fmt.Fprintf(&b, "%s\n", c.about)
+	}
+	if hasFlags(fs) {
+		b.WriteString("\nflags:\n")
+		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		short := map[flag.Value]string{}
+		fs.VisitAll(func(f *flag.Flag) {
+			if len(f.Name) == 1 {
+				short[f.Value] = f.Name
+			}
+		})
+		for _, name := range c.flagOrder(fs) {
+			f := fs.Lookup(name)
+			arg, text := flag.UnquoteUsage(f)
+			names := "    --" + f.Name
+			if s, ok := short[f.Value]; ok {
+				names = "-" + s + ", --" + f.Name
+			}
+			if arg != "" {
+				names += " " + arg
+			}
+			if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); !isBool && f.DefValue != "" {
+				text += " (default " + f.DefValue + ")"
+			}
+			if slices.Contains(c.required, f.Name) {
+				text += " (required)"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\n", names, text)
+		}
+		tw.Flush()
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// flagOrder lists the command's long flags, required ones first, then in
+// the order of the flag set (by name).
+func (c *command) flagOrder(fs *flag.FlagSet) []string {
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if len(f.Name) > 1 {
+			names = append(names, f.Name)
+		}
+	})
+	slices.SortStableFunc(names, func(a, b string) int {
+		ra, rb := slices.Contains(c.required, a), slices.Contains(c.required, b)
+		switch {
+		case ra && !rb:
+			return -1
+		case rb && !ra:
+			return 1
+		}
+		return 0
+	})
+	return names
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
 }

@@ -15,7 +15,8 @@ import (
 func TestShellRecipe(t *testing.T) {
 	bin := pxegenBinary(t)
 	dir := t.TempDir()
-	root := filepath.Join(dir, "root")
+	root := filepath.Join(dir, "root") // a staging root, there before the first deploy as / is
+	mkdirs(t, root)
 	inv := filepath.Join(dir, "site.yaml")
 	reloads := filepath.Join(dir, "reloads")
 	recorder := filepath.Join(dir, "record-reload")

@@ -17,14 +17,19 @@ import (
 	"time"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/golden"
 	"github.com/pxegen/pxegen/internal/sitegen"
 	"github.com/pxegen/pxegen/inventory"
 )
 
-var killRuns = flag.Int("kill-runs", 10, "how many times TestKillDuringRender kills pxegen render")
+var (
+	killRuns = flag.Int("kill-runs", 10, "how many times TestKillDuringRender kills pxegen render")
+	killSeed = flag.Int64("kill-seed", 0, "the seed of TestKillDuringRender's kill times (0: a new one, logged)")
+)
 
 var (
 	buildOnce sync.Once
+	binaryDir string // removed by TestMain once the tests have run
 	binary    string
 	buildErr  error
 )
@@ -34,12 +39,11 @@ var (
 func pxegenBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "pxegen-bin-")
-		if err != nil {
-			buildErr = err
+		binaryDir, buildErr = os.MkdirTemp("", "pxegen-bin-")
+		if buildErr != nil {
 			return
 		}
-		binary = filepath.Join(dir, "pxegen")
+		binary = filepath.Join(binaryDir, "pxegen")
 		if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -71,11 +75,14 @@ func renderTree(t *testing.T, name, doc string) map[string]string {
 	return m
 }
 
-// TestKillDuringRender kills `pxegen render` with SIGKILL at random moments
-// while it rewrites a large tree, alternating between two versions, and
-// checks after every kill that each file is its complete old or complete
-// new version. A final run must then leave exactly the new tree and no
-// temporary file.
+// TestKillDuringRender kills `pxegen render` with SIGKILL while it
+// rewrites a large tree, alternating between two versions, and checks
+// after every kill that each file is its complete old or complete new
+// version. Every other kill lands at a random moment of the run; the
+// others just after the renames begin (when the pending record appears),
+// and at least one must leave a tree of old and new files, or the test
+// has not tested the renames. A final run must then leave exactly the new
+// tree and no temporary file.
 func TestKillDuringRender(t *testing.T) {
 	bin := pxegenBinary(t)
 	dir := t.TempDir()
@@ -95,7 +102,13 @@ func TestKillDuringRender(t *testing.T) {
 	}
 	// A full rewrite takes about this long; kills land anywhere in it.
 	window := 2 * time.Since(start)
-	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	seed := *killSeed
+	if seed == 0 {
+		seed = time.Now().UnixNano()
+	}
+	t.Logf("seed %d (-kill-seed %d repeats these kill times)", seed, seed)
+	rng := rand.New(rand.NewSource(seed))
+	pending := filepath.Join(out, "var/lib/pxegen/manifest.json.pending")
 	mixed := 0
 	for i := 0; i < *killRuns; i++ {
 		v := []string{"b", "a"}[i%2]
@@ -105,6 +118,13 @@ func TestKillDuringRender(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
+		var kill <-chan time.Time
+		stop := make(chan struct{})
+		if i%2 == 0 {
+			kill = time.After(time.Duration(rng.Int63n(int64(window))))
+		} else {
+			kill = afterFileAppears(pending, time.Duration(rng.Int63n(int64(5*time.Millisecond))), stop)
+		}
 		select {
 		case err := <-done:
 			// It finished before the kill: after an interrupted run it
@@ -113,29 +133,24 @@ func TestKillDuringRender(t *testing.T) {
 			if err != nil {
 				t.Fatalf("render after an interrupted run: %v", err)
 			}
-		case <-time.After(time.Duration(rng.Int63n(int64(window)))):
+		case <-kill:
 			cmd.Process.Signal(syscall.SIGKILL)
 			<-done
 		}
+		close(stop)
 		olds, news := checkOldOrNew(t, out, trees["a"], trees["b"])
 		if olds > 0 && news > 0 {
 			mixed++
 		}
 	}
 	t.Logf("%d kills, %d of them during the renames (a tree of old and new files, each one whole)", *killRuns, mixed)
+	if mixed == 0 {
+		t.Errorf("no kill landed during the renames, so they went untested (seed %d)", seed)
+	}
 	if b, err := exec.Command(bin, "render", "-i", filepath.Join(dir, "b.yaml"), "-o", out).CombinedOutput(); err != nil {
 		t.Fatalf("render after the kills: %v\n%s", err, b)
 	}
-	got := map[string]string{}
-	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, _ := os.ReadFile(p)
-		r, _ := filepath.Rel(out, p)
-		got[filepath.ToSlash(r)] = string(data)
-		return nil
-	})
+	got := golden.ReadTree(t, out)
 	for p := range got {
 		if _, ok := trees["b"][p]; !ok && p != "var/lib/pxegen/manifest.json" {
 			t.Errorf("left behind: %s", p)
@@ -146,6 +161,28 @@ func TestKillDuringRender(t *testing.T) {
 			t.Errorf("%s is not the new version after a complete run", p)
 		}
 	}
+}
+
+// afterFileAppears fires delay after path comes into being, unless stop
+// is closed first. It polls, as another process makes the file.
+func afterFileAppears(path string, delay time.Duration, stop <-chan struct{}) <-chan time.Time {
+	c := make(chan time.Time, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := os.Lstat(path); err == nil {
+				time.Sleep(delay)
+				c <- time.Now()
+				return
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}()
+	return c
 }
 
 // checkOldOrNew fails unless every file of the tree is whole: byte for byte
@@ -227,7 +264,7 @@ func TestConcurrentRenders(t *testing.T) {
 		if ok == 0 {
 			t.Errorf("round %d: no render succeeded", round)
 		}
-		got := readFiles(t, out)
+		got := golden.ReadTree(t, out)
 		which := -1
 		for i, tree := range trees {
 			if got["etc/dhcp/dhcpd.conf"] == tree["etc/dhcp/dhcpd.conf"] {
@@ -302,7 +339,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 func renderExpectFailure(t *testing.T, inventoryPath, out, want string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"pxegen", "render", "-i", inventoryPath, "-o", out}, &stdout, &stderr)
+	code := runCLI([]string{"render", "-i", inventoryPath, "-o", out}, &stdout, &stderr)
 	if code != exitError {
 		t.Fatalf("exit %d, want %d\n%s%s", code, exitError, stdout.String(), stderr.String())
 	}
@@ -320,7 +357,7 @@ func TestFullDisk(t *testing.T) {
 	os.WriteFile(small, sitegen.Site(10, "a"), 0o644)
 	os.WriteFile(large, sitegen.Site(3000, "b"), 0o644)
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"pxegen", "render", "-i", small, "-o", out}, &stdout, &stderr); code != exitOK {
+	if code := runCLI([]string{"render", "-i", small, "-o", out}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("render of the small site: exit %d\n%s", code, stderr.String())
 	}
 	before := snapshot(t, out)
@@ -347,7 +384,7 @@ func TestReadOnlyOutput(t *testing.T) {
 	os.WriteFile(a, sitegen.Site(5, "a"), 0o644)
 	os.WriteFile(b, sitegen.Site(5, "b"), 0o644)
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"pxegen", "render", "-i", a, "-o", out}, &stdout, &stderr); code != exitOK {
+	if code := runCLI([]string{"render", "-i", a, "-o", out}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("first render: exit %d\n%s", code, stderr.String())
 	}
 	if err := syscall.Mount("", out, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pxegen/pxegen/internal/golden"
 	"github.com/pxegen/pxegen/internal/sitegen"
 )
 
@@ -31,7 +32,7 @@ hosts:
 func pxegen(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(append([]string{"pxegen"}, args...), &out, &errOut)
+	code = runCLI(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -256,8 +257,8 @@ func TestKilledRunIsPrunedAndSwept(t *testing.T) {
 			os.WriteFile(newSite, sitegen.Site(40, "a"), 0o644)
 			mustRender(t, "-i", oldSite, "-o", root)
 			mustRender(t, "-i", newSite, "-o", scratch)
-			oldTree := readFiles(t, root)
-			newTree := readFiles(t, scratch)
+			oldTree := golden.ReadTree(t, root)
+			newTree := golden.ReadTree(t, scratch)
 
 			// The killed run's pending record: old and new hash of every
 			// file it changes.
@@ -310,7 +311,7 @@ func TestKilledRunIsPrunedAndSwept(t *testing.T) {
 				}
 				mustRender(t, append(args, "--prune")...)
 			}
-			got := readFiles(t, root)
+			got := golden.ReadTree(t, root)
 			for p := range got {
 				if _, ok := oldTree[p]; !ok {
 					t.Errorf("left behind: %s", p)
@@ -337,29 +338,6 @@ func sortedPaths(m map[string]string) []string {
 func sha(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
-}
-
-// readFiles reads every regular file under dir (temporary files and
-// pending records included) by slash-separated relative path.
-func readFiles(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	m := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		r, _ := filepath.Rel(dir, p)
-		m[filepath.ToSlash(r)] = string(data)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 // TestDiffEscapesTerminalControls: a hostile old file's escape sequences,

@@ -52,7 +52,7 @@ func TestServersAgree(t *testing.T) {
 		}
 		for _, dhcp := range inventory.DHCPTargets {
 			inv, err := inventory.Parse("inventory.yaml", data, inventory.WithTargets(dhcp, ""))
-			if err != nil && onlyFor(err, dhcp) {
+			if list, ok := errors.AsType[inventory.ErrorList](err); ok && list.OnlyFor(dhcp) {
 				t.Logf("%s is refused for %s, as it asks what %s cannot do: %v", file, dhcp, dhcp, err)
 				continue
 			}
@@ -84,22 +84,6 @@ func TestServersAgree(t *testing.T) {
 	if cases == 0 {
 		t.Fatal("no golden inventories")
 	}
-}
-
-// onlyFor reports whether err refuses an inventory only for what the DHCP
-// server dhcp cannot do, which another server can: dnsmasq's
-// dhcp-authoritative holds for all networks or none.
-func onlyFor(err error, dhcp string) bool {
-	var list inventory.ErrorList
-	if !errors.As(err, &list) || dhcp != inventory.TargetDnsmasq {
-		return false
-	}
-	for _, e := range list {
-		if !strings.Contains(e.Msg, "dnsmasq's dhcp-authoritative holds for every network") {
-			return false
-		}
-	}
-	return true
 }
 
 // policies reads each network's policy from the DHCP server's file in tree.

@@ -1,6 +1,7 @@
 // Package generate renders a validated inventory into the files a boot
-// server needs, entirely in memory, and says which daemons must reload
-// for a plan's changes. Writing the tree is package filetree's job.
+// server needs, entirely in memory; explains what one client boots by
+// walking it through those files; and says which daemons must reload for
+// a plan's changes. Writing the tree is package filetree's job.
 package generate
 
 import (
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -89,6 +91,9 @@ func New(overrideDir string) (*Engine, error) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	if err := checkDefines(names, sources); err != nil {
+		return nil, err
+	}
 	root := template.New("").Option("missingkey=error").Funcs(funcMap())
 	for _, name := range names {
 		// Each template is named by its relative path, so that two files
@@ -98,6 +103,34 @@ func New(overrideDir string) (*Engine, error) {
 		}
 	}
 	return &Engine{root: root, maxBytes: MaxRenderBytes}, nil
+}
+
+// checkDefines makes sure that only partials (files named _NAME) define
+// named templates, each name in one partial. Otherwise a template that
+// defines one silently replaces it for every file, in the order of
+// parsing: an override of grub.cfg.tmpl copied from a release that still
+// held the menu entry there would change every host's GRUB file.
+func checkDefines(names []string, sources map[string]string) error {
+	definedIn := map[string]string{}
+	for _, name := range names {
+		t, err := template.New(name).Funcs(funcMap()).Parse(sources[name])
+		if err != nil {
+			return &TemplateError{fmt.Errorf("parse template %s: %w", name, err)}
+		}
+		partial := strings.HasPrefix(path.Base(name), "_")
+		for _, d := range t.Templates() {
+			switch def := d.Name(); {
+			case def == name:
+			case !partial:
+				return &TemplateError{fmt.Errorf("template %s defines %q: only a partial (a file named _NAME) may define templates; override the partial that defines it instead", name, def)}
+			case definedIn[def] != "":
+				return &TemplateError{fmt.Errorf("templates %s and %s both define %q", definedIn[def], name, def)}
+			default:
+				definedIn[def] = name
+			}
+		}
+	}
+	return nil
 }
 
 // readOverrides replaces sources from dir. A file with no embedded twin is
@@ -154,11 +187,18 @@ func funcMap() template.FuncMap {
 	return m
 }
 
-// Render renders every target's files for inv into memory.
+// Render renders every target's files for inv into memory, sorted by path.
 func (e *Engine) Render(inv *inventory.Inventory) (filetree.Tree, error) {
+	_, tree, err := e.RenderSite(inv)
+	return tree, err
+}
+
+// RenderSite is Render, and also returns the Site the templates saw, for
+// Explain to read the rendered files with.
+func (e *Engine) RenderSite(inv *inventory.Inventory) (*Site, filetree.Tree, error) {
 	site, err := newSite(inv)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var outs []output
 	var owners []string
@@ -184,33 +224,33 @@ func (e *Engine) Render(inv *inventory.Inventory) (filetree.Tree, error) {
 	}
 	for i, o := range outs {
 		if prev, dup := seen[o.path]; dup {
-			return nil, fmt.Errorf("render: %s is produced by both %s and %s", o.path, prev, o.template)
+			return nil, nil, fmt.Errorf("render: %s is produced by both %s and %s", o.path, prev, o.template)
 		}
 		seen[o.path] = o.template
 		var data []byte
 		if o.encode != nil {
 			var err error
 			if data, err = o.encode(); err != nil {
-				return nil, fmt.Errorf("render %s: %w", o.path, err)
+				return nil, nil, fmt.Errorf("render %s: %w", o.path, err)
 			}
 			if left -= int64(len(data)); left < 0 {
-				return nil, tooLarge(o.path)
+				return nil, nil, tooLarge(o.path)
 			}
 		} else {
 			buf.Reset()
 			if err := e.root.ExecuteTemplate(budgetWriter{&buf, &left}, o.template, o.data); err != nil {
 				if errors.Is(err, errTooLarge) {
-					return nil, tooLarge(o.path)
+					return nil, nil, tooLarge(o.path)
 				}
-				return nil, &TemplateError{fmt.Errorf("render %s: %w", o.path, err)}
+				return nil, nil, &TemplateError{fmt.Errorf("render %s: %w", o.path, err)}
 			}
 			data = bytes.Clone(buf.Bytes())
 		}
 		if !filetree.Marked(data, Mark) {
-			return nil, &TemplateError{fmt.Errorf("render %s with %s: the output does not start with pxegen's mark, a comment holding %q: keep it in the override's first lines, or the next run will take the file for someone else's", o.path, o.template, Mark)}
+			return nil, nil, &TemplateError{fmt.Errorf("render %s with %s: the output does not start with pxegen's mark, a comment holding %q: keep it in the override's first lines, or the next run will take the file for someone else's", o.path, o.template, Mark)}
 		}
 		tree = append(tree, filetree.File{Path: o.path, Data: data, Target: owners[i]})
 	}
 	sort.Slice(tree, func(i, j int) bool { return tree[i].Path < tree[j].Path })
-	return tree, nil
+	return site, tree, nil
 }

@@ -5,23 +5,38 @@ import (
 	"io"
 	"path"
 	"regexp"
-	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 )
 
-// The client firmwares explain models, as --arch names them.
+// The client firmwares explain names, as --arch takes them; it also takes
+// any option 93 value in decimal.
 const (
-	ArchBIOS     = "bios"      // option 93 = 0: a PXE ROM
-	ArchUEFI     = "uefi"      // option 93 = 7: x86-64 UEFI PXE
-	ArchUEFIHTTP = "uefi-http" // option 93 = 16: x86-64 UEFI HTTP boot
-	ArchARM64    = "arm64"     // option 93 = 11: ARM64 UEFI PXE
+	ArchBIOS      = "bios"       // option 93 = 0: a PXE ROM
+	ArchUEFI      = "uefi"       // option 93 = 7: x86-64 UEFI PXE
+	ArchUEFIHTTP  = "uefi-http"  // option 93 = 16: x86-64 UEFI HTTP boot
+	ArchARM64     = "arm64"      // option 93 = 11: ARM64 UEFI PXE
+	ArchARM64HTTP = "arm64-http" // option 93 = 19: ARM64 UEFI HTTP boot
 )
 
-// Arches lists the accepted --arch values.
-var Arches = []string{ArchBIOS, ArchUEFI, ArchUEFIHTTP, ArchARM64}
+// Arches lists the named --arch values.
+var Arches = []string{ArchBIOS, ArchUEFI, ArchUEFIHTTP, ArchARM64, ArchARM64HTTP}
+
+var archNames = map[string]int{ArchBIOS: 0, ArchUEFI: 7, ArchUEFIHTTP: 16, ArchARM64: 11, ArchARM64HTTP: 19}
+
+// ArchCode returns the option 93 value an --arch value stands for.
+func ArchCode(arch string) (int, error) {
+	if code, ok := archNames[arch]; ok {
+		return code, nil
+	}
+	if code, err := strconv.Atoi(arch); err == nil && code >= 0 && code <= 0xffff && strconv.Itoa(code) == arch {
+		return code, nil
+	}
+	return 0, fmt.Errorf("arch %q: want one of %s, or an option 93 value (0 to 65535)", arch, strings.Join(Arches, ", "))
+}
 
 // Query is the client explain simulates.
 type Query struct {
@@ -77,10 +92,10 @@ func (e *QueryError) Error() string { return e.Msg }
 
 // explainer walks the chain over a rendered tree.
 type explainer struct {
-	inv     *inventory.Inventory
 	site    *Site
 	files   map[string][]byte // rendered files by path below boot_root
 	q       Query
+	code    int // option 93
 	host    *Host
 	hostAt  string // key path of the host entry
 	net     *Network
@@ -89,23 +104,22 @@ type explainer struct {
 	explain *Explanation
 }
 
-// Explain simulates what the client q boots from tree, the files inv
-// renders to. Loaders that search (PXELINUX, GRUB) search the tree itself,
-// and their files are read back, so the answer is what the files say.
-func Explain(inv *inventory.Inventory, tree filetree.Tree, q Query) (*Explanation, error) {
-	if !slices.Contains(Arches, q.Arch) {
-		return nil, &QueryError{fmt.Sprintf("arch %q: want one of %s", q.Arch, strings.Join(Arches, ", "))}
+// Explain simulates what the client q boots from tree, the files that
+// RenderSite rendered with site. Every loader's files are read back from
+// the tree: PXELINUX and GRUB search it as they do, and the iPXE scripts
+// are run as iPXE runs them, so the answer is what the files say, template
+// overrides included. Which file DHCP names comes from the site.
+func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
+	code, err := ArchCode(q.Arch)
+	if err != nil {
+		return nil, &QueryError{err.Error()}
 	}
 	mac, err := inventory.ParseMAC(q.MAC)
 	if err != nil {
 		return nil, &QueryError{err.Error()}
 	}
-	site, err := newSite(inv)
-	if err != nil {
-		return nil, err
-	}
-	root := rel(inv.Paths.BootRoot) + "/"
-	x := &explainer{inv: inv, site: site, q: q, files: map[string][]byte{}}
+	root := rel(site.Paths.BootRoot) + "/"
+	x := &explainer{site: site, q: q, code: code, files: map[string][]byte{}}
 	for _, f := range tree {
 		if name, ok := strings.CutPrefix(f.Path, root); ok {
 			x.files[name] = f.Data
@@ -160,113 +174,114 @@ func (x *explainer) locate() error {
 	return nil
 }
 
-func (x *explainer) where(p string) string { return x.inv.Where(p) }
+func (x *explainer) where(p string) string { return x.site.inv.Where(p) }
 
 func (x *explainer) step(s Step) { x.explain.Steps = append(x.explain.Steps, s) }
 
-// firmware is the first DHCP exchange, by client architecture.
+// firmware is the first DHCP exchange, by client architecture: the
+// network's loader for its type, or the host's own x86-64 UEFI loader.
 func (x *explainer) firmware() {
 	s := x.site
 	server := fmt.Sprintf("%s (network %s, %s)", s.Targets.DHCP, x.net.Name, x.net.Subnet)
-	about := "option 93 absent or 0 (BIOS PXE ROM)"
-	loader, because := s.Bootloaders.BIOS, x.where(x.netAt)
-	stage := "tftp"
-	switch x.q.Arch {
-	case ArchUEFI:
-		about = "option 93 = 7 (x86-64 UEFI PXE)"
-		loader = x.net.UEFILoader
-		if x.net.SecureBoot {
-			because = x.where(x.netAt + ".secure_boot")
-		}
-		if x.host != nil && x.host.UEFILoader != "" {
-			loader, because = x.host.UEFILoader, x.where(x.hostAt+".secure_boot")
-		}
-	case ArchUEFIHTTP:
-		about = "option 93 = 16 (x86-64 UEFI HTTP boot), option 60 HTTPClient echoed back"
-		loader, stage = s.HTTPBootURL, "http"
-	case ArchARM64:
-		about = "option 93 = 11 (ARM64 UEFI PXE)"
-		loader = s.Bootloaders.ARM64
+	t := archType(x.code)
+	about := fmt.Sprintf("option 93 = %d (%s)", t.Code, t.Name)
+	if t.Code == 0 {
+		about = "option 93 absent or 0 (BIOS PXE ROM)"
 	}
 	fixed := ""
 	if x.host != nil && x.host.IP != "" {
 		fixed = fmt.Sprintf(", fixed address %s for host %s", x.host.IP, x.host.Name)
 	}
-	x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("%s answers %s: next-server %s, boot file %s%s", server, about, s.Server.IP, loader, fixed), Because: because})
-	from := "over TFTP from " + s.Server.IP
-	if stage == "http" {
-		from = "over HTTP"
+	loader, ok := x.net.Loader(t.Code)
+	because := x.where(x.netAt)
+	if x.net.SecureBoot && (t.Code == 7 || t.Code == 9 || t.Code == 16) {
+		because = x.where(x.netAt + ".secure_boot")
 	}
-	x.step(Step{Stage: stage, Summary: "the firmware fetches " + loader + " " + from + " and runs it", Fetch: loader})
-	if loader == s.Bootloaders.Shim && x.q.Arch == ArchUEFI {
-		x.shim()
+	if _, mapped := s.Bootloaders.Arch[strconv.Itoa(t.Code)]; mapped {
+		because = x.where("bootloaders.arch." + strconv.Itoa(t.Code))
+	}
+	if x.host != nil && x.host.UEFILoader != "" && (t.Code == 7 || t.Code == 9) {
+		runs := RunsIPXE
+		if x.host.SecureBoot {
+			runs = RunsShim
+		}
+		loader, ok, because = newLoader(t.Code, x.host.UEFILoader, runs), true, x.where(x.hostAt+".secure_boot")
+	}
+	if !ok {
+		why := fmt.Sprintf("pxegen has no loader for it in network %s (arches: %s)", x.net.Name, strings.Join(x.netArches(), ", "))
+		if x.net.SecureBoot && t.Code == 16 {
+			why = "in a Secure Boot network: iPXE is unsigned, and Debian's signed GRUB finds no config when started by HTTP boot; such machines PXE boot instead"
+		} else if t.Code == 19 {
+			why = "Debian's GRUB, which ARM64 machines run, finds no config when started by HTTP boot; ARM64 machines PXE boot instead"
+		}
+		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("%s answers %s with no boot file%s: %s", server, about, fixed, why), Because: because})
+		x.explain.Boots = Boot{Via: "none", Because: because}
 		return
 	}
-	x.ipxe()
+	if t.HTTP {
+		about += ", option 60 HTTPClient echoed back"
+	}
+	x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("%s answers %s: next-server %s, boot file %s%s", server, about, s.Server.IP, loader.File, fixed), Because: because})
+	stage, from := "tftp", "over TFTP from "+s.Server.IP
+	if t.HTTP {
+		stage, from = "http", "over HTTP"
+	}
+	x.step(Step{Stage: stage, Summary: "the firmware fetches " + loader.File + " " + from + " and runs it", Fetch: loader.File})
+	switch loader.Runs {
+	case RunsShim:
+		x.shim()
+	case RunsGRUB:
+		x.grub()
+	default:
+		x.ipxe()
+	}
+}
+
+// netArches lists the CPU architectures of the client's network.
+func (x *explainer) netArches() []string {
+	var a []string
+	if x.net.X86 {
+		a = append(a, inventory.ArchX86_64)
+	}
+	if x.net.ARM64 {
+		a = append(a, inventory.ArchARM64)
+	}
+	return a
+}
+
+// cpu is the client's CPU architecture, as the scripts and GRUB configs
+// tell them apart: ARM64, or else the x86-64 kernels'.
+func (x *explainer) cpu() string {
+	if archType(x.code).CPU == inventory.ArchARM64 {
+		return inventory.ArchARM64
+	}
+	return inventory.ArchX86_64
 }
 
 // ipxe is the iPXE stage: DHCP again, which names known.ipxe for a host
-// with a script of its own (which runs it) and the network's boot script
-// for everyone else (which runs the network's profile or the menu).
+// with a script of its own and the network's boot script for everyone
+// else; then the scripts themselves, as rendered, run as iPXE runs them.
 func (x *explainer) ipxe() {
 	s := x.site
-	var profile *Profile
-	args := ""
-	var because string
-	menu := false
 	if x.host != nil && x.host.Profile != nil {
-		profile, args = x.host.Profile, x.host.Args
-		because = x.where(x.hostAt)
-		hostScript := "ipxe/hosts/" + x.host.MACHyphen + ".ipxe"
 		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE; the entry of host %s gives it boot file %s", x.host.Name, s.KnownScriptURL),
-			Fetch: "ipxe/known.ipxe", Because: because})
-		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("ipxe/known.ipxe runs the host's own script %s: host %s boots %s (if it cannot be fetched, after 3 tries, the local disk; never another profile)",
-			hostScript, x.host.Name, profileName(profile)), Fetch: hostScript, Because: because})
-	} else {
-		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE: boot file %s", x.net.BootScriptURL),
-			Fetch: x.net.BootScript, Because: x.where(x.netAt)})
-		if x.net.Profile != "" {
-			profile = s.profiles[x.net.Profile]
-			args = profile.Args
-			because = x.where(x.netAt + ".profile")
-			script := "ipxe/profiles/" + profile.Name + ".ipxe"
-			x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s runs the network's profile: %s", x.net.BootScript, script),
-				Fetch: script, Because: because})
-		} else {
-			profile = s.profiles[s.Menu.Default]
-			args = profile.Args
-			because = x.where("menu.default")
-			menu = true
-			x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("%s runs the menu, since the network names no profile: default %s", x.net.BootScript, profile.Name),
-				Fetch: "ipxe/menu.ipxe", Because: because})
-		}
-	}
-	// On BIOS the menu, and any script that boots a kernel, hands over to
-	// PXELINUX; a script for the local disk boots it on either firmware.
-	if x.q.Arch == ArchBIOS && (menu || !profile.Local) {
-		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("on BIOS iPXE chains PXELINUX %s with option 210 = %s", s.PXELinuxURL, s.Server.HTTPURL),
-			Fetch: s.Bootloaders.PXELinux})
-		x.search("pxelinux", "pxelinux.cfg/", "pxelinux.cfg/default", parsePXELinux)
-		if x.explain.Boots.Local {
-			x.step(Step{Stage: "ipxe", Summary: "PXELINUX's LOCALBOOT returns to iPXE, which boots the local disk: " + localBoot(x.q.Arch)})
-		}
+			Fetch: x.below(s.KnownScriptURL), Because: x.where(x.hostAt)})
+		x.runIPXE(s.KnownScriptURL)
 		return
 	}
-	if menu {
-		x.step(Step{Stage: "ipxe", Summary: fmt.Sprintf("the menu's timeout (%d tenths of a second) passes: it runs ipxe/profiles/%s.ipxe", s.Menu.Timeout, profile.Name),
-			Fetch: "ipxe/profiles/" + profile.Name + ".ipxe", Because: because})
+	x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE: boot file %s", x.net.BootScriptURL),
+		Fetch: x.net.BootScript, Because: x.where(x.netAt)})
+	x.runIPXE(x.net.BootScriptURL)
+}
+
+// below is the path below boot_root that url fetches from the server,
+// which serves boot_root at http_url; "" for any other URL.
+func (x *explainer) below(url string) string {
+	p, ok := strings.CutPrefix(url, x.site.Server.HTTPURL)
+	if !ok {
+		return ""
 	}
-	if profile.Local {
-		x.step(Step{Stage: "ipxe", Summary: "iPXE boots the local disk: " + localBoot(x.q.Arch)})
-		x.explain.Boots = Boot{Profile: profile.Name, Local: true, Via: "ipxe"}
-		return
-	}
-	e := newEntry(s, "", profile, args)
-	b := Boot{Profile: profile.Name, Kernel: profile.KernelURL, Cmdline: e.KernelLine, Via: "ipxe", Because: x.profileWhere(profile.Name)}
-	for _, f := range profile.Initrds {
-		b.Initrds = append(b.Initrds, f.URL)
-	}
-	x.explain.Boots = b
+	return p
 }
 
 // localBoot says how iPXE boots the local disk on a firmware, as the
@@ -290,7 +305,13 @@ func (x *explainer) shim() {
 	grub := path.Join(path.Dir(x.site.Bootloaders.Shim), "grubx64.efi")
 	x.step(Step{Stage: "shim", Summary: "shim (signed by Microsoft's UEFI CA) loads and verifies " + grub + " from its own directory over TFTP", Fetch: grub})
 	dir := x.site.Bootloaders.GRUBDir
-	x.search("grub", dir+"/grub.cfg-", dir+"/grub.cfg", parseGRUB)
+	x.search("grub", dir+"/grub.cfg-", dir+"/grub.cfg", x.parseGRUB)
+}
+
+// grub is GRUB run directly by the firmware (ARM64 machines): its search.
+func (x *explainer) grub() {
+	dir := x.site.Bootloaders.GRUBDir
+	x.search("grub", dir+"/grub.cfg-", dir+"/grub.cfg", x.parseGRUB)
 }
 
 // search looks for the client's file as PXELINUX and GRUB do: prefix then
@@ -326,7 +347,11 @@ func (x *explainer) search(stage, prefix, fallback string, parse func([]byte) (B
 		}
 		x.step(Step{Stage: stage, Summary: fmt.Sprintf("%s looks for this client's file and finds %s%s", stage, name, menu), Fetch: name, Tried: names[:i], Because: because})
 		if b.Local && stage == "grub" {
-			x.step(Step{Stage: stage, Summary: "GRUB chainloads the first EFI loader it finds on a local disk (" + strings.Join(x.site.LocalLoaders, ", ") + "): its exit would stop the firmware at its boot menu"})
+			loaders := x.site.LocalLoaders
+			if x.cpu() == inventory.ArchARM64 {
+				loaders = x.site.LocalLoadersARM64
+			}
+			x.step(Step{Stage: stage, Summary: "GRUB chainloads the first EFI loader it finds on a local disk (" + strings.Join(loaders, ", ") + "): its exit would stop the firmware at its boot menu"})
 		}
 		x.explain.Boots = b
 		return
@@ -384,8 +409,9 @@ func parsePXELinux(data []byte) (Boot, bool) {
 }
 
 // parseGRUB reads what a GRUB config boots when no key is pressed: the
-// menu entry whose --id is its default.
-func parseGRUB(data []byte) (Boot, bool) {
+// menu entry whose --id is its default, on the client's CPU where the
+// entry chooses by $grub_cpu.
+func (x *explainer) parseGRUB(data []byte) (Boot, bool) {
 	m := grubDefault.FindSubmatch(data)
 	if m == nil {
 		return Boot{}, false
@@ -393,22 +419,32 @@ func parseGRUB(data []byte) (Boot, bool) {
 	id := string(m[1])
 	b := Boot{Profile: strings.TrimPrefix(id, GRUBIDPrefix)}
 	in := false
+	// branch is "" outside a CPU test, else the CPU of the lines read.
+	branch := ""
 	for _, line := range strings.Split(string(data), "\n") {
 		words := grubQuotedWord.FindAllStringSubmatch(line, -1)
+		trimmed := strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, "menuentry "):
-			in = len(words) == 2 && words[1][1] == id
+			in, branch = len(words) == 2 && words[1][1] == id, ""
 		case !in:
-		case strings.HasPrefix(strings.TrimSpace(line), "chainloader "):
+		case trimmed == `if [ "$grub_cpu" = arm64 ]; then`:
+			branch = inventory.ArchARM64
+		case trimmed == "else" && branch != "":
+			branch = inventory.ArchX86_64
+		case trimmed == "fi" && branch != "":
+			branch = ""
+		case branch != "" && branch != x.cpu():
+		case strings.HasPrefix(trimmed, "chainloader "):
 			b.Local = true
-		case strings.HasPrefix(strings.TrimSpace(line), "linux ") && len(words) > 0:
+		case strings.HasPrefix(trimmed, "linux ") && len(words) > 0:
 			b.Kernel = words[0][1]
 			var args []string
 			for _, w := range words[1:] {
 				args = append(args, w[1])
 			}
 			b.Cmdline = strings.Join(args, " ")
-		case strings.HasPrefix(strings.TrimSpace(line), "initrd "):
+		case strings.HasPrefix(trimmed, "initrd "):
 			for _, w := range words {
 				b.Initrds = append(b.Initrds, w[1])
 			}

@@ -1,11 +1,16 @@
 package generate_test
 
 import (
+	"net/netip"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/golden"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -18,13 +23,13 @@ func TestExplainEveryHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases, _ := filepath.Glob("../golden/*/out")
+	cases := golden.Glob(t, "../golden/*/out")
 	for _, out := range cases {
 		inv, err := inventory.Load(filepath.Join(filepath.Dir(out), "inventory.yaml"), inventory.KeepPositions())
 		if err != nil {
 			t.Fatal(err)
 		}
-		tree, err := engine.Render(inv)
+		site, tree, err := engine.RenderSite(inv)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,10 +47,18 @@ func TestExplainEveryHost(t *testing.T) {
 				}
 			}
 			for _, arch := range generate.Arches {
-				e, err := generate.Explain(inv, tree, generate.Query{MAC: h.MAC, IP: ip, Arch: arch})
+				e, err := generate.Explain(site, tree, generate.Query{MAC: h.MAC, IP: ip, Arch: arch})
 				if err != nil {
 					t.Errorf("%s: host %s, %s: %v", out, h.Name, arch, err)
 					continue
+				}
+				if want := servedArch(inv, ip, arch); e.Boots.Via == "none" {
+					if want {
+						t.Errorf("%s: host %s, %s: explain says it gets no boot file, but its network serves it", out, h.Name, arch)
+					}
+					continue
+				} else if !want {
+					t.Errorf("%s: host %s, %s: explain says it boots via %s, but its network has no loader for it", out, h.Name, arch, e.Boots.Via)
 				}
 				if !e.Boots.Local && e.Boots.Kernel == "" {
 					t.Errorf("%s: host %s, %s: boots nothing", out, h.Name, arch)
@@ -66,5 +79,88 @@ func TestExplainEveryHost(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// servedArch says, from the inventory alone, whether a client of arch at
+// ip gets a boot file: its network boots that CPU, Secure Boot networks
+// serve no UEFI HTTP boot, nothing serves ARM64 HTTP boot (GRUB cannot
+// start from it), and bootloaders.arch adds or takes away types.
+func servedArch(inv *inventory.Inventory, ip, arch string) bool {
+	code, _ := generate.ArchCode(arch)
+	if f, ok := inv.Bootloaders.Arch[strconv.Itoa(code)]; ok {
+		return f != ""
+	}
+	addr := netip.MustParseAddr(ip)
+	for _, n := range inv.Networks {
+		if !netip.MustParsePrefix(n.Subnet).Contains(addr) {
+			continue
+		}
+		switch code {
+		case 0, 7, 9:
+			return n.HasArch(inventory.ArchX86_64)
+		case 16:
+			return n.HasArch(inventory.ArchX86_64) && !n.SecureBoot
+		case 11:
+			return n.HasArch(inventory.ArchARM64)
+		}
+		return false
+	}
+	return false
+}
+
+// TestExplainRunsTheRenderedScripts: explain follows the iPXE scripts as
+// rendered, so an override that changes what they do changes its answer,
+// and a script that loops ends it instead of hanging it.
+func TestExplainRunsTheRenderedScripts(t *testing.T) {
+	const site = `server: {ip: 10.1.1.1}
+networks:
+  - {name: lab, subnet: 10.1.1.0/24, pool: 10.1.1.100-10.1.1.200}
+profiles:
+  alpha: {kernel: k/alpha}
+  beta: {kernel: k/beta}
+hosts:
+  - {name: node, mac: 52:54:00:00:00:0a, ip: 10.1.1.10, profile: alpha}
+`
+	const mark = "#!ipxe\n# " + generate.Mark + "\n"
+	node := generate.Query{MAC: "52:54:00:00:00:0a", Arch: generate.ArchUEFI}
+	unknown := generate.Query{MAC: "52:54:00:00:00:99", IP: "10.1.1.150", Arch: generate.ArchUEFI}
+	for name, tc := range map[string]struct {
+		template, text string
+		q              generate.Query
+		want           generate.Boot
+	}{
+		"another kernel": {"ipxe/entry.ipxe.tmpl", mark + "kernel http://10.1.1.1/pxe/other {{.KernelLine}}\nboot\n", node,
+			generate.Boot{Profile: "alpha", Kernel: "http://10.1.1.1/pxe/other", Via: "ipxe"}},
+		"the menu's other default": {"ipxe/menu.ipxe.tmpl", mark + "choose --timeout 1000 --default beta profile || goto failed\n" +
+			"chain --replace --autofree {{.Server.HTTPURL}}ipxe/profiles/${profile}.ipxe || goto failed\n:failed\nexit 1\n", unknown,
+			generate.Boot{Profile: "beta", Kernel: "http://10.1.1.1/pxe/k/beta", Via: "ipxe"}},
+		"known hosts boot their disks": {"ipxe/known.ipxe.tmpl", mark + "exit 1\n", node,
+			generate.Boot{Local: true, Via: "ipxe"}},
+		"a loop": {"ipxe/boot.ipxe.tmpl", mark + ":again\ngoto again\n", unknown, generate.Boot{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			inv, err := inventory.Parse("site.yaml", []byte(site), inventory.KeepPositions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			engine, err := generate.New(writeOverrides(t, map[string]string{tc.template: tc.text}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, tree, err := engine.RenderSite(inv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := generate.Explain(s, tree, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := e.Boots
+			got.Because = ""
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("boots (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

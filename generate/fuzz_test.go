@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pxegen/pxegen/internal/filetree"
+	"github.com/pxegen/pxegen/internal/golden"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -101,7 +102,7 @@ func TestRenderedSyntax(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases, _ := filepath.Glob("../golden/*/out")
+	cases := golden.Glob(t, "../golden/*/out")
 	for _, out := range cases {
 		inv, err := inventory.Load(filepath.Join(filepath.Dir(out), "inventory.yaml"))
 		if err != nil {
@@ -180,7 +181,8 @@ func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 	case f.Path == rel(inv.Paths.ApacheConf):
 		return checkApache(text)
 	case strings.HasPrefix(f.Path, path.Join(root, inv.Bootloaders.GRUBDir, "grub.cfg")),
-		f.Path == path.Join(root, inv.Bootloaders.GRUBDir, "x86_64-efi", "grub.cfg"):
+		f.Path == path.Join(root, inv.Bootloaders.GRUBDir, "x86_64-efi", "grub.cfg"),
+		f.Path == path.Join(root, inv.Bootloaders.GRUBDir, "arm64-efi", "grub.cfg"):
 		return checkGRUB(text)
 	case strings.HasPrefix(f.Path, root+"/pxelinux.cfg/"):
 		return checkPXELinux(text)
@@ -279,7 +281,7 @@ func checkIPXE(text string) string {
 			return fmt.Sprintf("line %d: %q is no command pxegen writes", i+2, line)
 		}
 		for _, x := range ipxeExpansion.FindAllString(line, -1) {
-			if x != "${platform}" && x != "${netX/mac:hexhyp}" && x != "${profile}" {
+			if x != "${platform}" && x != "${buildarch}" && x != "${netX/mac:hexhyp}" && x != "${profile}" {
 				return fmt.Sprintf("line %d: expands %s", i+2, x)
 			}
 		}
@@ -327,7 +329,7 @@ func checkApache(text string) string {
 // dnsmasqFields is how many comma-separated fields each option pxegen
 // writes has, not counting tag: and set: fields.
 var dnsmasqFields = map[string][2]int{
-	"interface": {1, 1}, "domain": {1, 1}, "dhcp-userclass": {1, 1}, "dhcp-match": {2, 2},
+	"interface": {1, 1}, "domain": {1, 1}, "dhcp-userclass": {1, 1}, "dhcp-match": {1, 2},
 	"dhcp-option": {1, 8}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {4, 4}, "dhcp-host": {2, 3},
 	"enable-tftp": {0, 0}, "tftp-root": {1, 1}, "dhcp-authoritative": {0, 0},
 }
@@ -372,10 +374,12 @@ var (
 	grubLine   = regexp.MustCompile(`^(source \$prefix/grub\.cfg|if \[ -z "\$pxegen_searched" \]; then|\tset pxegen_searched=1|\texport pxegen_searched|\tnormal|fi|` +
 		`set timeout=-?[0-9]+|set default=pxegen~[A-Za-z0-9._-]+|\texit|` +
 		// The local entry: chainload the first EFI loader found on a disk.
-		`\tfor loader in( '/[A-Za-z0-9/._-]+')+; do|\t\tif search --no-floppy --set=root --file "\$loader"; then|` +
-		`\t\t\techo "pxegen: booting the local disk: \$loader"|\t\t\tchainloader "\$loader"|\t\t\tboot|\t\tfi|\tdone|` +
+		`\t+for loader in( '/[A-Za-z0-9/._-]+')+; do|\t+if search --no-floppy --set=root --file "\$loader"; then|` +
+		`\t+echo "pxegen: booting the local disk: \$loader"|\t+chainloader "\$loader"|\t+boot|\t+fi|\t+done|` +
 		`\techo 'pxegen: no local disk holds an EFI loader; leaving GRUB'|` +
-		`menuentry ` + grubQuoted + ` --id ` + grubQuoted + ` \{|\tlinux( ` + grubQuoted + `)+|\tinitrd( ` + grubQuoted + `)+)$`)
+		// Where ARM64 machines boot too: the kernel by CPU.
+		`\tif \[ "\$grub_cpu" = arm64 \]; then|\telse|\t\techo 'pxegen: profile [A-Za-z0-9._-]+ has no (arm64|x86-64) kernel'|` +
+		`menuentry ` + grubQuoted + ` --id ` + grubQuoted + ` \{|\t+linux( ` + grubQuoted + `)+|\t+initrd( ` + grubQuoted + `)+)$`)
 )
 
 // checkGRUB: every line is blank, a comment, or one of the commands

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/pxegen/pxegen/inventory"
@@ -97,13 +98,13 @@ type keaReservation struct {
 }
 
 // Client classes. Their tests exclude one another, so which class sets the
-// boot file never depends on the order Kea evaluates them in.
+// boot file never depends on the order Kea evaluates them in. Each
+// architecture type has a class, arch-<code>, that only sorts clients; a
+// network's own classes, required by its subnet, give the boot files.
 const (
-	keaClassIPXE  = "ipxe"
-	keaClassHTTP  = "uefi-http"
-	keaClassUEFI  = "uefi-x86_64"
-	keaClassARM64 = "uefi-arm64"
-	keaClassBIOS  = "bios"
+	keaClassIPXE = "ipxe"
+	// Clients that send no option 93, which get the BIOS loader.
+	keaClassNoArch = "arch-none"
 	// Classes a host's reservation gives it when its UEFI loader differs
 	// from its network's.
 	keaClassHostShim = "secure-boot-host"
@@ -119,15 +120,19 @@ const (
 	// iPXE sends its user class raw ("iPXE"); RFC 3004 clients prefix each
 	// class with its length. Both are accepted.
 	keaTestIPXE      = "option[77].hex == 'iPXE' or option[77].hex == 0x0469505845"
-	keaTestHTTP      = "not member('" + keaClassIPXE + "') and option[93].hex == 0x0010"
-	keaTestUEFI      = "not member('" + keaClassIPXE + "') and (option[93].hex == 0x0007 or option[93].hex == 0x0009)"
-	keaTestARM64     = "not member('" + keaClassIPXE + "') and option[93].hex == 0x000b"
-	keaTestBIOS      = "not member('" + keaClassIPXE + "') and not member('" + keaClassHTTP + "') and not member('" + keaClassUEFI + "') and not member('" + keaClassARM64 + "')"
+	keaTestNoArch    = "not member('" + keaClassIPXE + "') and not option[93].exists"
+	keaTestUEFI      = "(member('arch-7') or member('arch-9'))"
 	keaTestKnownIPXE = "member('" + keaClassIPXE + "') and member('" + keaClassKnown + "')"
 	keaTestNetIPXE   = "member('" + keaClassIPXE + "') and not member('" + keaClassKnown + "')"
 	// The network's UEFI loader, unless the host's reservation overrides it.
-	keaTestNetUEFI = "member('" + keaClassUEFI + "') and not member('" + keaClassHostShim + "') and not member('" + keaClassHostIPXE + "')"
+	keaTestNotHostUEFI = " and not member('" + keaClassHostShim + "') and not member('" + keaClassHostIPXE + "')"
 )
+
+// keaArchTest sorts clients by the first type of option 93, which may
+// hold a list (RFC 4578): dhcpd and dnsmasq here go by the first too.
+func keaArchTest(l Loader) string {
+	return "not member('" + keaClassIPXE + "') and substring(option[93].hex,0,2) == " + l.KeaHex
+}
 
 // keaConfig builds kea-dhcp4.conf with the dhcpd target's behaviour, for
 // the Kea release targets.kea_version names.
@@ -156,20 +161,29 @@ func keaConfig(s *Site) ([]byte, error) {
 		},
 		ClientClasses: []keaClass{
 			{Name: keaClassIPXE, Comment: "iPXE itself: it gets its network's boot script (see the net-<network>-ipxe classes)", Test: keaTestIPXE},
-			{Name: keaClassHTTP, Comment: "x86-64 UEFI HTTP boot (option 93 = 16): a full URL, and the vendor class echoed back", Test: keaTestHTTP,
-				BootFileName: s.HTTPBootURL, OptionData: []keaOption{{Name: "vendor-class-identifier", Data: "HTTPClient", AlwaysSend: true}}},
-			{Name: keaClassUEFI, Comment: "x86-64 UEFI PXE (option 93 = 7 or 9): its loader comes from the net-<network>-uefi and -host-loader classes", Test: keaTestUEFI},
-			{Name: keaClassARM64, Comment: "ARM64 UEFI PXE (option 93 = 11)", Test: keaTestARM64, BootFileName: s.Bootloaders.ARM64},
-			{Name: keaClassBIOS, Comment: "BIOS PXE (option 93 = 0 or absent)", Test: keaTestBIOS, BootFileName: s.Bootloaders.BIOS},
-			{Name: keaClassHostShim, Comment: "given by a host's reservation: the Secure Boot chain, whatever its network's"},
-			{Name: keaClassHostIPXE, Comment: "given by a host's reservation: the iPXE UEFI loader, whatever its network's"},
-			{Name: keaClassHostShimLoader, Test: "member('" + keaClassUEFI + "') and member('" + keaClassHostShim + "')", OnlyIfRequired: true, BootFileName: s.Bootloaders.Shim},
-			{Name: keaClassHostIPXELoader, Test: "member('" + keaClassUEFI + "') and member('" + keaClassHostIPXE + "')", OnlyIfRequired: true, BootFileName: s.Bootloaders.UEFI},
 		},
 		// Hosts without a fixed address are known by MAC in every subnet.
 		ReservationsGlobal:   true,
 		ReservationsInSubnet: true,
 	}
+	// The types every network's classes may name: those some network has
+	// a loader for, and x86-64 UEFI, which hosts' own loaders test.
+	types := append([]Loader(nil), s.ArchTypes...)
+	for _, code := range []int{7, 9} {
+		if !slices.ContainsFunc(types, func(l Loader) bool { return l.Code == code }) {
+			types = append(types, newLoader(code, "", RunsIPXE))
+		}
+	}
+	slices.SortFunc(types, func(a, b Loader) int { return a.Code - b.Code })
+	for _, l := range types {
+		d.ClientClasses = append(d.ClientClasses, keaClass{Name: l.Tag, Comment: fmt.Sprintf("%s (option 93 = %d, first of its list)", l.Name, l.Code), Test: keaArchTest(l)})
+	}
+	d.ClientClasses = append(d.ClientClasses,
+		keaClass{Name: keaClassNoArch, Comment: "no option 93: a BIOS PXE ROM", Test: keaTestNoArch},
+		keaClass{Name: keaClassHostShim, Comment: "given by a host's reservation: the Secure Boot chain, whatever its network's"},
+		keaClass{Name: keaClassHostIPXE, Comment: "given by a host's reservation: the iPXE UEFI loader, whatever its network's"},
+		keaClass{Name: keaClassHostShimLoader, Test: keaTestUEFI + " and member('" + keaClassHostShim + "')", OnlyIfRequired: true, BootFileName: s.Bootloaders.Shim},
+		keaClass{Name: keaClassHostIPXELoader, Test: keaTestUEFI + " and member('" + keaClassHostIPXE + "')", OnlyIfRequired: true, BootFileName: s.Bootloaders.UEFI})
 	required := []string{keaClassHostShimLoader, keaClassHostIPXELoader}
 	// Defined even without such hosts: every network's iPXE class tests it.
 	d.ClientClasses = append(d.ClientClasses, keaClass{Name: keaClassKnown, Comment: "given by the reservation of a host with a script of its own"})
@@ -196,15 +210,31 @@ func keaConfig(s *Site) ([]byte, error) {
 		}
 		// A required class is evaluated after Kea picks the subnet and the
 		// host's reservation: that is how each network's iPXE clients get
-		// their own boot script and its UEFI clients their own loader.
-		uefiClass := "net-" + n.Name + "-uefi"
+		// their own boot script and its other clients their own loaders.
 		d.ClientClasses = append(d.ClientClasses, keaClass{
 			Name: class, Comment: "iPXE clients of network " + n.Name + " that no host entry with a script names", Test: keaTestNetIPXE,
 			OnlyIfRequired: true, BootFileName: n.BootScriptURL,
-		}, keaClass{
-			Name: uefiClass, Comment: "x86-64 UEFI PXE clients of network " + n.Name, Test: keaTestNetUEFI,
-			OnlyIfRequired: true, BootFileName: n.UEFILoader,
 		})
+		netClasses := []string{class}
+		for _, l := range n.Loaders {
+			c := keaClass{Name: "net-" + n.Name + "-" + l.Tag, Comment: l.Name + " clients of network " + n.Name,
+				Test: "member('" + l.Tag + "')", OnlyIfRequired: true, BootFileName: l.File}
+			if l.Code == 7 || l.Code == 9 {
+				c.Test += keaTestNotHostUEFI
+			}
+			if l.HTTP {
+				// UEFI HTTP boot: a full URL, and the vendor class echoed back.
+				c.OptionData = []keaOption{{Name: "vendor-class-identifier", Data: "HTTPClient", AlwaysSend: true}}
+			}
+			d.ClientClasses = append(d.ClientClasses, c)
+			netClasses = append(netClasses, c.Name)
+		}
+		if n.BIOSLoader != "" {
+			c := keaClass{Name: "net-" + n.Name + "-" + keaClassNoArch, Comment: "BIOS PXE ROMs without option 93 in network " + n.Name,
+				Test: "member('" + keaClassNoArch + "')", OnlyIfRequired: true, BootFileName: n.BIOSLoader}
+			d.ClientClasses = append(d.ClientClasses, c)
+			netClasses = append(netClasses, c.Name)
+		}
 		sub := keaSubnet{
 			ID:                   subnetID(n.Subnet),
 			Subnet:               n.Subnet.String(),
@@ -213,7 +243,7 @@ func keaConfig(s *Site) ([]byte, error) {
 			MinValidLifetime:     n.MinLeaseTime,
 			MaxValidLifetime:     n.LeaseTime,
 			Authoritative:        n.Authoritative,
-			RequireClientClasses: append([]string{class, uefiClass}, required...),
+			RequireClientClasses: append(netClasses, required...),
 		}
 		if n.PoolFirst != "" {
 			sub.Pools = []keaPool{{Pool: n.PoolFirst + " - " + n.PoolLast}}

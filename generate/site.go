@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/pxegen/pxegen/inventory"
@@ -33,6 +34,12 @@ type Site struct {
 	KnownScript    bool
 	HTTPBootURL    string // the loader UEFI HTTP boot clients (arch 16) get
 	SecureBoot     bool   // some network or host uses the shim and GRUB chain
+	// ARM64 is whether some network boots ARM64 machines: scripts and GRUB
+	// configs then choose a kernel by CPU, and GRUB configs are written.
+	ARM64 bool
+	// ArchTypes are the architecture types some network has a loader for,
+	// by code: the classes and tags DHCP sorts clients into.
+	ArchTypes []Loader
 	// UEFIHostOverrides: some host's UEFI loader differs from its network's.
 	UEFIHostOverrides bool
 	// Authoritative: every network is. dnsmasq's dhcp-authoritative holds
@@ -46,10 +53,13 @@ type Site struct {
 	Hosts         []*Host
 	// LocalLoaders are the EFI loaders GRUB looks for on the local disks
 	// to boot one (it cannot hand the boot back to the firmware): the
-	// removable-media path first, then the common installed ones.
-	LocalLoaders []string
+	// removable-media path first, then the common installed ones; for
+	// x86-64, and LocalLoadersARM64 for ARM64.
+	LocalLoaders      []string
+	LocalLoadersARM64 []string
 
 	profiles map[string]*Profile
+	inv      *inventory.Inventory // for Explain's citations
 }
 
 // localLoaders is Site.LocalLoaders.
@@ -60,6 +70,15 @@ var localLoaders = []string{
 	"/EFI/fedora/shimx64.efi",
 	"/EFI/redhat/shimx64.efi",
 	"/EFI/Microsoft/Boot/bootmgfw.efi",
+}
+
+// localLoadersARM64 is Site.LocalLoadersARM64.
+var localLoadersARM64 = []string{
+	"/EFI/BOOT/BOOTAA64.EFI",
+	"/EFI/debian/shimaa64.efi",
+	"/EFI/ubuntu/shimaa64.efi",
+	"/EFI/fedora/shimaa64.efi",
+	"/EFI/redhat/shimaa64.efi",
 }
 
 // Network is one DHCP subnet as the templates need it.
@@ -83,6 +102,12 @@ type Network struct {
 	// Authoritative: the server NAKs a request for an address it did not
 	// give here, rather than leave it to another server.
 	Authoritative bool
+	// Loaders are what DHCP gives each architecture type here, by code; a
+	// type not among them gets no boot file. BIOSLoader is for clients
+	// that send no option 93 at all (empty where x86_64 does not boot).
+	Loaders    []Loader
+	BIOSLoader string
+	X86, ARM64 bool // the CPU architectures that boot here
 }
 
 // Profile is a bootable kernel with inheritance applied, or the built-in
@@ -100,6 +125,18 @@ type Profile struct {
 	// GRUBID is the menu entry's --id, which `set default` names: see
 	// GRUBIDPrefix.
 	GRUBID string
+	// ARM64 is what ARM64 machines boot, with the same Args; nil when the
+	// profile has no ARM64 kernel. The fields above are for x86-64; their
+	// Kernel is empty when the profile has no x86-64 kernel.
+	ARM64 *ArchKernel
+}
+
+// ArchKernel is a kernel and initrds for one CPU architecture other than
+// x86-64.
+type ArchKernel struct {
+	KernelURL  string // absolute, for iPXE
+	GRUBKernel string
+	Initrds    []Initrd
 }
 
 // GRUBIDPrefix starts every GRUB menu entry id. GRUB reads `set default=`
@@ -145,20 +182,25 @@ type Host struct {
 	UEFILoader string
 	// GRUB is whether GRUB may run on this host, so that it needs its own
 	// grub.cfg-01-<mac>: it boots the signed chain, or it has no fixed
-	// address (any network may hold it) and some network does.
+	// address (any network may hold it) and some network does, or it may
+	// be an ARM64 machine in a network that boots them.
 	GRUB bool
+	Arch string // x86_64, arm64, or "" when the inventory does not say
 }
 
 // newSite builds the template data from a validated inventory.
 func newSite(inv *inventory.Inventory) (*Site, error) {
 	s := &Site{
-		Source:       path.Base(inv.Source()),
-		Server:       inv.Server,
-		Targets:      inv.Targets,
-		Paths:        inv.Paths,
-		Bootloaders:  inv.Bootloaders,
-		profiles:     map[string]*Profile{},
-		LocalLoaders: localLoaders,
+		Source:            path.Base(inv.Source()),
+		Server:            inv.Server,
+		Targets:           inv.Targets,
+		Paths:             inv.Paths,
+		Bootloaders:       inv.Bootloaders,
+		profiles:          map[string]*Profile{},
+		LocalLoaders:      localLoaders,
+		LocalLoadersARM64: localLoadersARM64,
+		ARM64:             inv.ServesARM64(),
+		inv:               inv,
 	}
 	s.HTTPPath = urlPath(inv.Server.HTTPURL)
 	s.HTTPListen = httpListen(inv.Server.HTTPURL)
@@ -213,8 +255,23 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		}
 		net.BootScript = inventory.BootScript(n.Name)
 		net.BootScriptURL = s.Server.HTTPURL + net.BootScript
+		net.X86, net.ARM64 = n.HasArch(inventory.ArchX86_64), n.HasArch(inventory.ArchARM64)
+		net.Loaders = s.networkLoaders(net, n.Arches, net.UEFILoader)
+		if l, ok := net.Loader(0); ok {
+			net.BIOSLoader = l.File
+		}
 		s.Networks = append(s.Networks, net)
 	}
+	seen := map[int]bool{}
+	for _, n := range s.Networks {
+		for _, l := range n.Loaders {
+			if !seen[l.Code] {
+				seen[l.Code] = true
+				s.ArchTypes = append(s.ArchTypes, l)
+			}
+		}
+	}
+	sort.Slice(s.ArchTypes, func(i, j int) bool { return s.ArchTypes[i].Code < s.ArchTypes[j].Code })
 	anySecureNetwork := s.SecureBoot
 	for _, h := range inv.Hosts {
 		mac, err := inventory.ParseMAC(h.MAC)
@@ -251,7 +308,11 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 				s.UEFIHostOverrides = true
 			}
 		}
-		host.GRUB = host.GRUB || host.SecureBoot
+		host.Arch = h.Arch
+		// An ARM64 machine runs GRUB: any host that may be one, in a
+		// network (or, without an address, a site) that boots them.
+		mayBeARM64 := h.Arch != inventory.ArchX86_64 && (host.Network != nil && host.Network.ARM64 || host.Network == nil && s.ARM64)
+		host.GRUB = host.GRUB || host.SecureBoot || mayBeARM64
 		s.SecureBoot = s.SecureBoot || host.SecureBoot
 		if profile != "" {
 			s.KnownScript = true
@@ -282,6 +343,13 @@ func (s *Site) profile(name string, r inventory.Profile) *Profile {
 		p.Initrds = append(p.Initrds, Initrd{GRUB: grubPath(f), Path: f, URL: s.url(f), Name: path.Base(f)})
 	}
 	p.AppendLine = appendLine(p.Initrds, p.Args)
+	if r.ARM64.Kernel != "" {
+		a := &ArchKernel{KernelURL: s.url(r.ARM64.Kernel), GRUBKernel: grubPath(r.ARM64.Kernel)}
+		for _, f := range r.ARM64.Initrd {
+			a.Initrds = append(a.Initrds, Initrd{GRUB: grubPath(f), Path: f, URL: s.url(f), Name: path.Base(f)})
+		}
+		p.ARM64 = a
+	}
 	return p
 }
 

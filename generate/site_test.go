@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pxegen/pxegen/inventory"
 )
 
 func TestHexPrefixes(t *testing.T) {
@@ -70,6 +72,16 @@ func TestHTTPListen(t *testing.T) {
 	} {
 		if got := httpListen(url); got != want {
 			t.Errorf("httpListen(%s) = %q, want %q", url, got, want)
+		}
+	}
+}
+
+// TestHTTPBootTypes: generate sends a URL to exactly the architecture
+// types whose boot file names the inventory measures as URLs.
+func TestHTTPBootTypes(t *testing.T) {
+	for code := 0; code < 64; code++ {
+		if archType(code).HTTP != inventory.HTTPBoot(code) {
+			t.Errorf("option 93 = %d: HTTP boot %v here, %v in inventory", code, archType(code).HTTP, inventory.HTTPBoot(code))
 		}
 	}
 }

@@ -133,10 +133,16 @@ type entry struct {
 	Args       string // the kernel arguments: the profile's, then a host's own
 	AppendLine string // PXELINUX APPEND
 	KernelLine string // iPXE kernel arguments
+	// ARM64KernelLine is the same for the profile's ARM64 kernel.
+	ARM64KernelLine string
 }
 
 func newEntry(s *Site, about string, p *Profile, args string) entry {
-	return entry{Site: s, About: about, Profile: p, Args: args, AppendLine: appendLine(p.Initrds, args), KernelLine: kernelLine(p.Initrds, args)}
+	e := entry{Site: s, About: about, Profile: p, Args: args, AppendLine: appendLine(p.Initrds, args), KernelLine: kernelLine(p.Initrds, args)}
+	if p.ARM64 != nil {
+		e.ARM64KernelLine = kernelLine(p.ARM64.Initrds, args)
+	}
+	return e
 }
 
 func hostAbout(h *Host) string {
@@ -157,32 +163,36 @@ func hostAbout(h *Host) string {
 func pxelinuxFiles(s *Site) []output {
 	dir := path.Join(rel(s.Paths.BootRoot), "pxelinux.cfg")
 	outs := []output{{path: path.Join(dir, "default"), template: "pxelinux/default.tmpl", data: s}}
+	// PXELINUX runs only on x86 BIOS.
 	return append(outs, searchedFiles(s, dir+"/", "pxelinux/entry.tmpl",
-		func(*Host) bool { return true }, func(*Network) bool { return true })...)
+		func(h *Host) bool { return h.Arch != inventory.ArchARM64 }, func(n *Network) bool { return n.X86 })...)
 }
 
 // grubFiles writes what GRUB searches for when it runs from the network, in
 // the same order as PXELINUX and under the same names with a grub.cfg-
-// prefix, for the clients that boot the signed chain: grub.cfg-01-<mac>,
-// grub.cfg-<hex IP> shortened, then grub.cfg, which holds the menu. Before
-// grub.cfg, Debian's signed image runs x86_64-efi/grub.cfg if there is
-// one: pxegen writes it too, so that one an installer left cannot win.
+// prefix, for the clients that run GRUB (the signed chain, and ARM64
+// machines): grub.cfg-01-<mac>, grub.cfg-<hex IP> shortened, then
+// grub.cfg, which holds the menu. Before grub.cfg, Debian's signed images
+// run <platform>/grub.cfg if there is one (x86_64-efi, arm64-efi): pxegen
+// writes that too, for each GRUB that runs, so that one an installer left
+// cannot win.
 func grubFiles(s *Site) []output {
-	if !s.SecureBoot {
+	if !s.SecureBoot && !s.ARM64 {
 		return nil
 	}
 	dir := path.Join(rel(s.Paths.BootRoot), s.Bootloaders.GRUBDir)
-	outs := []output{
-		{path: path.Join(dir, "grub.cfg"), template: "grub/grub.cfg.tmpl", data: s},
-		{path: path.Join(dir, grubPlatform, "grub.cfg"), template: "grub/platform.cfg.tmpl", data: struct{ Platform string }{grubPlatform}},
+	outs := []output{{path: path.Join(dir, "grub.cfg"), template: "grub/grub.cfg.tmpl", data: s}}
+	for _, p := range []struct {
+		runs     bool
+		platform string
+	}{{s.SecureBoot, "x86_64-efi"}, {s.ARM64, "arm64-efi"}} {
+		if p.runs {
+			outs = append(outs, output{path: path.Join(dir, p.platform, "grub.cfg"), template: "grub/platform.cfg.tmpl", data: struct{ Platform string }{p.platform}})
+		}
 	}
 	return append(outs, searchedFiles(s, path.Join(dir, "grub.cfg-"), "grub/entry.cfg.tmpl",
-		func(h *Host) bool { return h.GRUB }, func(n *Network) bool { return n.SecureBoot })...)
+		func(h *Host) bool { return h.GRUB }, func(n *Network) bool { return n.SecureBoot || n.ARM64 })...)
 }
-
-// grubPlatform is the directory under its prefix where Debian's signed
-// x86-64 GRUB looks for a config first (and for its modules).
-const grubPlatform = "x86_64-efi"
 
 // searchedFiles are the per-machine files a loader that searches by MAC
 // and hex IP finds, named prefix+"01-<mac>" and prefix+"<hex>": for each

@@ -79,44 +79,48 @@ func cacheDir(t *testing.T) string {
 	return dir
 }
 
-var kernelOnce sync.Mutex
+var assetsMu sync.Mutex
 
-// kernel returns a Debian kernel, downloaded once from the package that
-// linux-image-amd64 depends on and cached.
-func kernel(t *testing.T) string {
-	kernelOnce.Lock()
-	defer kernelOnce.Unlock()
-	cached := filepath.Join(cacheDir(t), "vmlinuz")
+// debFile returns one file of a Debian package, downloaded once with
+// apt-get download and cached under name: the first that matches the glob
+// inside the package. pkg may name an architecture (busybox-static:arm64),
+// which make deps adds to dpkg. A package named by a metapackage's
+// dependency (the kernel) is found through it.
+func debFile(t *testing.T, name, pkg, glob string) string {
+	t.Helper()
+	assetsMu.Lock()
+	defer assetsMu.Unlock()
+	cached := filepath.Join(cacheDir(t), name)
 	if _, err := os.Stat(cached); err == nil {
 		return cached
 	}
 	requireCommands(t, "apt-cache", "apt-get", "dpkg")
-	deps := run(t, "apt-cache", "depends", "linux-image-amd64")
-	m := regexp.MustCompile(`Depends: (linux-image-\S+)`).FindStringSubmatch(deps)
-	if m == nil {
-		run(t, "apt-get", "update", "-qq")
-		deps = run(t, "apt-cache", "depends", "linux-image-amd64")
-		if m = regexp.MustCompile(`Depends: (linux-image-\S+)`).FindStringSubmatch(deps); m == nil {
-			t.Fatalf("cannot tell which kernel package linux-image-amd64 depends on:\n%s", deps)
-		}
-	}
 	tmp := t.TempDir()
-	cmd := exec.Command("apt-get", "download", m[1])
+	cmd := exec.Command("apt-get", "download", pkg)
 	cmd.Dir = tmp
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("apt-get download %s: %v\n%s", m[1], err, out)
+		// The package lists may be stale or missing (a new machine).
+		run(t, "apt-get", "update", "-qq")
+		cmd = exec.Command("apt-get", "download", pkg)
+		cmd.Dir = tmp
+		if out2, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("apt-get download %s: %v\n%s\n%s", pkg, err, out, out2)
+		}
 	}
 	debs, _ := filepath.Glob(filepath.Join(tmp, "*.deb"))
 	if len(debs) != 1 {
-		t.Fatalf("apt-get download %s left %v", m[1], debs)
+		t.Fatalf("apt-get download %s left %v", pkg, debs)
 	}
 	run(t, "dpkg", "-x", debs[0], filepath.Join(tmp, "x"))
-	images, _ := filepath.Glob(filepath.Join(tmp, "x", "boot", "vmlinuz-*"))
-	if len(images) != 1 {
-		t.Fatalf("%s holds no single kernel: %v", debs[0], images)
+	files, _ := filepath.Glob(filepath.Join(tmp, "x", glob))
+	if len(files) == 0 {
+		t.Fatalf("%s holds no %s", debs[0], glob)
 	}
-	data, err := os.ReadFile(images[0])
+	data, err := os.ReadFile(files[0])
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(cached), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(cached+".tmp", data, 0o644); err != nil {
@@ -128,13 +132,66 @@ func kernel(t *testing.T) string {
 	return cached
 }
 
-// initrd builds the test initrd: a static busybox and testdata/init.
-func initrd(t *testing.T, dest string) {
+// kernelPackage is the versioned kernel package a metapackage depends on
+// (linux-image-amd64 -> linux-image-6.1.0-NN-amd64).
+func kernelPackage(t *testing.T, meta string) string {
+	t.Helper()
+	deps := run(t, "apt-cache", "depends", meta)
+	m := regexp.MustCompile(`Depends: (linux-image-\S+)`).FindStringSubmatch(deps)
+	if m == nil {
+		run(t, "apt-get", "update", "-qq")
+		deps = run(t, "apt-cache", "depends", meta)
+		if m = regexp.MustCompile(`Depends: (linux-image-\S+)`).FindStringSubmatch(deps); m == nil {
+			t.Fatalf("cannot tell which kernel package %s depends on:\n%s", meta, deps)
+		}
+	}
+	return m[1]
+}
+
+// kernel returns Debian's x86-64 kernel.
+func kernel(t *testing.T) string {
+	if cached := filepath.Join(cacheDir(t), "vmlinuz"); fileExists(cached) {
+		return cached
+	}
+	return debFile(t, "vmlinuz", kernelPackage(t, "linux-image-amd64"), "boot/vmlinuz-*")
+}
+
+// arm64Assets are what the ARM64 VMs boot: Debian's arm64 kernel (an
+// uncompressed Image), a static busybox for their initrd, and Debian's
+// signed GRUB, for the network (grubnetaa64) and for the disk.
+type arm64Assets struct {
+	kernel, busybox, netGRUB, diskGRUB string
+}
+
+func arm64Files(t *testing.T) arm64Assets {
+	if !fileExists(filepath.Join(cacheDir(t), "arm64", "vmlinuz")) {
+		requireCommands(t, "dpkg")
+		out, _ := exec.Command("dpkg", "--print-foreign-architectures").Output()
+		require(t, strings.Contains(string(out), "arm64"), "dpkg's arm64 architecture, for ARM64 packages (make deps adds it)")
+	}
+	return arm64Assets{
+		kernel:   debFile(t, "arm64/vmlinuz", strings.TrimSuffix(kernelPackage(t, "linux-image-arm64:arm64"), ":arm64")+":arm64", "boot/vmlinuz-*"),
+		busybox:  debFile(t, "arm64/busybox", "busybox-static:arm64", "bin/busybox"),
+		netGRUB:  debFile(t, "arm64/grubnetaa64.efi", "grub-efi-arm64-signed:arm64", "usr/lib/grub/arm64-efi-signed/grubnetaa64.efi.signed"),
+		diskGRUB: debFile(t, "arm64/grubaa64.efi", "grub-efi-arm64-signed:arm64", "usr/lib/grub/arm64-efi-signed/grubaa64.efi.signed"),
+	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// initrd builds the test initrd at dest: a static busybox (the host's,
+// or the one given) and testdata/init.
+func initrd(t *testing.T, dest, busybox string) {
 	requireCommands(t, "cpio", "gzip")
-	busybox := "/bin/busybox"
-	out, _ := exec.Command("file", "-L", busybox).Output()
-	if len(out) > 0 {
-		require(t, bytes.Contains(out, []byte("statically linked")), "a static /bin/busybox (Debian: busybox-static)")
+	if busybox == "" {
+		busybox = "/bin/busybox"
+		out, _ := exec.Command("file", "-L", busybox).Output()
+		if len(out) > 0 {
+			require(t, bytes.Contains(out, []byte("statically linked")), "a static /bin/busybox (Debian: busybox-static)")
+		}
 	}
 	root := t.TempDir()
 	for _, d := range []string{"bin", "proc", "dev"} {
@@ -189,17 +246,24 @@ func tail(s string, n int) string {
 // disks are the VMs' disk images: each one's boot code prints a marker,
 // PXEGEN-DISK: bios or uefi, on the serial console and powers off.
 type disks struct {
-	bios string // a raw image whose boot sector is testdata/disk/mbr.asm
-	uefi string // a directory QEMU serves as a FAT disk (fat:DIR)
+	bios  string // a raw image whose boot sector is testdata/disk/mbr.asm
+	uefi  string // a directory QEMU serves as a FAT disk (fat:DIR)
+	arm64 string // the same for ARM64: Debian's signed GRUB as BOOTAA64.EFI
 }
 
 // buildDisks builds the disk images in dir. The UEFI disk boots as an
 // installed system does under Secure Boot: shim as the removable-media
 // loader \EFI\BOOT\BOOTX64.EFI, Debian's signed GRUB beside it, and a
 // grub.cfg that prints the marker and powers off.
-func buildDisks(t *testing.T, dir string) disks {
+func buildDisks(t *testing.T, dir string, arm64 bool) disks {
 	requireCommands(t, "nasm")
 	d := disks{bios: filepath.Join(dir, "bios.img"), uefi: filepath.Join(dir, "esp")}
+	if arm64 {
+		d.arm64 = filepath.Join(dir, "esp-arm64")
+		boot := filepath.Join(d.arm64, "EFI", "BOOT")
+		copyFile(t, arm64Files(t).diskGRUB, filepath.Join(boot, "BOOTAA64.EFI"), 0o644)
+		writeGRUBMarker(t, d.arm64, "arm64")
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -220,10 +284,16 @@ func buildDisks(t *testing.T, dir string) disks {
 	boot := filepath.Join(d.uefi, "EFI", "BOOT")
 	copyFile(t, shim, filepath.Join(boot, "BOOTX64.EFI"), 0o644)
 	copyFile(t, grub, filepath.Join(boot, "grubx64.efi"), 0o644)
-	// Debian's GRUB reads $prefix/grub.cfg (\EFI\debian) if that exists,
-	// else the one beside itself.
-	cfg := "echo \"PXEGEN-DISK: uefi\"\nhalt\n"
-	for _, p := range []string{filepath.Join(boot, "grub.cfg"), filepath.Join(d.uefi, "EFI", "debian", "grub.cfg")} {
+	writeGRUBMarker(t, d.uefi, "uefi")
+	return d
+}
+
+// writeGRUBMarker gives the ESP at esp a grub.cfg that prints the disk's
+// marker and powers off. Debian's GRUB reads $prefix/grub.cfg
+// (\EFI\debian) if that exists, else the one beside itself.
+func writeGRUBMarker(t *testing.T, esp, marker string) {
+	cfg := "echo \"PXEGEN-DISK: " + marker + "\"\nhalt\n"
+	for _, p := range []string{filepath.Join(esp, "EFI", "BOOT", "grub.cfg"), filepath.Join(esp, "EFI", "debian", "grub.cfg")} {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -231,5 +301,4 @@ func buildDisks(t *testing.T, dir string) disks {
 			t.Fatal(err)
 		}
 	}
-	return d
 }

@@ -35,7 +35,8 @@ type lab struct {
 	t       *testing.T
 	dhcp    dhcpServer
 	inv     *inventory.Inventory
-	tree    filetree.Tree // what pxegen rendered, for explain
+	site    *generate.Site // what the templates saw, for explain
+	tree    filetree.Tree  // what pxegen rendered, for explain
 	ns      string
 	work    string // logs, runtime files; readable by the daemons' users
 	out     string // the rendered tree
@@ -109,7 +110,7 @@ func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer, unavailable ...
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, err := engine.Render(inv)
+	site, tree, err := engine.RenderSite(inv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,14 +123,14 @@ func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer, unavailable ...
 	if err := os.Chmod(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	l := &lab{t: t, dhcp: dhcp, inv: inv, tree: tree, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
+	l := &lab{t: t, dhcp: dhcp, inv: inv, site: site, tree: tree, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
 		ns: fmt.Sprintf("pxegen-it-%s-%s-%d", dhcp.target, strings.TrimSuffix(filepath.Base(inventoryPath), ".yaml"), os.Getpid()), unavailable: unavailable}
 	t.Cleanup(l.close)
 	if _, err := filetree.Write(l.out, tree); err != nil {
 		t.Fatal(err)
 	}
 	l.installBootFiles()
-	l.disks = buildDisks(t, filepath.Join(work, "disks"))
+	l.disks = buildDisks(t, filepath.Join(work, "disks"), inv.ServesARM64())
 	l.network()
 	l.start()
 	return l
@@ -165,8 +166,24 @@ func (l *lab) installBootFiles() {
 		copyFile(t, src, filepath.Join(modules, m), 0o644)
 	}
 	copyFile(t, kernel(t), filepath.Join(root, "test", "vmlinuz"), 0o644)
-	initrd(t, filepath.Join(root, "test", "initrd.gz"))
+	initrd(t, filepath.Join(root, "test", "initrd.gz"), "")
 	os.Chmod(filepath.Join(root, "test", "initrd.gz"), 0o644)
+	if l.inv.ServesARM64() {
+		// ARM64 machines run Debian's signed netboot GRUB, which loads
+		// the arm64 kernel (gzipped: GRUB inflates it, and it crosses TFTP
+		// three times faster) and an initrd around an arm64 busybox.
+		a := arm64Files(t)
+		copyFile(t, a.netGRUB, filepath.Join(root, bl.ARM64), 0o644)
+		dir := filepath.Join(root, "test", "arm64")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		run(t, "sh", "-c", "gzip -1 -c "+a.kernel+" > "+filepath.Join(dir, "vmlinuz"))
+		initrd(t, filepath.Join(dir, "initrd.gz"), a.busybox)
+		for _, f := range []string{"vmlinuz", "initrd.gz"} {
+			os.Chmod(filepath.Join(dir, f), 0o644)
+		}
+	}
 }
 
 // network creates the namespace and one bridge per inventory network. A

@@ -1,6 +1,9 @@
 package inventory
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // MaxBootFileLen is the longest boot file name DHCP can send: the BOOTP
 // file field holds 128 bytes, a NUL-terminated string (RFC 2131). Past it
@@ -18,14 +21,19 @@ const (
 	KnownScript = "ipxe/known.ipxe"
 )
 
+// HTTPBoot reports whether the client architecture type code (option 93)
+// is a UEFI HTTP boot one, whose loader DHCP names by URL below http_url
+// (RFC 4578 and IANA's registry: 15 IA32, 16 x86-64, 18 ARM32, 19 ARM64).
+func HTTPBoot(code int) bool { return code == 15 || code == 16 || code == 18 || code == 19 }
+
 // BootScript is the script DHCP names for the iPXE clients of a network
 // that no host entry with a script names.
 func BootScript(network string) string { return "ipxe/boot-" + network + ".ipxe" }
 
 // bootFiles checks every name a DHCP server sends in the BOOTP file field
 // against MaxBootFileLen: the loaders named by path, and the URLs built
-// from http_url, each refused once at the key to shorten, naming the
-// longest.
+// from http_url (iPXE's scripts, HTTP boot's loaders), each refused once
+// at the key to shorten, naming the longest.
 func (v *validator) bootFiles() {
 	inv := v.inv
 	tooLong := func(n int) string {
@@ -41,6 +49,18 @@ func (v *validator) bootFiles() {
 		}
 	}
 	base := inv.Server.HTTPURL
+	for _, k := range sortedKeys(b.Arch) {
+		code, err := strconv.Atoi(k)
+		f := b.Arch[k]
+		switch {
+		case err != nil || f == "":
+			// Not a type (refused where the map is checked), or none.
+		case HTTPBoot(code) && base != "" && len(base)+len(f) > MaxBootFileLen && len(f) <= MaxBootFileLen:
+			v.errf("bootloaders.arch."+k, "DHCP gives type %d's HTTP boot clients the boot file http_url + this, which is %s: shorten http_url or this path", code, tooLong(len(base)+len(f)))
+		case len(f) > MaxBootFileLen:
+			v.errf("bootloaders.arch."+k, "DHCP sends it as the boot file name: %s", tooLong(len(f)))
+		}
+	}
 	if base == "" {
 		return // required, and refused where it is checked
 	}

@@ -3,13 +3,14 @@ package inventory
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pxegen/pxegen/internal/golden"
 )
 
 // agreesWithYAML checks that whenever pxegen decodes data without a
@@ -61,7 +62,7 @@ func TestDecodeAgreesWithYAML(t *testing.T) {
 			t.Fatalf("%s: %v %v", name, err, errs)
 		}
 	}
-	files, _ := filepath.Glob("../golden/*/inventory.yaml")
+	files := golden.Glob(t, "../golden/*/inventory.yaml")
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {

@@ -32,6 +32,7 @@ bootloaders:
   arm64: ipxe-arm64.efi
   shim: shimx64.efi
   grub_dir: grub
+  arch: {"6": ipxe-ia32.efi}
 networks:
   - name: lab
     subnet: 10.1.1.0/24
@@ -39,12 +40,13 @@ networks:
     dns: [10.1.1.1]
     pool: 10.1.1.100-10.1.1.200
     profile: q
+    arches: [x86_64, arm64]
 profiles:
-  p: {label: P, kernel: k, initrd: [i], append: quiet, append_extra: splash}
+  p: {label: P, kernel: k, initrd: [i], append: quiet, append_extra: splash, arm64: {kernel: ka, initrd: [ia]}}
   q: {inherits: p}
 menu: {title: Menu, default: p}
 hosts:
-  - {name: n1, mac: "52:54:00:00:00:01", ip: 10.1.1.5, profile: p, append: x=1}
+  - {name: n1, mac: "52:54:00:00:00:01", ip: 10.1.1.5, profile: p, append: x=1, arch: arm64}
   - {name: n2, mac: "52:54:00:00:00:02", boot: local}
 `
 
@@ -59,6 +61,9 @@ var fieldLimits = map[string]int{
 	"paths.manifest":   MaxPathLen,
 	"bootloaders.bios": MaxPathLen, "bootloaders.uefi": MaxPathLen, "bootloaders.pxelinux": MaxPathLen,
 	"bootloaders.arm64": MaxPathLen, "bootloaders.shim": MaxPathLen, "bootloaders.grub_dir": MaxPathLen,
+	"bootloaders.arch.6": MaxPathLen, "networks[0].arches": MaxArches, "networks[0].arches[0]": MaxNameLen,
+	"profiles.p.arm64.kernel": MaxPathLen, "profiles.p.arm64.initrd[0]": MaxPathLen, "profiles.p.arm64.initrd": MaxInitrds,
+	"hosts[0].arch":    MaxNameLen,
 	"networks[0].name": MaxNameLen, "networks[0].subnet": MaxNameLen, "networks[0].gateway": MaxNameLen,
 	"networks[0].dns[0]": MaxNameLen, "networks[0].dns": MaxDNSServers, "networks[0].pool": MaxNameLen,
 	"networks[0].profile": MaxNameLen,
@@ -166,6 +171,8 @@ func concrete(p string) string {
 		return "profiles.q.inherits"
 	case "hosts[0].boot":
 		return "hosts[1].boot"
+	case "bootloaders.arch.*":
+		return "bootloaders.arch.6"
 	}
 	return strings.ReplaceAll(p, "profiles.*", "profiles.p")
 }

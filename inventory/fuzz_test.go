@@ -7,7 +7,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -16,6 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/rogpeppe/go-internal/txtar"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pxegen/pxegen/internal/golden"
 )
 
 // FuzzLoad feeds arbitrary bytes to Parse, and the same document rewritten
@@ -28,19 +29,23 @@ import (
 // document must mean the same: accepted or refused alike, to the same
 // inventory or with errors at the same key paths.
 func FuzzLoad(f *testing.F) {
-	seeds, _ := filepath.Glob("../golden/*/inventory.yaml")
+	seeds := golden.Glob(f, "../golden/*/inventory.yaml")
 	for _, s := range seeds {
-		if data, err := os.ReadFile(s); err == nil {
-			for rewrite := range uint64(3) {
-				f.Add(data, rewrite)
-			}
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for rewrite := range uint64(3) {
+			f.Add(data, rewrite)
 		}
 	}
-	hostile, _ := filepath.Glob("../golden/hostile/*.txtar")
+	hostile := golden.Glob(f, "../golden/hostile/*.txtar")
 	for _, h := range hostile {
-		if ar, err := txtar.ParseFile(h); err == nil && len(ar.Files) > 0 {
-			f.Add(ar.Files[0].Data, uint64(1))
+		ar, err := txtar.ParseFile(h)
+		if err != nil || len(ar.Files) == 0 {
+			f.Fatalf("%s: %v, or no inventory in it", h, err)
 		}
+		f.Add(ar.Files[0].Data, uint64(1))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, rewrite uint64) {
 		inv, err := Parse("f.yaml", data)

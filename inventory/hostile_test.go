@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/pxegen/pxegen/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected errors in ../golden/hostile from what the code reports")
@@ -17,10 +19,7 @@ var update = flag.Bool("update", false, "rewrite the expected errors in ../golde
 // TestHostile loads every inventory of the hostile corpus: each carries one
 // defect, and must be refused with exactly the errors in its stderr section.
 func TestHostile(t *testing.T) {
-	files, err := filepath.Glob("../golden/hostile/*.txtar")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no hostile cases: %v", err)
-	}
+	files := golden.Glob(t, "../golden/hostile/*.txtar")
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
 			ar, err := txtar.ParseFile(file)

@@ -113,6 +113,11 @@ func inherit(p, parent Profile) Profile {
 	if r.Initrd == nil {
 		r.Initrd = parent.Initrd
 	}
+	r.ARM64 = p.ARM64
+	setDefault(&r.ARM64.Kernel, parent.ARM64.Kernel)
+	if r.ARM64.Initrd == nil {
+		r.ARM64.Initrd = parent.ARM64.Initrd
+	}
 	if p.AppendExtra != "" {
 		r.Append = KernelArgs(r.Append, p.AppendExtra)
 		if len(r.Append) > maxResolvedAppend {

@@ -2,10 +2,11 @@ package inventory
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pxegen/pxegen/internal/golden"
 )
 
 // TestResolvedProfilesAgree: resolving all profiles at once gives what
@@ -38,7 +39,7 @@ func TestResolvedProfilesAgree(t *testing.T) {
   z: {inherits: w}
   w: {inherits: y, label: W}
 `}
-	files, _ := filepath.Glob("../golden/*/inventory.yaml")
+	files := golden.Glob(t, "../golden/*/inventory.yaml")
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {

@@ -88,12 +88,22 @@ type Bootloaders struct {
 	BIOS     string `yaml:"bios"`     // for option 93 = 0 (or absent)
 	UEFI     string `yaml:"uefi"`     // for option 93 = 7 or 9, and over HTTP for 16
 	PXELinux string `yaml:"pxelinux"` // chained by iPXE on BIOS
-	ARM64    string `yaml:"arm64"`    // for option 93 = 11 (ARM64 UEFI)
+	// ARM64 is the GRUB that ARM64 UEFI PXE clients (option 93 = 11)
+	// get in networks whose arches list arm64 (Debian's signed
+	// grubnetaa64.efi; Debian packages no iPXE for ARM64). It reads the
+	// same configs under GRUBDir as the Secure Boot chain.
+	ARM64 string `yaml:"arm64"`
 	// The Secure Boot chain: the signed shim, which loads grubx64.efi from
 	// its own directory, and the directory GRUB reads its configs from
 	// (its prefix: /grub for Debian's signed grubnetx64.efi).
 	Shim    string `yaml:"shim"`
 	GRUBDir string `yaml:"grub_dir"`
+	// Arch gives other client architectures (option 93 values, in
+	// decimal) an iPXE build of their own, which goes on with pxegen's
+	// iPXE scripts; for an HTTP boot type (15, 16, 18, 19) it is fetched
+	// from http_url. An empty value takes a type's default away. A type
+	// with no loader gets no boot file, never a loader for another CPU.
+	Arch map[string]string `yaml:"arch"`
 }
 
 // Network is one DHCP subnet.
@@ -118,6 +128,10 @@ type Network struct {
 	// serves its networks should be. false leaves such clients to another
 	// DHCP server on the network.
 	Authoritative *bool `yaml:"authoritative"`
+	// Arches are the CPU architectures that boot here (x86_64, arm64;
+	// default x86_64): each gets its loaders, and the network's profile
+	// (or the menu's default) must have a kernel for each.
+	Arches StringList `yaml:"arches"`
 }
 
 // Profile is something a machine can boot: a kernel, initrds and a command
@@ -125,7 +139,7 @@ type Network struct {
 type Profile struct {
 	Inherits string     `yaml:"inherits"`
 	Label    string     `yaml:"label"`
-	Kernel   string     `yaml:"kernel"`
+	Kernel   string     `yaml:"kernel"` // for x86-64 (BIOS and UEFI)
 	Initrd   StringList `yaml:"initrd"`
 	Append   string     `yaml:"append"` // replaces the append it inherits
 	// AppendExtra is added after the append the profile has, its own or
@@ -133,6 +147,15 @@ type Profile struct {
 	// arguments instead of repeating them. A resolved profile (see
 	// ResolvedProfile) carries it inside Append.
 	AppendExtra string `yaml:"append_extra"`
+	// ARM64 is the kernel and initrds ARM64 machines boot, with the same
+	// arguments; a profile without one boots no ARM64 machine.
+	ARM64 ArchBoot `yaml:"arm64"`
+}
+
+// ArchBoot is a kernel and initrds for one CPU architecture.
+type ArchBoot struct {
+	Kernel string     `yaml:"kernel"`
+	Initrd StringList `yaml:"initrd"`
 }
 
 // Menu is the boot menu that clients see when neither a host entry nor
@@ -153,6 +176,29 @@ type Host struct {
 	Boot    string `yaml:"boot"`   // "local": boot the local disk; "network" (default): a profile
 	// SecureBoot, when set, overrides the network's secure_boot.
 	SecureBoot *bool `yaml:"secure_boot"`
+	// Arch is the host's CPU architecture (x86_64 or arm64), when given:
+	// its profile must have a kernel for it, and its network must list it.
+	Arch string `yaml:"arch"`
+}
+
+// The CPU architectures a network, host or profile can name.
+const (
+	ArchX86_64 = "x86_64"
+	ArchARM64  = "arm64"
+)
+
+// CPUArches lists them in the order the documentation gives them.
+var CPUArches = []string{ArchX86_64, ArchARM64}
+
+// HasArch reports whether the network boots machines of CPU architecture a.
+func (n Network) HasArch(a string) bool { return contains(n.Arches, a) }
+
+// KernelFor is the profile's kernel for CPU architecture a ("" if none).
+func (p Profile) KernelFor(a string) string {
+	if a == ArchARM64 {
+		return p.ARM64.Kernel
+	}
+	return p.Kernel
 }
 
 // LocalProfile is the built-in profile that boots the machine's own disk.
@@ -224,7 +270,7 @@ const (
 	// through the firmware's own network driver, returns.
 	DefaultUEFILoader     = "snponly.efi"
 	DefaultPXELinuxLoader = "pxelinux.0"
-	DefaultARM64Loader    = "ipxe-arm64.efi"
+	DefaultARM64Loader    = "grubaa64.efi"
 	DefaultShim           = "shimx64.efi"
 	DefaultGRUBDir        = "grub"
 	DefaultMenuTitle      = "pxegen"
@@ -287,6 +333,9 @@ func (inv *Inventory) applyDefaults() {
 		if n.Authoritative == nil {
 			yes := true
 			n.Authoritative = &yes
+		}
+		if len(n.Arches) == 0 {
+			n.Arches = StringList{ArchX86_64}
 		}
 	}
 }

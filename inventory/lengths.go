@@ -50,6 +50,12 @@ func (v *validator) lengths() {
 	} {
 		fits(at(f.key), f.val, MaxPathLen)
 	}
+	if len(b.Arch) > MaxArchLoaders {
+		v.tooLong("bootloaders.arch", fmt.Sprintf("%d entries; at most %d", len(b.Arch), MaxArchLoaders))
+	}
+	for k, f := range b.Arch {
+		fits(at("bootloaders.arch."+k), f, MaxPathLen)
+	}
 	for i, n := range inv.Networks {
 		key := func(k string) func() string { return func() string { return fmt.Sprintf("networks[%d].%s", i, k) } }
 		fits(key("name"), n.Name, MaxNameLen)
@@ -59,6 +65,9 @@ func (v *validator) lengths() {
 		fits(key("profile"), n.Profile, MaxNameLen)
 		if len(n.DNS) > 0 {
 			list(key("dns")(), n.DNS, MaxDNSServers, MaxNameLen)
+		}
+		if len(n.Arches) > 0 {
+			list(key("arches")(), n.Arches, MaxArches, MaxNameLen)
 		}
 	}
 	for _, name := range v.names {
@@ -72,13 +81,17 @@ func (v *validator) lengths() {
 		if len(pr.Initrd) > 0 {
 			list(key("initrd")(), pr.Initrd, MaxInitrds, MaxPathLen)
 		}
+		fits(key("arm64.kernel"), pr.ARM64.Kernel, MaxPathLen)
+		if len(pr.ARM64.Initrd) > 0 {
+			list(key("arm64.initrd")(), pr.ARM64.Initrd, MaxInitrds, MaxPathLen)
+		}
 	}
 	m := inv.Menu
 	fits(at("menu.title"), m.Title, MaxTextLen)
 	fits(at("menu.default"), m.Default, MaxNameLen)
 	for i, h := range inv.Hosts {
 		if len(h.Name) <= MaxNameLen && len(h.MAC) <= MaxNameLen && len(h.IP) <= MaxNameLen &&
-			len(h.Profile) <= MaxNameLen && len(h.Boot) <= MaxNameLen && len(h.Append) <= MaxAppendLine {
+			len(h.Profile) <= MaxNameLen && len(h.Boot) <= MaxNameLen && len(h.Append) <= MaxAppendLine && len(h.Arch) <= MaxNameLen {
 			continue // the common case, without building a key path
 		}
 		key := func(k string) func() string { return func() string { return fmt.Sprintf("hosts[%d].%s", i, k) } }
@@ -88,6 +101,7 @@ func (v *validator) lengths() {
 		fits(key("profile"), h.Profile, MaxNameLen)
 		fits(key("boot"), h.Boot, MaxNameLen)
 		fits(key("append"), h.Append, MaxAppendLine)
+		fits(key("arch"), h.Arch, MaxNameLen)
 	}
 }
 

@@ -43,6 +43,9 @@ const (
 	MaxDNSServers = 8
 	// MaxInterfaces bounds server.interfaces.
 	MaxInterfaces = MaxNetworks
+	// MaxArches bounds a network's arches; MaxArchLoaders bootloaders.arch.
+	MaxArches      = 8
+	MaxArchLoaders = 64
 )
 
 // validator collects every problem with its position.
@@ -69,6 +72,14 @@ func (v *validator) errf(p string, format string, args ...any) {
 		return
 	}
 	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: fmt.Sprintf(format, args...)})
+}
+
+// targetErrf is errf for what only target cannot do (see Error.Target).
+func (v *validator) targetErrf(target, p string, format string, args ...any) {
+	if v.skip(p) {
+		return
+	}
+	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: fmt.Sprintf(format, args...), Target: target})
 }
 
 // check records msg at p unless it is empty, the convention of the check*
@@ -107,6 +118,8 @@ func (inv *Inventory) Validate() error {
 	v.profiles()
 	v.menu()
 	v.hosts(nets, len(nets) == len(inv.Networks))
+	v.arches(nets)
+	v.arm64GRUB()
 	v.secureBoot()
 	v.grubDir()
 	v.authoritative()
@@ -131,7 +144,7 @@ func (v *validator) authoritative() {
 			}
 			return "not authoritative"
 		}
-		v.errf(fmt.Sprintf("networks[%d].authoritative", i+1), "%s, but networks[0] (%s) is %s: dnsmasq's dhcp-authoritative holds for every network it serves, so with dnsmasq they must all agree (dhcpd and Kea take it per network)",
+		v.targetErrf(TargetDnsmasq, fmt.Sprintf("networks[%d].authoritative", i+1), "%s, but networks[0] (%s) is %s: dnsmasq's dhcp-authoritative holds for every network it serves, so with dnsmasq they must all agree (dhcpd and Kea take it per network)",
 			not(*n.Authoritative), inv.Networks[0].Name, not(first))
 	}
 }
@@ -451,13 +464,15 @@ func (v *validator) profiles() {
 		if p.AppendExtra != "" {
 			v.check(at+".append_extra", checkArgs(p.AppendExtra))
 		}
+		v.archOwn(at, p)
 		if !resolvable {
 			continue
 		}
 		r := v.resolved(name)
-		if r.Kernel == "" {
-			v.errf(at, "no kernel: set kernel here or in a profile it inherits")
+		if r.Kernel == "" && r.ARM64.Kernel == "" {
+			v.errf(at, "no kernel: set kernel (x86-64) or arm64.kernel here or in a profile it inherits")
 		}
+		v.archResolved(at, r)
 		if n := appendLineLen(r.Initrd, KernelArgs(r.Append, "")); n > MaxAppendLine {
 			key := at + ".append"
 			if p.AppendExtra != "" {

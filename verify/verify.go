@@ -32,19 +32,12 @@ const (
 
 // Result is what one check found.
 type Result struct {
-	Check  string // dhcpd, kea, dnsmasq, apache, xinetd; tree for Tree
-	Status Status
-	Detail string // the command run, the reason for a skip, or the daemon's complaint
-}
-
-// AnyFailed reports whether any result failed.
-func AnyFailed(results []Result) bool {
-	for _, r := range results {
-		if r.Status == Failed {
-			return true
-		}
-	}
-	return false
+	Check  string `json:"check"` // dhcpd, kea, dnsmasq, apache, xinetd; tree for Tree
+	Status Status `json:"status"`
+	// Detail is the command run, the reason for a skip, or what failed:
+	// the command, then the daemon's own lines that say why, each on a
+	// line of its own.
+	Detail string `json:"detail"`
 }
 
 // Run checks the files inv's targets produce in the tree under root, whose
@@ -88,6 +81,10 @@ func Rendered(ctx context.Context, inv *inventory.Inventory, tree filetree.Tree)
 		return nil, err
 	}
 	results := Run(ctx, staging, inv)
+	if err := ctx.Err(); err != nil {
+		// Interrupted: the checks were killed, so their results say nothing.
+		return nil, fmt.Errorf("verify: %w", context.Cause(ctx))
+	}
 	for i := range results {
 		// Name files by their place in the tree, not the temporary copy.
 		results[i].Detail = strings.ReplaceAll(results[i].Detail, staging+string(os.PathSeparator), "")
@@ -157,7 +154,7 @@ func Kea(ctx context.Context, conf string, interfaces []string) Result {
 		script += fmt.Sprintf("%s link add %s type veth peer name pxegen%d && %s link set %s up && ", ip, name, i, ip, name)
 	}
 	script += `exec "$0" -t "$1"`
-	out, err := dieWithParent(exec.CommandContext(ctx, unshare, "--net", "--", "sh", "-c", script, bin, conf)).CombinedOutput()
+	out, err := daemon(exec.CommandContext(ctx, unshare, "--net", "--", "sh", "-c", script, bin, conf)).CombinedOutput()
 	return finish(r, fmt.Sprintf("kea-dhcp4 -t %s in a network namespace with interfaces %s", conf, strings.Join(interfaces, ", ")), out, err)
 }
 
@@ -180,7 +177,7 @@ func command(ctx context.Context, check, bin, missing string, args ...string) Re
 		r.Status, r.Detail = Skipped, missing
 		return r
 	}
-	out, err := dieWithParent(exec.CommandContext(ctx, path, args...)).CombinedOutput()
+	out, err := daemon(exec.CommandContext(ctx, path, args...)).CombinedOutput()
 	return finish(r, bin+" "+strings.Join(args, " "), out, err)
 }
 
@@ -202,7 +199,7 @@ func Apache(ctx context.Context, snippet string) Result {
 		return r
 	}
 	defer os.RemoveAll(dir)
-	cmd := dieWithParent(exec.CommandContext(ctx, bin, "-t", "-f", conf))
+	cmd := daemon(exec.CommandContext(ctx, bin, "-t", "-f", conf))
 	cmd.Env = ApacheEnv(dir)
 	out, err := cmd.CombinedOutput()
 	return finish(r, fmt.Sprintf("apache2 -t with Include %s", snippet), out, err)
@@ -273,7 +270,7 @@ func Xinetd(ctx context.Context, stanza string) Result {
 	}
 	defer os.RemoveAll(dir)
 	log := filepath.Join(dir, "xinetd.log")
-	cmd := dieWithParent(exec.CommandContext(ctx, unshare, "--net", "--", bin, "-dontfork", "-f", conf, "-pidfile", filepath.Join(dir, "pid"), "-filelog", log))
+	cmd := daemon(exec.CommandContext(ctx, unshare, "--net", "--", bin, "-dontfork", "-f", conf, "-pidfile", filepath.Join(dir, "pid"), "-filelog", log))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -328,8 +325,25 @@ func scratch(daemon, name string, content func(dir string) string) (dir, file st
 	return dir, file, nil
 }
 
+// daemon prepares the command of a check: it dies with pxegen
+// (dieWithParent), and once ctx is done (Ctrl-C) it is killed and waited
+// for a second at most, even if a child it started holds its output open.
+func daemon(cmd *exec.Cmd) *exec.Cmd {
+	cmd.WaitDelay = time.Second
+	return dieWithParent(cmd)
+}
+
+// chatter matches the lines of a daemon's output that say nothing about
+// the file: dhcpd's banner, the settings it reports and its plea to read
+// its bug-reporting notes; xinetd's DEBUG and NOTICE lines.
+var chatter = regexp.MustCompile(`^(Internet Systems Consortium DHCP Server |Copyright [0-9]|All rights reserved\.$|For info, please visit |` +
+	`If you think you have received this message|than a configuration issue please read|bugs on either our web page|` +
+	`before submitting a bug\.|process and the information we find helpful|exiting\.$|Config file: |Database file: |PID file: )|` +
+	`: (DEBUG|NOTICE): `)
+
 // finish fills in a result from a command's output and error; on failure
-// the detail keeps the lines that say what is wrong.
+// the detail keeps the daemon's own lines, which say what is wrong
+// (dhcpd's "Can't open /etc/dhcp/local.conf"), less its chatter.
 func finish(r Result, desc string, out []byte, err error) Result {
 	if err == nil {
 		r.Status, r.Detail = Passed, desc
@@ -338,20 +352,18 @@ func finish(r Result, desc string, out []byte, err error) Result {
 	r.Status = Failed
 	var keep []string
 	for _, line := range strings.Split(string(out), "\n") {
-		l := strings.ToLower(line)
-		if strings.Contains(l, "error") || strings.Contains(l, "warning") || strings.Contains(l, "line ") ||
-			strings.Contains(l, "syntax") || strings.Contains(l, "invalid") || strings.Contains(l, "expecting") {
-			keep = append(keep, strings.TrimSpace(line))
+		if line = strings.TrimSpace(line); line != "" && !chatter.MatchString(line) {
+			keep = append(keep, line)
 		}
 	}
 	// The first complaints say what is wrong; the rest usually follow from them.
-	const maxLines = 6
+	const maxLines = 10
 	if len(keep) > maxLines {
 		keep = append(keep[:maxLines], fmt.Sprintf("... and %d more lines", len(keep)-maxLines))
 	}
 	r.Detail = fmt.Sprintf("%s: %v", desc, err)
 	if len(keep) > 0 {
-		r.Detail += "\n    " + strings.Join(keep, "\n    ")
+		r.Detail += "\n" + strings.Join(keep, "\n")
 	}
 	return r
 }

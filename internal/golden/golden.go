@@ -1,0 +1,51 @@
+// Package golden serves the tests of other packages that compare trees
+// of files with the expected ones under the repository's golden/
+// directory: it finds the cases, and reads a tree the way they compare
+// it. A test that ranges over a glob passes, testing nothing, when the
+// glob matches nothing (a moved directory, a typo): Glob makes that a
+// failure.
+package golden
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Glob returns the files matching pattern, sorted. A malformed pattern,
+// or one that matches nothing, fails tb at once.
+func Glob(tb testing.TB, pattern string) []string {
+	tb.Helper()
+	files, err := filepath.Glob(pattern)
+	if err != nil {
+		tb.Fatalf("glob %s: %v", pattern, err)
+	}
+	if len(files) == 0 {
+		tb.Fatalf("glob %s: no test cases (run the tests from their package directory)", pattern)
+	}
+	return files
+}
+
+// ReadTree reads every regular file under dir, whatever its name, into a
+// map keyed by slash-separated relative path.
+func ReadTree(tb testing.TB, dir string) map[string]string {
+	tb.Helper()
+	m := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		r, err := filepath.Rel(dir, p)
+		m[filepath.ToSlash(r)] = string(data)
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
