@@ -410,6 +410,7 @@ func render(ctx context.Context, e *env, o renderOptions) error {
 		if checks, err = verify.Rendered(ctx, inv, tree); err != nil {
 			return interrupted(ctx, err)
 		}
+		checks = append(checks, verify.Host(ctx, inv, o.out)...)
 		if o.format == "text" {
 			printChecks(e.stdout, checks)
 		}
@@ -537,6 +538,7 @@ func verifyTree(ctx context.Context, e *env, o verifyOptions) error {
 	if err != nil {
 		return interrupted(ctx, err)
 	}
+	checks = append(checks, verify.Host(ctx, inv, o.out)...)
 	checks = append(checks, same)
 	if o.format == "json" {
 		err = writeJSON(e.stdout, checkReport{Checks: checks, Summary: countChecks(checks)})

@@ -16,9 +16,10 @@ import (
 
 // fuzzInventory is a valid inventory with every string field a user
 // controls replaced by a fuzzed value. The second profile, named by a
-// fuzzed key, comes in by a merge key and copies the first's fields by
-// another; the host boots it through an alias of that key: values reached
-// through anchors, aliases and merge keys must be checked like the rest.
+// fuzzed key, comes in by a merge key, copies the first's fields by
+// another and extends its arguments (append_extra); the host boots it
+// through an alias of that key: values reached through anchors, aliases
+// and merge keys must be checked like the rest.
 const fuzzInventory = `server:
   ip: 10.1.1.1
   http_url: %s
@@ -37,6 +38,7 @@ profiles:
     &p2 %s:
       <<: *p1
       inherits: p1
+      append_extra: %s
 menu:
   title: %s
 hosts:
@@ -51,18 +53,18 @@ hosts:
 // must render files whose every line parses as its target's syntax: no
 // value may end a string, open a block or start a directive or command.
 func FuzzRender(f *testing.F) {
-	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "Linux", "linux/vmlinuz", "linux/initrd.img", "ip=dhcp", "p2", "Menu", "node01", "52:54:00:12:34:56", "console=ttyS0")
-	f.Add("https://boot.example.org/boot/", "example.org", "net-1", "Install (x86_64) [v2]", "https://m.example.org/k?a=1&b=2", "a.img", "ks=http://h/ks?a=1&b=2 rd.x=[1]", "p.2", "A: b", "a1", "AA-BB-CC-DD-EE-FE", "a=b c=d")
-	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "p1", "k", "i", "", "1-rescue", "p1", "n1", "52:54:00:12:34:56", "")
-	f.Add("http://x/\"; filename \"evil", "a\nb", "l;", "L\nKERNEL x", "k\" ", "${x}", "a || b", "p#", "t\x00", "n{", "00:00:00:00:00:00", "\\")
+	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "Linux", "linux/vmlinuz", "linux/initrd.img", "ip=dhcp", "p2", "quiet", "Menu", "node01", "52:54:00:12:34:56", "console=ttyS0")
+	f.Add("https://boot.example.org/boot/", "example.org", "net-1", "Install (x86_64) [v2]", "https://m.example.org/k?a=1&b=2", "a.img", "ks=http://h/ks?a=1&b=2 rd.x=[1]", "p.2", "rd.y=(2)", "A: b", "a1", "AA-BB-CC-DD-EE-FE", "a=b c=d")
+	f.Add("http://10.1.1.1/pxe/", "lab.example", "lab", "p1", "k", "i", "", "1-rescue", "", "p1", "n1", "52:54:00:12:34:56", "")
+	f.Add("http://x/\"; filename \"evil", "a\nb", "l;", "L\nKERNEL x", "k\" ", "${x}", "a || b", "p#", "x\nAPPEND y", "t\x00", "n{", "00:00:00:00:00:00", "\\")
 	engine, err := New("")
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, url, domain, network, label, kernel, initrd, args, profile, title, host, mac, hostArgs string) {
+	f.Fuzz(func(t *testing.T, url, domain, network, label, kernel, initrd, args, profile, extra, title, host, mac, hostArgs string) {
 		q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 		doc := fmt.Sprintf(fuzzInventory, q(url), q(domain), q(network), q(label), q(kernel), q(initrd), q(args),
-			q(profile), q(title), q(host), q(mac), q(hostArgs))
+			q(profile), q(extra), q(title), q(host), q(mac), q(hostArgs))
 		// The same inventory for each DHCP server: a value that one target
 		// would accept must be safe in all of them.
 		// And with the network on Secure Boot, so that GRUB files are written.
@@ -178,7 +180,9 @@ func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 		return checkXinetd(text)
 	case f.Path == rel(inv.Paths.ApacheConf):
 		return checkApache(text)
-	case strings.HasPrefix(f.Path, path.Join(root, inv.Bootloaders.GRUBDir, "grub.cfg")):
+	case strings.HasPrefix(f.Path, path.Join(root, inv.Bootloaders.GRUBDir, "grub.cfg")),
+		f.Path == path.Join(root, inv.Bootloaders.GRUBDir, "x86_64-efi", "grub.cfg"),
+		f.Path == path.Join(root, inv.Bootloaders.GRUBDir, "arm64-efi", "grub.cfg"):
 		return checkGRUB(text)
 	case strings.HasPrefix(f.Path, root+"/pxelinux.cfg/"):
 		return checkPXELinux(text)
@@ -190,7 +194,7 @@ func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 
 var (
 	dhcpdString  = regexp.MustCompile(`"[^"\\]*"`)
-	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|next-server|option|subnet|range|default-lease-time|max-lease-time|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
+	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|next-server|option|subnet|range|default-lease-time|max-lease-time|min-lease-time|authoritative|not authoritative|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
 )
 
 // checkDhcpd: every line is blank, a whole-line comment, or one statement
@@ -307,7 +311,7 @@ func checkIPXE(text string) string {
 	return ""
 }
 
-var apacheLine = regexp.MustCompile(`^(Alias /[^" ]* "/[^" ]*/"|<Directory "/[^" ]*/">|\tOptions None|\tAllowOverride None|\tRequire all granted|</Directory>)$`)
+var apacheLine = regexp.MustCompile(`^(Listen [1-9][0-9]*( https)?|Alias /[^" ]* "/[^" ]*/"|<Directory "/[^" ]*/">|\tOptions None|\tAllowOverride None|\tRequire all granted|</Directory>)$`)
 
 // checkApache: exactly the directives pxegen writes, with clean quoted paths.
 func checkApache(text string) string {
@@ -326,8 +330,8 @@ func checkApache(text string) string {
 // writes has, not counting tag: and set: fields.
 var dnsmasqFields = map[string][2]int{
 	"interface": {1, 1}, "domain": {1, 1}, "dhcp-userclass": {1, 1}, "dhcp-match": {1, 2},
-	"dhcp-option": {1, 8}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {3, 4}, "dhcp-host": {2, 3},
-	"enable-tftp": {0, 0}, "tftp-root": {1, 1},
+	"dhcp-option": {1, 8}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {4, 4}, "dhcp-host": {2, 3},
+	"enable-tftp": {0, 0}, "tftp-root": {1, 1}, "dhcp-authoritative": {0, 0},
 }
 
 // checkDnsmasq: every line is blank, a comment, or one option pxegen
@@ -367,7 +371,7 @@ func checkDnsmasq(text string) string {
 
 var (
 	grubQuoted = `'[^']*'`
-	grubLine   = regexp.MustCompile(`^(if \[ -z "\$pxegen_searched" \]; then|\tset pxegen_searched=1|\texport pxegen_searched|\tnormal|fi|` +
+	grubLine   = regexp.MustCompile(`^(source \$prefix/grub\.cfg|if \[ -z "\$pxegen_searched" \]; then|\tset pxegen_searched=1|\texport pxegen_searched|\tnormal|fi|` +
 		`set timeout=-?[0-9]+|set default=pxegen~[A-Za-z0-9._-]+|\texit|` +
 		// The local entry: chainload the first EFI loader found on a disk.
 		`\t+for loader in( '/[A-Za-z0-9/._-]+')+; do|\t+if search --no-floppy --set=root --file "\$loader"; then|` +

@@ -207,6 +207,9 @@ func TestTargetsChangeOnlyServerFiles(t *testing.T) {
 		for _, dhcp := range inventory.DHCPTargets {
 			for _, tftp := range inventory.TFTPTargets {
 				inv, err := inventory.Load(invPath, inventory.WithTargets(dhcp, tftp))
+				if list, ok := errors.AsType[inventory.ErrorList](err); ok && list.OnlyFor(dhcp) {
+					continue // a case for the other servers (golden/authoritative)
+				}
 				if err != nil {
 					t.Fatal(err)
 				}

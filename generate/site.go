@@ -3,6 +3,7 @@ package generate
 import (
 	"fmt"
 	"net/netip"
+	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -17,10 +18,14 @@ type Site struct {
 	// Source is the inventory's file name, without directories. The
 	// embedded templates leave it out, so that the same inventory under
 	// another name renders the same bytes.
-	Source      string
-	Server      inventory.Server
-	Targets     inventory.Targets
-	HTTPPath    string // the path part of Server.HTTPURL, e.g. /pxe/
+	Source   string
+	Server   inventory.Server
+	Targets  inventory.Targets
+	HTTPPath string // the path part of Server.HTTPURL, e.g. /pxe/
+	// HTTPListen is the Apache Listen argument for Server.HTTPURL's port,
+	// or empty where Debian's ports.conf already listens: port 80 for
+	// http, 443 for https (with mod_ssl). "8080", or "8443 https".
+	HTTPListen  string
 	PXELinuxURL string // where iPXE fetches PXELINUX
 	// KnownScriptURL is what DHCP gives iPXE on a host that has its own
 	// script: ipxe/known.ipxe, which runs that script and nothing else.
@@ -37,12 +42,15 @@ type Site struct {
 	ArchTypes []Loader
 	// UEFIHostOverrides: some host's UEFI loader differs from its network's.
 	UEFIHostOverrides bool
-	Paths             inventory.Paths
-	Bootloaders       inventory.Bootloaders
-	Networks          []*Network
-	Profiles          []*Profile // in file order
-	Menu              Menu
-	Hosts             []*Host
+	// Authoritative: every network is. dnsmasq's dhcp-authoritative holds
+	// for all of them; validation refuses a mix for dnsmasq.
+	Authoritative bool
+	Paths         inventory.Paths
+	Bootloaders   inventory.Bootloaders
+	Networks      []*Network
+	Profiles      []*Profile // in file order
+	Menu          Menu
+	Hosts         []*Host
 	// LocalLoaders are the EFI loaders GRUB looks for on the local disks
 	// to boot one (it cannot hand the boot back to the firmware): the
 	// removable-media path first, then the common installed ones; for
@@ -84,12 +92,16 @@ type Network struct {
 	DNS           []string
 	PoolFirst     string
 	PoolLast      string
-	LeaseTime     int
+	LeaseTime     int    // seconds: what a client gets, and the most it may ask for
+	MinLeaseTime  int    // the least a client may ask for: inventory.MinLeaseTime
 	Profile       string // what unknown clients boot; empty: the menu
 	BootScript    string // relative to boot_root
 	BootScriptURL string // what DHCP gives iPXE clients here
 	SecureBoot    bool   // x86-64 UEFI PXE clients get the shim and GRUB chain
 	UEFILoader    string // what x86-64 UEFI PXE clients here get: shim or the iPXE loader
+	// Authoritative: the server NAKs a request for an address it did not
+	// give here, rather than leave it to another server.
+	Authoritative bool
 	// Loaders are what DHCP gives each architecture type here, by code; a
 	// type not among them gets no boot file. BIOSLoader is for clients
 	// that send no option 93 at all (empty where x86_64 does not boot).
@@ -196,8 +208,9 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		inv:               inv,
 	}
 	s.HTTPPath = urlPath(inv.Server.HTTPURL)
+	s.HTTPListen = httpListen(inv.Server.HTTPURL)
 	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux
-	s.KnownScriptURL = s.Server.HTTPURL + "ipxe/known.ipxe"
+	s.KnownScriptURL = s.Server.HTTPURL + inventory.KnownScript
 	s.HTTPBootURL = s.Server.HTTPURL + inv.Bootloaders.UEFI
 	resolved := inv.ResolvedProfiles()
 	for _, name := range inv.ProfileNames() {
@@ -211,6 +224,10 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		s.Profiles = append(s.Profiles, p)
 		s.profiles[p.Name] = p
 	}
+	s.Authoritative = true
+	for _, n := range inv.Networks {
+		s.Authoritative = s.Authoritative && *n.Authoritative
+	}
 	s.Menu = Menu{Title: inv.Menu.Title, Timeout: *inv.Menu.Timeout, TimeoutMS: *inv.Menu.Timeout * 100, Default: inv.Menu.Default,
 		GRUBDefault: GRUBIDPrefix + inv.Menu.Default}
 	for _, n := range inv.Networks {
@@ -219,17 +236,19 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 			return nil, err // Validate refuses this; guard against a skipped validation
 		}
 		net := &Network{
-			Name:       n.Name,
-			Tag:        "net-" + n.Name,
-			Subnet:     subnet,
-			Address:    subnet.Addr().String(),
-			Netmask:    netmask(subnet.Bits()),
-			Gateway:    n.Gateway,
-			DNS:        n.DNS,
-			LeaseTime:  n.LeaseTime,
-			Profile:    n.Profile,
-			SecureBoot: n.SecureBoot,
-			UEFILoader: s.uefiLoader(n.SecureBoot),
+			Name:          n.Name,
+			Tag:           "net-" + n.Name,
+			Subnet:        subnet,
+			Address:       subnet.Addr().String(),
+			Netmask:       netmask(subnet.Bits()),
+			Gateway:       n.Gateway,
+			DNS:           n.DNS,
+			LeaseTime:     *n.LeaseTime,
+			MinLeaseTime:  inventory.MinLeaseTime,
+			Profile:       n.Profile,
+			SecureBoot:    n.SecureBoot,
+			UEFILoader:    s.uefiLoader(n.SecureBoot),
+			Authoritative: *n.Authoritative,
 		}
 		s.SecureBoot = s.SecureBoot || n.SecureBoot
 		if n.Pool != "" {
@@ -239,7 +258,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 			}
 			net.PoolFirst, net.PoolLast = first.String(), last.String()
 		}
-		net.BootScript = "ipxe/boot-" + n.Name + ".ipxe"
+		net.BootScript = inventory.BootScript(n.Name)
 		net.BootScriptURL = s.Server.HTTPURL + net.BootScript
 		net.X86, net.ARM64 = n.HasArch(inventory.ArchX86_64), n.HasArch(inventory.ArchARM64)
 		net.Loaders = s.networkLoaders(net, n.Arches, net.UEFILoader)
@@ -418,6 +437,23 @@ func kernelLine(initrds []Initrd, args string) string {
 		words = append(words, args)
 	}
 	return strings.Join(words, " ")
+}
+
+// httpListen is what Apache must Listen on to serve the URL u, beyond
+// what Debian's ports.conf has: nothing for the scheme's own port.
+func httpListen(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return "" // validated
+	}
+	switch port := parsed.Port(); {
+	case port == "", parsed.Scheme == "http" && port == "80", parsed.Scheme == "https" && port == "443":
+		return ""
+	case parsed.Scheme == "https":
+		return port + " https"
+	default:
+		return port
+	}
 }
 
 func urlPath(u string) string {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pxegen/pxegen/inventory"
 )
 
 func TestHexPrefixes(t *testing.T) {
@@ -51,6 +53,35 @@ func TestHexPrefixesCoverExactly(t *testing.T) {
 			if found != subnet.Contains(a) {
 				t.Fatalf("%s: address %s matched=%v, inside=%v", s, a, found, subnet.Contains(a))
 			}
+		}
+	}
+}
+
+// TestHTTPListen: Apache gets a Listen for http_url's port only where
+// Debian's ports.conf has none (80 for http, 443 for https); a second
+// Listen for one port stops Apache. (The inventory refuses https on 80 and
+// http on 443, which ports.conf has for the other protocol.)
+func TestHTTPListen(t *testing.T) {
+	for url, want := range map[string]string{
+		"http://10.1.1.1/pxe/":           "",
+		"http://10.1.1.1:80/pxe/":        "",
+		"http://10.1.1.1:8080/pxe/":      "8080",
+		"https://boot.example/pxe/":      "",
+		"https://boot.example:443/pxe/":  "",
+		"https://boot.example:8443/pxe/": "8443 https",
+	} {
+		if got := httpListen(url); got != want {
+			t.Errorf("httpListen(%s) = %q, want %q", url, got, want)
+		}
+	}
+}
+
+// TestHTTPBootTypes: generate sends a URL to exactly the architecture
+// types whose boot file names the inventory measures as URLs.
+func TestHTTPBootTypes(t *testing.T) {
+	for code := 0; code < 64; code++ {
+		if archType(code).HTTP != inventory.HTTPBoot(code) {
+			t.Errorf("option 93 = %d: HTTP boot %v here, %v in inventory", code, archType(code).HTTP, inventory.HTTPBoot(code))
 		}
 	}
 }

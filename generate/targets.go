@@ -172,13 +172,24 @@ func pxelinuxFiles(s *Site) []output {
 // the same order as PXELINUX and under the same names with a grub.cfg-
 // prefix, for the clients that run GRUB (the signed chain, and ARM64
 // machines): grub.cfg-01-<mac>, grub.cfg-<hex IP> shortened, then
-// grub.cfg, which holds the menu.
+// grub.cfg, which holds the menu. Before grub.cfg, Debian's signed images
+// run <platform>/grub.cfg if there is one (x86_64-efi, arm64-efi): pxegen
+// writes that too, for each GRUB that runs, so that one an installer left
+// cannot win.
 func grubFiles(s *Site) []output {
 	if !s.SecureBoot && !s.ARM64 {
 		return nil
 	}
 	dir := path.Join(rel(s.Paths.BootRoot), s.Bootloaders.GRUBDir)
 	outs := []output{{path: path.Join(dir, "grub.cfg"), template: "grub/grub.cfg.tmpl", data: s}}
+	for _, p := range []struct {
+		runs     bool
+		platform string
+	}{{s.SecureBoot, "x86_64-efi"}, {s.ARM64, "arm64-efi"}} {
+		if p.runs {
+			outs = append(outs, output{path: path.Join(dir, p.platform, "grub.cfg"), template: "grub/platform.cfg.tmpl", data: struct{ Platform string }{p.platform}})
+		}
+	}
 	return append(outs, searchedFiles(s, path.Join(dir, "grub.cfg-"), "grub/entry.cfg.tmpl",
 		func(h *Host) bool { return h.GRUB }, func(n *Network) bool { return n.SecureBoot || n.ARM64 })...)
 }
@@ -244,7 +255,7 @@ func ipxeFiles(s *Site) []output {
 	root := rel(s.Paths.BootRoot)
 	outs := []output{{path: path.Join(root, "ipxe/menu.ipxe"), template: "ipxe/menu.ipxe.tmpl", data: s}}
 	if s.KnownScript {
-		outs = append(outs, output{path: path.Join(root, "ipxe/known.ipxe"), template: "ipxe/known.ipxe.tmpl", data: knownScript{s, 3, 5}})
+		outs = append(outs, output{path: path.Join(root, inventory.KnownScript), template: "ipxe/known.ipxe.tmpl", data: knownScript{s, 3, 5}})
 	}
 	for _, n := range s.Networks {
 		fallback := s.Server.HTTPURL + "ipxe/menu.ipxe"

@@ -20,6 +20,10 @@ type Error struct {
 	Pos  Pos
 	Path string // the key path, e.g. hosts[3].mac; empty for syntax errors
 	Msg  string
+	// Target is the DHCP or TFTP server (targets.dhcp, targets.tftp) that
+	// cannot do what the inventory asks here, where the others can; empty
+	// for a problem whatever the targets.
+	Target string
 }
 
 func (e *Error) Error() string {
@@ -71,6 +75,17 @@ func (l ErrorList) Error() string {
 		lines[i] = e.Error()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// OnlyFor reports whether every problem in l is one that target alone has
+// (see Error.Target): the inventory is valid for the other servers.
+func (l ErrorList) OnlyFor(target string) bool {
+	for _, e := range l {
+		if e.Target != target {
+			return false
+		}
+	}
+	return len(l) > 0
 }
 
 // sort orders the list by position, then path and message, so that output

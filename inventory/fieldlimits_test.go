@@ -16,7 +16,7 @@ const fullInventory = `server:
   http_url: http://10.1.1.1/pxe/
   domain: lab.example
   interfaces: [eth1]
-targets: {dhcp: dnsmasq, tftp: dnsmasq}
+targets: {dhcp: dnsmasq, tftp: dnsmasq, kea_version: "2.6"}
 paths:
   dhcpd_conf: /etc/dhcp/dhcpd.conf
   kea_conf: /etc/kea/kea-dhcp4.conf
@@ -42,7 +42,7 @@ networks:
     profile: q
     arches: [x86_64, arm64]
 profiles:
-  p: {label: P, kernel: k, initrd: [i], append: quiet, arm64: {kernel: ka, initrd: [ia]}}
+  p: {label: P, kernel: k, initrd: [i], append: quiet, append_extra: splash, arm64: {kernel: ka, initrd: [ia]}}
   q: {inherits: p}
   m: {kind: memtest, kernel: mt.bin, efi: mt.efi}
 menu: {title: Menu, default: p}
@@ -56,7 +56,7 @@ hosts:
 var fieldLimits = map[string]int{
 	"server.ip": MaxNameLen, "server.http_url": MaxPathLen, "server.domain": MaxDomainLen,
 	"server.interfaces[0]": MaxNameLen, "server.interfaces": MaxInterfaces,
-	"targets.dhcp": MaxNameLen, "targets.tftp": MaxNameLen,
+	"targets.dhcp": MaxNameLen, "targets.tftp": MaxNameLen, "targets.kea_version": MaxNameLen,
 	"paths.dhcpd_conf": MaxPathLen, "paths.kea_conf": MaxPathLen, "paths.dnsmasq_conf": MaxPathLen,
 	"paths.xinetd_tftp": MaxPathLen, "paths.apache_conf": MaxPathLen, "paths.boot_root": MaxPathLen,
 	"paths.manifest":   MaxPathLen,
@@ -70,7 +70,7 @@ var fieldLimits = map[string]int{
 	"networks[0].profile": MaxNameLen,
 	"profiles.q.inherits": MaxNameLen, "profiles.p.label": MaxTextLen, "profiles.p.kernel": MaxPathLen,
 	"profiles.p.initrd[0]": MaxPathLen, "profiles.p.initrd": MaxInitrds, "profiles.p.append": MaxAppendLine,
-	"menu.title": MaxTextLen, "menu.default": MaxNameLen,
+	"profiles.p.append_extra": MaxAppendLine, "menu.title": MaxTextLen, "menu.default": MaxNameLen,
 	"hosts[0].name": MaxNameLen, "hosts[0].mac": MaxNameLen, "hosts[0].ip": MaxNameLen,
 	"hosts[0].profile": MaxNameLen, "hosts[0].append": MaxAppendLine, "hosts[1].boot": MaxNameLen,
 }

@@ -122,7 +122,7 @@ func everyProfileChecked(inv *Inventory) string {
 		for _, f := range p.Initrd {
 			msgs = append(msgs, checkInitrd(f))
 		}
-		msgs = append(msgs, checkArgs(p.Append))
+		msgs = append(msgs, checkArgs(p.Append), checkArgs(p.AppendExtra))
 		for _, m := range msgs {
 			if m != "" {
 				return fmt.Sprintf("accepted profile %q fails a check: %s", name, m)

@@ -92,7 +92,7 @@ func (in *inheritance) resolveCycle(inv *Inventory, cycle []string) {
 	var next Profile
 	res := make([]Profile, k)
 	for j := 2*k - 1; j >= 0; j-- {
-		next = inherit(own(inv.Profiles[cycle[j%k]]), next)
+		next = inherit(onCycle(inv.Profiles[cycle[j%k]]), next)
 		if j < k {
 			res[j] = next
 		}
@@ -102,7 +102,9 @@ func (in *inheritance) resolveCycle(inv *Inventory, cycle []string) {
 	}
 }
 
-// inherit is p with every field it leaves empty taken from parent.
+// inherit is p with every field it leaves empty taken from parent, which
+// is resolved, and p's append_extra added after the append it ends up
+// with.
 func inherit(p, parent Profile) Profile {
 	r := Profile{Label: p.Label, Kernel: p.Kernel, Initrd: p.Initrd, Append: p.Append}
 	setDefault(&r.Label, parent.Label)
@@ -119,8 +121,22 @@ func inherit(p, parent Profile) Profile {
 	if r.ARM64.Initrd == nil {
 		r.ARM64.Initrd = parent.ARM64.Initrd
 	}
+	if p.AppendExtra != "" {
+		r.Append = KernelArgs(r.Append, p.AppendExtra)
+		if len(r.Append) > maxResolvedAppend {
+			// Refused anyway (see appendBytes); a chain of 4,096
+			// extensions must not build, level by level, appends that
+			// grow with every level.
+			r.Append = r.Append[:maxResolvedAppend]
+		}
+	}
 	return r
 }
+
+// maxResolvedAppend bounds a resolved append: any longer than a PXELINUX
+// APPEND line is refused, and this keeps the length exact in the message
+// for a profile and one extension, each as long as a field may be.
+const maxResolvedAppend = MaxValueLen
 
 // own is the profile p points to; a profile left empty in the file
 // decodes to nil until defaults are applied.
@@ -131,25 +147,52 @@ func own(p *Profile) Profile {
 	return *p
 }
 
+// onCycle is own(p) for a member of an inheritance cycle, which is
+// refused: it has no ancestor whose append it could extend, so its
+// append_extra is left out. (Going round and round would extend without
+// end; going round once would cost every member a walk of the cycle.)
+func onCycle(p *Profile) Profile {
+	r := own(p)
+	r.AppendExtra = ""
+	return r
+}
+
 // ResolvedProfile returns the named profile with inheritance applied: every
-// field it leaves empty comes from the nearest ancestor that sets it, and
-// the label defaults to the name. It stops at a cycle or an unknown parent.
-// The built-in local profile has a label and nothing else. It follows the
-// profile's own chain; to resolve every profile, use ResolvedProfiles.
+// field it leaves empty comes from the nearest ancestor that sets it, each
+// append_extra on the way down is added after the append above it (so
+// AppendExtra is empty), and the label defaults to the name. It stops at a
+// cycle or an unknown parent. The built-in local profile has a label and
+// nothing else. It follows the profile's own chain; to resolve every
+// profile, use ResolvedProfiles.
 func (inv *Inventory) ResolvedProfile(name string) Profile {
 	if name == LocalProfile {
 		return Profile{Label: LocalLabel}
 	}
-	var r Profile
-	seen := map[string]bool{}
-	for cur := name; cur != "" && !seen[cur]; {
-		seen[cur] = true
+	// The chain from name up to its root, or until it meets itself: the
+	// members from the one it meets on are a cycle.
+	var chain []string
+	at := map[string]int{}
+	cycle := -1
+	for cur := name; cur != ""; {
+		if i, seen := at[cur]; seen {
+			cycle = i
+			break
+		}
 		p, ok := inv.Profiles[cur]
 		if !ok {
 			break
 		}
-		r = inherit(r, own(p))
+		at[cur] = len(chain)
+		chain = append(chain, cur)
 		cur = own(p).Inherits
+	}
+	var r Profile
+	for i := len(chain) - 1; i >= 0; i-- {
+		p := own(inv.Profiles[chain[i]])
+		if cycle >= 0 && i >= cycle {
+			p = onCycle(inv.Profiles[chain[i]])
+		}
+		r = inherit(p, r)
 	}
 	setDefault(&r.Label, name)
 	setDefault(&r.Kind, KindLinux)

@@ -11,7 +11,7 @@ import (
 
 // TestResolvedProfilesAgree: resolving all profiles at once gives what
 // resolving each on its own gives, on chains, cycles, chains into cycles,
-// self-inheritance and unknown parents.
+// self-inheritance and unknown parents, with and without append_extra.
 func TestResolvedProfilesAgree(t *testing.T) {
 	docs := []string{`profiles:
   a: {inherits: b, label: A}
@@ -22,6 +22,17 @@ func TestResolvedProfilesAgree(t *testing.T) {
   f: {inherits: nowhere, label: F}
   g: {inherits: d, initrd: []}
   h: ~
+`, `profiles:
+  a: {inherits: b, append_extra: ea}
+  b: {inherits: c, append_extra: eb}
+  c: {inherits: a, append: xc, append_extra: ec}
+  d: {inherits: b, append_extra: ed}
+  e: {inherits: f, append_extra: ee}
+  f: {inherits: e, append_extra: ef}
+  g: {inherits: e, append_extra: eg}
+  h: {inherits: g, append: xh}
+  i: {inherits: h, append_extra: ei}
+  j: {inherits: j, append_extra: ej}
 `, `profiles:
   x: {inherits: y}
   y: {inherits: z, kernel: ky}

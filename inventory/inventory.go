@@ -46,6 +46,11 @@ type Server struct {
 type Targets struct {
 	DHCP string `yaml:"dhcp"` // dhcpd (default), kea or dnsmasq
 	TFTP string `yaml:"tftp"` // xinetd (default, starting tftpd-hpa) or dnsmasq
+	// KeaVersion is the Kea release the boot server runs (MAJOR.MINOR or
+	// MAJOR.MINOR.PATCH, default DefaultKeaVersion): Kea 2.7.4 renamed the
+	// settings that evaluate a class after the subnet is chosen (see
+	// KeaAdditionalClasses), and pxegen writes the names it reads.
+	KeaVersion string `yaml:"kea_version"`
 }
 
 // The DHCP and TFTP servers pxegen can write for.
@@ -103,16 +108,26 @@ type Bootloaders struct {
 
 // Network is one DHCP subnet.
 type Network struct {
-	Name      string     `yaml:"name"`
-	Subnet    string     `yaml:"subnet"`
-	Gateway   string     `yaml:"gateway"`
-	DNS       StringList `yaml:"dns"`
-	Pool      string     `yaml:"pool"`
-	LeaseTime int        `yaml:"lease_time"`
-	Profile   string     `yaml:"profile"` // what unknown clients here boot
+	Name    string     `yaml:"name"`
+	Subnet  string     `yaml:"subnet"`
+	Gateway string     `yaml:"gateway"`
+	DNS     StringList `yaml:"dns"`
+	Pool    string     `yaml:"pool"`
+	// LeaseTime is the lease every DHCP server gives, in seconds; a client
+	// may ask for less, down to MinLeaseTime. Nil until defaults apply:
+	// DefaultLeaseTime.
+	LeaseTime *int   `yaml:"lease_time"`
+	Profile   string `yaml:"profile"` // what unknown clients here boot
 	// SecureBoot gives the network's x86-64 UEFI PXE clients the signed
 	// chain (shim, then GRUB) instead of iPXE.
 	SecureBoot bool `yaml:"secure_boot"`
+	// Authoritative: the DHCP server answers a client that asks for an
+	// address it did not give (one that moved networks) with a NAK, so
+	// the client starts over at once, instead of ignoring it. Nil until
+	// defaults apply: true, as dhcpd.conf(5) says a server that alone
+	// serves its networks should be. false leaves such clients to another
+	// DHCP server on the network.
+	Authoritative *bool `yaml:"authoritative"`
 	// Arches are the CPU architectures that boot here (x86_64, arm64;
 	// default x86_64): each gets its loaders, and the network's profile
 	// (or the menu's default) must have a kernel for each.
@@ -133,7 +148,12 @@ type Profile struct {
 	Kernel string     `yaml:"kernel"` // for x86-64 (BIOS and UEFI; BIOS only for memtest and chain)
 	EFI    string     `yaml:"efi"`    // memtest and chain: the x86-64 UEFI file
 	Initrd StringList `yaml:"initrd"`
-	Append string     `yaml:"append"`
+	Append string     `yaml:"append"` // replaces the append it inherits
+	// AppendExtra is added after the append the profile has, its own or
+	// the one it inherits: how an inheriting profile extends its parent's
+	// arguments instead of repeating them. A resolved profile (see
+	// ResolvedProfile) carries it inside Append.
+	AppendExtra string `yaml:"append_extra"`
 	// ARM64 is the kernel and initrds ARM64 machines boot, with the same
 	// arguments; a profile without one boots no ARM64 machine.
 	ARM64 ArchBoot `yaml:"arm64"`
@@ -276,13 +296,26 @@ const (
 	DefaultGRUBDir        = "grub"
 	DefaultMenuTitle      = "pxegen"
 	DefaultMenuTimeout    = 100
+	// DefaultLeaseTime is the lease_time pxegen writes for every DHCP
+	// server when the inventory sets none: dhcpd's own default, so that
+	// the default target answers as it always has. Kea's (7200) and
+	// dnsmasq's (3600) differ, so it is always written out.
+	DefaultLeaseTime = 43200
 )
+
+// MinLeaseTime is the shortest lease, in seconds, any client gets, and so
+// the shortest lease_time: dnsmasq never grants less (src/rfc2131.c), and
+// pxegen tells dhcpd (min-lease-time) and Kea (min-valid-lifetime) the
+// same, so a client that asks for a shorter lease gets the same answer
+// from all three.
+const MinLeaseTime = 120
 
 // applyDefaults fills every optional setting left empty. It runs before
 // Validate, so the validator sees exactly what will be rendered.
 func (inv *Inventory) applyDefaults() {
 	setDefault(&inv.Targets.DHCP, TargetDhcpd)
 	setDefault(&inv.Targets.TFTP, TargetXinetd)
+	setDefault(&inv.Targets.KeaVersion, DefaultKeaVersion)
 	setDefault(&inv.Paths.DhcpdConf, DefaultDhcpdConf)
 	setDefault(&inv.Paths.KeaConf, DefaultKeaConf)
 	setDefault(&inv.Paths.DnsmasqConf, DefaultDnsmasqConf)
@@ -313,8 +346,17 @@ func (inv *Inventory) applyDefaults() {
 		}
 	}
 	for i := range inv.Networks {
-		if len(inv.Networks[i].Arches) == 0 {
-			inv.Networks[i].Arches = StringList{ArchX86_64}
+		n := &inv.Networks[i]
+		if n.LeaseTime == nil {
+			t := DefaultLeaseTime
+			n.LeaseTime = &t
+		}
+		if n.Authoritative == nil {
+			yes := true
+			n.Authoritative = &yes
+		}
+		if len(n.Arches) == 0 {
+			n.Arches = StringList{ArchX86_64}
 		}
 	}
 }

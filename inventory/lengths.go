@@ -34,6 +34,7 @@ func (v *validator) lengths() {
 	list("server.interfaces", s.Interfaces, MaxInterfaces, MaxNameLen)
 	fits(at("targets.dhcp"), inv.Targets.DHCP, MaxNameLen)
 	fits(at("targets.tftp"), inv.Targets.TFTP, MaxNameLen)
+	fits(at("targets.kea_version"), inv.Targets.KeaVersion, MaxNameLen)
 	p := inv.Paths
 	for _, f := range []struct{ key, val string }{
 		{"paths.dhcpd_conf", p.DhcpdConf}, {"paths.kea_conf", p.KeaConf}, {"paths.dnsmasq_conf", p.DnsmasqConf},
@@ -78,6 +79,7 @@ func (v *validator) lengths() {
 		fits(key("kind"), pr.Kind, MaxNameLen)
 		fits(key("efi"), pr.EFI, MaxPathLen)
 		fits(key("append"), pr.Append, MaxAppendLine)
+		fits(key("append_extra"), pr.AppendExtra, MaxAppendLine)
 		if len(pr.Initrd) > 0 {
 			list(key("initrd")(), pr.Initrd, MaxInitrds, MaxPathLen)
 		}

@@ -129,6 +129,37 @@ func TestLongInheritance(t *testing.T) {
 	}
 }
 
+// TestLongExtension refuses a chain of MaxProfiles profiles that each add
+// 4,000 bytes of arguments with append_extra, without building the 16 MB
+// append each level would inherit: resolving stops growing an append past
+// PXELINUX's line.
+func TestLongExtension(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("server: {ip: 10.1.1.1}\nnetworks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles:\n")
+	extra := strings.Repeat("a", 4000)
+	for i := 0; i < MaxProfiles-1; i++ {
+		fmt.Fprintf(&b, "  p%d: {inherits: p%d, append_extra: %s}\n", i, i+1, extra)
+	}
+	fmt.Fprintf(&b, "  p%d: {kernel: k}\n", MaxProfiles-1)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := Parse("extend.yaml", b.Bytes())
+	runtime.ReadMemStats(&after)
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) != MaxProfiles-2 {
+		t.Fatalf("err = %.300v, want the APPEND line of every profile but the last two refused", err)
+	}
+	for _, e := range list {
+		if !strings.HasSuffix(e.Path, ".append_extra") || !strings.Contains(e.Msg, "the PXELINUX APPEND line would be ") {
+			t.Fatalf("%v, want the APPEND line too long at append_extra", e)
+		}
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 512<<20 {
+		t.Errorf("refusing it allocated %d MiB", alloc>>20)
+	}
+}
+
 // BenchmarkInheritance parses the cycle and the chain of TestLongInheritance.
 func BenchmarkInheritance(b *testing.B) {
 	for _, cycle := range []bool{true, false} {

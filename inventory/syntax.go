@@ -237,6 +237,15 @@ func checkURL(s string, base bool) string {
 		if u.Path == "/" {
 			return fmt.Sprintf("%q: the path must not be /: Apache's Alias / would serve the boot tree in place of the whole web server", s)
 		}
+		// The snippet adds a Listen for any other port: on these, Debian's
+		// ports.conf already listens for the other protocol, and Apache
+		// refuses a second Listen for one port.
+		if scheme == "https" && u.Port() == "80" {
+			return fmt.Sprintf("%q: port 80 is where Debian's Apache serves plain http (ports.conf): serve https on another port", s)
+		}
+		if scheme == "http" && u.Port() == "443" {
+			return fmt.Sprintf("%q: port 443 is where Debian's Apache serves https (ports.conf, with mod_ssl): serve plain http on another port", s)
+		}
 		if strings.Contains(u.Path, "//") {
 			return fmt.Sprintf("%q: the path has an empty segment (//)", s)
 		}

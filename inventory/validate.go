@@ -75,6 +75,14 @@ func (v *validator) errf(p string, format string, args ...any) {
 	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: fmt.Sprintf(format, args...)})
 }
 
+// targetErrf is errf for what only target cannot do (see Error.Target).
+func (v *validator) targetErrf(target, p string, format string, args ...any) {
+	if v.skip(p) {
+		return
+	}
+	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: fmt.Sprintf(format, args...), Target: target})
+}
+
 // check records msg at p unless it is empty, the convention of the check*
 // helpers.
 func (v *validator) check(p, msg string) {
@@ -107,13 +115,39 @@ func (inv *Inventory) Validate() error {
 	v.paths()
 	v.bootloaders()
 	nets := v.networks()
+	v.bootFiles()
 	v.profiles()
 	v.menu()
 	v.hosts(nets, len(nets) == len(inv.Networks))
 	v.arches(nets)
 	v.arm64GRUB()
 	v.secureBoot()
+	v.grubDir()
+	v.authoritative()
 	return v.errs.err()
+}
+
+// authoritative checks what dnsmasq can do: its dhcp-authoritative holds
+// for every network it serves, where dhcpd and Kea take it per network.
+func (v *validator) authoritative() {
+	inv := v.inv
+	if inv.Targets.DHCP != TargetDnsmasq || len(inv.Networks) == 0 {
+		return
+	}
+	first := *inv.Networks[0].Authoritative
+	for i, n := range inv.Networks[1:] {
+		if *n.Authoritative == first {
+			continue
+		}
+		not := func(b bool) string {
+			if b {
+				return "authoritative"
+			}
+			return "not authoritative"
+		}
+		v.targetErrf(TargetDnsmasq, fmt.Sprintf("networks[%d].authoritative", i+1), "%s, but networks[0] (%s) is %s: dnsmasq's dhcp-authoritative holds for every network it serves, so with dnsmasq they must all agree (dhcpd and Kea take it per network)",
+			not(*n.Authoritative), inv.Networks[0].Name, not(first))
+	}
 }
 
 func (v *validator) server() {
@@ -142,6 +176,7 @@ func (v *validator) targets() {
 	for i, name := range v.inv.Server.Interfaces {
 		v.check(fmt.Sprintf("server.interfaces[%d]", i), checkInterface(name))
 	}
+	v.keaVersion()
 }
 
 func (v *validator) paths() {
@@ -214,6 +249,16 @@ func (v *validator) secureBoot() {
 	}
 }
 
+// grubDir checks that GRUB reads the directory pxegen writes its configs
+// to: Debian's signed netboot GRUB (grubnetx64.efi.signed), the GRUB that
+// Secure Boot runs, has its prefix built in as /grub, and looks nowhere
+// else.
+func (v *validator) grubDir() {
+	if d := v.inv.Bootloaders.GRUBDir; d != DefaultGRUBDir && checkRelPath(d) == "" {
+		v.errf("bootloaders.grub_dir", "%q: Debian's signed GRUB (grubnetx64.efi.signed), which Secure Boot clients run, has its prefix built in as /%s and reads its configs from there only; leave grub_dir out", d, DefaultGRUBDir)
+	}
+}
+
 // grubFetchable says what stops GRUB 2.06 fetching a kernel or initrd: it
 // has no https, and its (http,host) device takes no port.
 func grubFetchable(ref string) string {
@@ -265,10 +310,10 @@ func (v *validator) networks() []parsedNetwork {
 		if n.Profile != "" {
 			v.profileRef(at+".profile", n.Profile)
 		}
-		if n.LeaseTime < 0 {
-			v.errf(at+".lease_time", "must be a positive number of seconds")
-		} else if n.LeaseTime > MaxLeaseTime {
-			v.errf(at+".lease_time", "%d is out of range: at most %d seconds (Kea keeps a lease time in 32 bits, and wraps larger ones)", n.LeaseTime, MaxLeaseTime)
+		if t := *n.LeaseTime; t < MinLeaseTime {
+			v.errf(at+".lease_time", "%d is too short: at least %d seconds (dnsmasq never grants a shorter lease, so the DHCP servers would answer differently)", t, MinLeaseTime)
+		} else if t > MaxLeaseTime {
+			v.errf(at+".lease_time", "%d is out of range: at most %d seconds (Kea keeps a lease time in 32 bits, and wraps larger ones)", t, MaxLeaseTime)
 		}
 		for j, d := range n.DNS {
 			if _, err := ParseIPv4(d); err != nil {
@@ -417,6 +462,9 @@ func (v *validator) profiles() {
 		if p.Append != "" {
 			v.check(at+".append", checkArgs(p.Append))
 		}
+		if p.AppendExtra != "" {
+			v.check(at+".append_extra", checkArgs(p.AppendExtra))
+		}
 		v.archOwn(at, p)
 		if p.EFI != "" {
 			v.check(at+".efi", checkFileRef(p.EFI))
@@ -435,7 +483,11 @@ func (v *validator) profiles() {
 			v.archResolved(at, r)
 		}
 		if n := appendLineLen(r.Initrd, KernelArgs(r.Append, "")); n > MaxAppendLine {
-			v.errf(at+".append", "the PXELINUX APPEND line would be %d bytes; PXELINUX reads at most %d", n, MaxAppendLine)
+			key := at + ".append"
+			if p.AppendExtra != "" {
+				key = at + ".append_extra"
+			}
+			v.errf(key, "the PXELINUX APPEND line would be %s; PXELINUX reads at most %d", appendBytes(n, r.Append), MaxAppendLine)
 		}
 		seen := map[string]string{}
 		for _, f := range r.Initrd {
@@ -557,7 +609,7 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 			} else if _, ok := inv.Profiles[boots]; ok {
 				r := v.resolved(boots)
 				if n := appendLineLen(r.Initrd, KernelArgs(r.Append, h.Append)); n > MaxAppendLine {
-					v.errf(at+".append", "the PXELINUX APPEND line would be %d bytes with profile %s; PXELINUX reads at most %d", n, boots, MaxAppendLine)
+					v.errf(at+".append", "the PXELINUX APPEND line would be %s with profile %s; PXELINUX reads at most %d", appendBytes(n, r.Append), boots, MaxAppendLine)
 				}
 			}
 		}
@@ -578,6 +630,16 @@ func networkOf(nets []parsedNetwork, ip netip.Addr) (parsedNetwork, bool) {
 // spaces, the form every boot file carries.
 func KernelArgs(profileAppend, hostAppend string) string {
 	return strings.Join(append(strings.Fields(profileAppend), strings.Fields(hostAppend)...), " ")
+}
+
+// appendBytes says how long an APPEND line of n bytes is, for a profile
+// whose resolved append is args: resolving stops growing an append at
+// maxResolvedAppend, and then n is only a lower bound.
+func appendBytes(n int, args string) string {
+	if len(args) == maxResolvedAppend {
+		return fmt.Sprintf("more than %d bytes", maxResolvedAppend)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // appendLineLen is the length of the PXELINUX APPEND line for these initrds

@@ -55,7 +55,7 @@ func Run(ctx context.Context, root string, inv *inventory.Inventory) []Result {
 	case inventory.TargetDhcpd:
 		results = append(results, Dhcpd(ctx, at(paths.DhcpdConf)))
 	case inventory.TargetKea:
-		results = append(results, Kea(ctx, at(paths.KeaConf), inv.Server.Interfaces))
+		results = append(results, Kea(ctx, at(paths.KeaConf), inv.Server.Interfaces), KeaVersion(ctx, targets.KeaVersion))
 	}
 	if targets.UsesDnsmasq() {
 		results = append(results, Dnsmasq(ctx, at(paths.DnsmasqConf)))
@@ -192,7 +192,7 @@ func Apache(ctx context.Context, snippet string) Result {
 		return r
 	}
 	dir, conf, err := scratch("apache", "apache2.conf", func(dir string) string {
-		return ApacheServerConfig(dir, "127.0.0.1:8080", snippet)
+		return ApacheServerConfig(dir, "", snippet)
 	})
 	if err != nil {
 		r.Status, r.Detail = Failed, err.Error()
@@ -206,22 +206,29 @@ func Apache(ctx context.Context, snippet string) Result {
 }
 
 // ApacheServerConfig is a minimal Debian Apache configuration that keeps its
-// runtime files in dir, listens on listen and includes snippet.
+// runtime files in dir, listens on listen and includes snippet. With
+// listen empty it listens where this machine's Apache does, including its
+// ports.conf as Debian's apache2.conf does: a snippet's Listen for a port
+// that file already has is then refused, as it would be on the server.
 func ApacheServerConfig(dir, listen, snippet string) string {
+	listener := "IncludeOptional /etc/apache2/ports.conf"
+	if listen != "" {
+		listener = "Listen " + listen
+	}
 	return fmt.Sprintf(`ServerRoot /etc/apache2
 ServerName pxegen-verify
 IncludeOptional /etc/apache2/mods-enabled/*.load
 IncludeOptional /etc/apache2/mods-enabled/*.conf
 User www-data
 Group www-data
-Listen %s
+%s
 PidFile %s/apache2.pid
 DefaultRuntimeDir %s
 ErrorLog %s/error.log
 LogFormat "%%a %%U %%>s" pxegen
 CustomLog %s/access.log pxegen
 Include %s
-`, listen, dir, dir, dir, dir, snippet)
+`, listener, dir, dir, dir, dir, snippet)
 }
 
 // ApacheEnv is the environment Debian's apache2 expects, pointing at dir.
