@@ -45,7 +45,7 @@ fuzz: ## run each fuzz target for FUZZTIME (make fuzz FUZZTIME=10m)
 	$(GO) test ./generate -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME)
 
 golden: ## rewrite golden files from what the code produces; read the diff before committing
-	$(GO) test . ./generate ./inventory -run 'TestGolden|TestCLI|TestHostile' -update
+	$(GO) test . ./generate ./inventory -run 'TestGolden|TestCLI|TestHostile|TestSchemaFile' -update
 
 lint: ## go vet (with and without the integration tag), gofmt, go.mod tidy, no tracked binaries; changes nothing
 	$(GO) vet ./...

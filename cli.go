@@ -116,8 +116,16 @@ type command struct {
 	required []string
 	// flags declares its flags on fs, into an options value of its own,
 	// and returns the function that runs it with them and, for a command
-	// that reads an inventory, where the positional argument goes.
-	flags func(fs *flag.FlagSet) (action, *inputOptions)
+	// that takes one, where its positional argument goes.
+	flags func(fs *flag.FlagSet) (action, argument)
+}
+
+// argument is where a command's positional argument goes.
+type argument interface {
+	// set takes the arguments that are not flags.
+	set(args []string) error
+	// synopsis names the argument in the help ("[INVENTORY]").
+	synopsis() string
 }
 
 type action func(ctx context.Context, e *env) error
@@ -128,7 +136,7 @@ var commands = []*command{
 replaced atomically. A file in the way (not written by pxegen, or edited
 since) stops the run, exit 4, unless --force. render says which daemons
 must reload; it never reloads one itself.`,
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o renderOptions
 			o.input.flags(fs)
 			outFlag(fs, &o.out, "write the tree under `DIR`")
@@ -143,7 +151,7 @@ must reload; it never reloads one itself.`,
 	{name: "diff", summary: "show what render would change under --root, as a unified diff", required: []string{"root"},
 		about: `It exits as diff(1) does: 0 if nothing would change, 1 if something
 would, 2 on any error. --root must exist.`,
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o diffOptions
 			o.input.flags(fs)
 			fs.StringVar(&o.root, "root", "", "compare with the tree under `DIR` (/ on the boot server)")
@@ -152,7 +160,7 @@ would, 2 on any error. --root must exist.`,
 			return func(ctx context.Context, e *env) error { return diff(e, o) }, &o.input
 		}},
 	{name: "check", summary: "validate the inventory and render it in memory; write nothing",
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o checkOptions
 			o.input.flags(fs)
 			return func(ctx context.Context, e *env) error { return check(e, o) }, &o.input
@@ -162,7 +170,7 @@ would, 2 on any error. --root must exist.`,
 private copy of the rendering, never on --out. A check whose daemon is not
 installed is skipped (with --strict, that fails too). Exit 3 if a check
 fails.`,
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o verifyOptions
 			o.input.flags(fs)
 			outFlag(fs, &o.out, "the rendered tree in `DIR`")
@@ -174,7 +182,7 @@ fails.`,
 		about: `Each DHCP answer, script and file the client fetches, the names PXELINUX
 and GRUB try, and what finally boots, citing the inventory line behind
 each step.`,
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o explainOptions
 			o.input.flags(fs)
 			fs.StringVar(&o.mac, "mac", "", "the client's `MAC` address")
@@ -184,7 +192,7 @@ each step.`,
 			return func(ctx context.Context, e *env) error { return explain(e, o) }, &o.input
 		}},
 	{name: "version", summary: "print the version",
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			return func(ctx context.Context, e *env) error { return printVersion(e) }, nil
 		}},
 }
@@ -218,7 +226,7 @@ func dispatch(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // run reports the error; --help prints usage itself
 	fs.Usage = func() {}
-	act, input := c.flags(fs)
+	act, arg := c.flags(fs)
 	positional, err := parseFlags(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return c.usage(e.stdout)
@@ -231,11 +239,11 @@ func dispatch(ctx context.Context, e *env, args []string) error {
 			return usageErrorf("%s: --%s is required (pxegen %s --help lists the flags)", c.name, r, c.name)
 		}
 	}
-	if input == nil && len(positional) > 0 {
+	if arg == nil && len(positional) > 0 {
 		return usageErrorf("%s: takes no arguments", c.name)
 	}
-	if input != nil {
-		if err := input.argument(positional); err != nil {
+	if arg != nil {
+		if err := arg.set(positional); err != nil {
 			return usageErrorf("%s: %v", c.name, err)
 		}
 	}
@@ -291,9 +299,11 @@ func (o *inputOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.tftp, "tftp", "", "serve TFTP with `NAME` ("+strings.Join(inventory.TFTPTargets, ", ")+"), whatever the inventory's targets.tftp says")
 }
 
-// argument takes the inventory from the command's one positional
-// argument, which may repeat -i but not contradict it.
-func (o *inputOptions) argument(args []string) error {
+func (o *inputOptions) synopsis() string { return "[INVENTORY]" }
+
+// set takes the inventory from the command's one positional argument,
+// which may repeat -i but not contradict it.
+func (o *inputOptions) set(args []string) error {
 	switch {
 	case len(args) == 0:
 		return nil
@@ -861,14 +871,14 @@ if nothing would change, 1 if something would, 2 on any error.
 // flag, its short form beside it.
 func (c *command) usage(w io.Writer) error {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	_, input := c.flags(fs)
+	_, arg := c.flags(fs)
 	var b strings.Builder
 	synopsis := "pxegen " + c.name
 	if hasFlags(fs) {
 		synopsis += " [flags]"
 	}
-	if input != nil {
-		synopsis += " [INVENTORY]"
+	if arg != nil {
+		synopsis += " " + arg.synopsis()
 	}
 	fmt.Fprintf(&b, "usage: %s\n\n%s.\n", synopsis, strings.ToUpper(c.summary[:1])+c.summary[1:])
 	if c.about != "" {

@@ -20,12 +20,16 @@ The commands are:
 	verify   run the daemons' own checks on a private rendering, and
 	         check that --out holds it
 	explain  walk one client's boot chain through the rendered files
+	schema   print a JSON Schema of the inventory, for editors
+	completion bash|zsh
+	         print the completion script for bash or zsh
+	man      print the manual page, in roff
 	version  print the version (also pxegen --version)
 	help     print the commands, or one command's flags (pxegen help
 	         COMMAND, or pxegen COMMAND --help)
 
 Flags follow the command, before or after the inventory; -- ends them.
-Every command but version reads the inventory: the argument, or -i FILE
+Every command but schema, completion, man and version reads the inventory: the argument, or -i FILE
 (the two may not disagree), else $PXEGEN_INVENTORY, else ./pxegen.yaml;
 "-" reads it from standard input. These commands take:
 

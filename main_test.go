@@ -146,6 +146,13 @@ func TestExitCodes(t *testing.T) {
 		{"verify, a daemon rejects", []string{"verify", "-i", valid, "-o", filepath.Join(dir, "out")}, exitReject, rejecting},
 		{"render --verify, a daemon rejects", []string{"render", "-i", valid, "-o", filepath.Join(dir, "out2"), "--verify"}, exitReject, rejecting},
 		{"verify --format json, a daemon rejects", []string{"verify", "-i", valid, "-o", filepath.Join(dir, "out"), "--format", "json"}, exitReject, rejecting},
+		{"schema", []string{"schema"}, exitOK, ""},
+		{"schema with an argument", []string{"schema", valid}, exitError, ""},
+		{"man", []string{"man"}, exitOK, ""},
+		{"completion bash", []string{"completion", "bash"}, exitOK, ""},
+		{"completion zsh", []string{"completion", "zsh"}, exitOK, ""},
+		{"completion without a shell", []string{"completion"}, exitError, ""},
+		{"completion for an unknown shell", []string{"completion", "fish"}, exitError, ""},
 		{"explain --format json, invalid inventory", []string{"explain", "-i", invalid, "--mac", "52:54:00:00:00:01", "--format", "json"}, exitInvalid, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
