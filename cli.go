@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -535,7 +536,7 @@ func verifyTree(ctx context.Context, e *env, o verifyOptions) error {
 	if err := checkFormat(e, o.format); err != nil {
 		return usageErrorf("verify: %v", err)
 	}
-	inv, _, tree, err := o.input.render(e)
+	inv, site, tree, err := o.input.render(e)
 	if err != nil {
 		return invalid(err)
 	}
@@ -547,7 +548,10 @@ func verifyTree(ctx context.Context, e *env, o verifyOptions) error {
 	if err != nil {
 		return interrupted(ctx, err)
 	}
-	checks = append(checks, same)
+	// The loaders and kernels are looked for where clients fetch them:
+	// the real boot_root below --out.
+	files := verify.Files(filepath.Join(o.out, inv.Paths.BootRoot), site.References())
+	checks = append(checks, files, same)
 	if o.format == "json" {
 		err = writeJSON(e.stdout, checkReport{Checks: checks, Summary: countChecks(checks)})
 	} else {
