@@ -13,9 +13,11 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/pxegen/pxegen/generate"
 	"github.com/pxegen/pxegen/internal/filetree"
+	"github.com/pxegen/pxegen/internal/progress"
 	"github.com/pxegen/pxegen/inventory"
 	"github.com/pxegen/pxegen/verify"
 )
@@ -77,6 +79,19 @@ func invalid(err error) error {
 		return &codedError{code: exitInvalid, err: err}
 	}
 	return err
+}
+
+// progressDelay is how long a step of render runs before its progress
+// line shows: a small tree is done first, and prints nothing.
+var progressDelay = time.Second
+
+// meter is a progress line on stderr, when that is a terminal and the
+// output is text; nil (which counts nothing) otherwise.
+func (e *env) meter(format string) *progress.Meter {
+	if format != "text" || !progress.Terminal(e.stderr) {
+		return nil
+	}
+	return progress.New(e.stderr, progressDelay)
 }
 
 // env is where a command reads and writes.
@@ -412,15 +427,20 @@ func render(ctx context.Context, e *env, o renderOptions) error {
 	if o.strict && !o.verify {
 		return usageErrorf("render: --strict is for --verify")
 	}
+	meter := e.meter(o.format)
+	defer meter.End()
+	meter.Begin("rendering", 0)
 	inv, _, tree, err := o.input.render(e)
 	if err != nil {
 		return invalid(err)
 	}
 	var checks []verify.Result
 	if o.verify {
+		meter.Begin("verifying", 0)
 		if checks, err = verify.Rendered(ctx, inv, tree); err != nil {
 			return interrupted(ctx, err)
 		}
+		meter.End()
 		if o.format == "text" {
 			printChecks(e.stdout, checks)
 		}
@@ -435,7 +455,11 @@ func render(ctx context.Context, e *env, o renderOptions) error {
 	if o.dryRun {
 		lock = filetree.SharedLock
 	}
-	plan, err := filetree.NewPlan(o.out, tree, planOptions(inv, o.prune, o.force, lock))
+	opts := planOptions(inv, o.prune, o.force, lock)
+	if meter != nil {
+		opts.Meter = meter
+	}
+	plan, err := filetree.NewPlan(o.out, tree, opts)
 	if conflict, ok := errors.AsType[*filetree.ConflictError](err); ok {
 		return &codedError{code: exitConflict, err: conflict}
 	}
@@ -448,6 +472,7 @@ func render(ctx context.Context, e *env, o renderOptions) error {
 			return err
 		}
 	}
+	meter.End()
 	warnUntracked(e.stderr, plan)
 	return printRender(e.stdout, o.format, plan, o.dryRun, checks)
 }
