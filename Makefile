@@ -26,7 +26,7 @@ DEBIAN_PACKAGES := isc-dhcp-server kea-dhcp4-server dnsmasq-base apache2 xinetd 
 	shim-signed grub-efi-amd64-signed \
 	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
 	qemu-system-arm qemu-efi-aarch64 memtest86+ \
-	busybox-static cpio iproute2 procps rsync ansible-core nasm
+	busybox-static cpio iproute2 procps rsync ansible-core puppet zsh nasm
 
 .PHONY: help build test fuzz golden lint tidy deps demo integration bench clean
 

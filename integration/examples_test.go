@@ -281,3 +281,115 @@ func TestAnsible(t *testing.T) {
 		t.Logf("check ansible: pxegen verify on %s:\n%s", h, tail(string(out), 10))
 	}
 }
+
+// TestPuppet runs the example module (examples/puppet) with puppet apply
+// for real, against a server root in a temporary directory: the first run
+// changes the tree and reloads every daemon (exit 2 with
+// --detailed-exitcodes); the second changes nothing (exit 0); a new host
+// restarts dhcpd alone; a change to PXELINUX and iPXE files only reloads
+// nothing; a removed host's files go. Service calls go to a fake
+// systemctl on the exec path.
+func TestPuppet(t *testing.T) {
+	requireCommands(t, "puppet")
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "bin")
+	pxegen := buildPxegen(t, bin)
+	log := fakeSystemctl(t, bin)
+	root := filepath.Join(tmp, "root")
+	for _, f := range []string{"centos7/vmlinuz", "centos7/initrd.img"} {
+		copyScript(t, filepath.Join(root, "srv/tftp", f), "a kernel\n")
+	}
+	site := filepath.Join(tmp, "site.yaml")
+	copyFile(t, "../examples/lab.yaml", site, 0o644)
+	manifest := filepath.Join(tmp, "apply.pp")
+	// Packages are left alone: make deps installed them, and the test must
+	// not change the machine.
+	if err := os.WriteFile(manifest, []byte(fmt.Sprintf(`class { 'pxegen':
+  inventory        => '%s',
+  root             => '%s',
+  command          => '%s',
+  path             => '%s:/usr/sbin:/usr/bin:/sbin:/bin',
+  install_packages => false,
+}
+`, site, root, pxegen, bin)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(tmp, "puppet") // Puppet's own directories, away from the machine's
+	apply := func(step string, want int) string {
+		t.Helper()
+		cmd := exec.Command("puppet", "apply", "--detailed-exitcodes", "--color", "false", "--modulepath", "../examples/puppet/modules",
+			"--confdir", filepath.Join(state, "conf"), "--vardir", filepath.Join(state, "var"), "--codedir", filepath.Join(state, "code"),
+			"--logdir", filepath.Join(state, "log"), "--rundir", filepath.Join(state, "run"), manifest)
+		cmd.Env = append(os.Environ(), "HOME="+tmp)
+		out, _ := cmd.CombinedOutput()
+		if got := cmd.ProcessState.ExitCode(); got != want {
+			t.Fatalf("%s: puppet apply exited %d, want %d\n%s", step, got, want, tail(string(out), 40))
+		}
+		return string(out)
+	}
+	edit := func(old, new string) {
+		t.Helper()
+		data, err := os.ReadFile(site)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), old) {
+			t.Fatalf("the inventory has no %q", old)
+		}
+		if err := os.WriteFile(site, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCalls := func(step string, want ...string) {
+		t.Helper()
+		slices.Sort(want)
+		if got := calls(t, log); !slices.Equal(got, want) {
+			t.Errorf("%s: systemctl calls %q, want %q", step, got, want)
+		}
+	}
+	exists := func(rel string) bool {
+		_, err := os.Lstat(filepath.Join(root, rel))
+		return err == nil
+	}
+
+	apply("first run", 2)
+	wantCalls("first run", "restart isc-dhcp-server", "reload xinetd", "reload apache2")
+	for _, f := range []string{"etc/dhcp/dhcpd.conf", "etc/xinetd.d/tftp", "srv/tftp/pxelinux.cfg/default", "srv/tftp/undionly.kpxe", "var/lib/pxegen/manifest.json"} {
+		if !exists(f) {
+			t.Errorf("first run: no %s", f)
+		}
+	}
+	if link, err := os.Readlink(filepath.Join(root, "etc/apache2/conf-enabled/pxegen.conf")); err != nil || link != "../conf-available/pxegen.conf" {
+		t.Errorf("first run: the Apache snippet is not enabled as a2enconf does (%q, %v)", link, err)
+	}
+	t.Logf("check puppet: first run exits 2 and restarts dhcpd, reloads xinetd and apache2")
+
+	before := snapshot(t, root)
+	apply("second run", 0)
+	wantCalls("second run")
+	sameSnapshot(t, "second run", before, snapshot(t, root))
+	t.Logf("check puppet: second run exits 0 and changes nothing")
+
+	edit("hosts:\n", "hosts:\n  - name: node09\n    mac: 52:54:00:12:34:99\n    ip: 10.1.1.99\n    profile: rescue\n")
+	apply("a new host", 2)
+	wantCalls("a new host", "restart isc-dhcp-server")
+	if !exists("srv/tftp/pxelinux.cfg/01-52-54-00-12-34-99") {
+		t.Errorf("a new host: its PXELINUX file was not written")
+	}
+	edit("append: rescue", "append: rescue quiet")
+	apply("a PXELINUX and iPXE change", 2)
+	wantCalls("a PXELINUX and iPXE change")
+	edit("  - name: node09\n    mac: 52:54:00:12:34:99\n    ip: 10.1.1.99\n    profile: rescue\n", "")
+	apply("a removed host", 2)
+	wantCalls("a removed host", "restart isc-dhcp-server")
+	if exists("srv/tftp/pxelinux.cfg/01-52-54-00-12-34-99") || exists("srv/tftp/ipxe/hosts/52-54-00-12-34-99.ipxe") {
+		t.Errorf("a removed host: its files are still there")
+	}
+	apply("then nothing", 0)
+	wantCalls("then nothing")
+	t.Logf("check puppet: a host's change restarts dhcpd alone, a PXELINUX change nothing, a removed host's files go")
+
+	if out, err := exec.Command(pxegen, "verify", site, "-o", root).CombinedOutput(); err != nil {
+		t.Errorf("pxegen verify on the tree: %v\n%s", err, out)
+	}
+}
