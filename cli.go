@@ -184,8 +184,9 @@ would, 2 on any error. --root must exist.`,
 	{name: "verify", summary: "run the daemons' own checks on a private rendering; check that --out holds it", required: []string{"out"},
 		about: `The DHCP server's, Apache's and the TFTP server's own checks run on a
 private copy of the rendering, never on --out. A check whose daemon is not
-installed is skipped (with --strict, that fails too). Exit 3 if a check
-fails.`,
+installed is skipped (with --strict, that fails too). The files check
+looks for every loader, kernel and initrd the tree references under
+boot_root in --out. Exit 3 if a check fails.`,
 		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o verifyOptions
 			o.input.flags(fs)
