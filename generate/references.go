@@ -3,6 +3,7 @@ package generate
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,7 +48,7 @@ func (s *Site) References() []Reference {
 		if byKey[key] == nil {
 			byKey[key] = &r
 		}
-		if !contains(byKey[key].Uses, use) {
+		if !slices.Contains(byKey[key].Uses, use) {
 			byKey[key].Uses = append(byKey[key].Uses, use)
 		}
 	}
@@ -131,13 +132,4 @@ func (s *Site) loaderKey(l Loader) string {
 		return "bootloaders.shim"
 	}
 	return "bootloaders.uefi"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
