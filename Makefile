@@ -91,7 +91,8 @@ integration: ## real daemons and VM boots, then long fuzz runs (root, after make
 	@set -o pipefail; $(GO) test -tags integration -count=1 -timeout 60m -v ./integration/ 2>&1 \
 		| tee integration.log | grep --line-buffered -E '^ +[a-z_]+_test\.go:[0-9]+: (check|vm) |^--- |^(ok|FAIL|PASS)'; \
 	rc=$$?; if [ $$rc -ne 0 ]; then echo "== integration failed; the log without progress lines:"; \
-		grep -vE '^=== (RUN|PAUSE|CONT)' integration.log; fi; exit $$rc
+		grep -vE '^=== (RUN|PAUSE|CONT)' integration.log; \
+		echo "== integration failed; what failed, once more:"; awk -f integration/failures.awk integration.log; fi; exit $$rc
 
 package: ## build $(DIST)/pxegen_VERSION_ARCH.deb with nfpm: the binary, its man page, bash and zsh completion, the example inventory
 	rm -rf $(DIST)/stage && mkdir -p $(DIST)/stage
