@@ -132,6 +132,16 @@ type Network struct {
 	// default x86_64): each gets its loaders, and the network's profile
 	// (or the menu's default) must have a kernel for each.
 	Arches StringList `yaml:"arches"`
+	// NextServer is the next-server (the BOOTP siaddr, where PXE ROMs
+	// fetch their boot file over TFTP) of every answer here, instead of
+	// server.ip.
+	NextServer string `yaml:"next_server"`
+	// BootFile replaces the loaders pxegen gives by client architecture:
+	// every request here that is neither iPXE's nor UEFI HTTP boot's gets
+	// this file, whatever option 93 says. iPXE still gets its boot script.
+	BootFile string `yaml:"boot_file"`
+	// Options are the site's own DHCP options for the network.
+	Options DHCPOptions `yaml:"options"`
 }
 
 // Profile is something a machine can boot: a kernel, initrds and a command
@@ -186,6 +196,17 @@ type Host struct {
 	// Arch is the host's CPU architecture (x86_64 or arm64), when given:
 	// its profile must have a kernel for it, and its network must list it.
 	Arch string `yaml:"arch"`
+	// BootFile replaces what the host's firmware gets from DHCP, for
+	// every request that is neither iPXE's nor UEFI HTTP boot's: its own
+	// network boot program instead of pxegen's loader (or its network's
+	// boot_file). iPXE on the host still gets known.ipxe or its network's
+	// boot script. NextServer, which needs BootFile, is the next-server
+	// that comes with it.
+	BootFile   string `yaml:"boot_file"`
+	NextServer string `yaml:"next_server"`
+	// Options are the host's own DHCP options: each replaces the one of
+	// the same code its network sets.
+	Options DHCPOptions `yaml:"options"`
 }
 
 // The CPU architectures a network, host or profile can name.

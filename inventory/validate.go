@@ -124,6 +124,8 @@ func (inv *Inventory) Validate() error {
 	v.secureBoot()
 	v.grubDir()
 	v.authoritative()
+	v.options()
+	v.overrides()
 	return v.errs.err()
 }
 
