@@ -69,8 +69,13 @@ func FuzzRender(f *testing.F) {
 		// would accept must be safe in all of them.
 		// And with the network on Secure Boot, so that GRUB files are written.
 		secure := strings.Replace(doc, "    profile: p1\n", "    profile: p1\n    secure_boot: true\n", 1)
+		// And with some of the values in the site's own DHCP settings
+		// too: boot files, option text and domain names.
+		options := strings.Replace(doc, "    profile: p1\n", fmt.Sprintf("    profile: p1\n    boot_file: %s\n    options:\n      root_path: %s\n      domain_search: [%s]\n      custom: [{code: 224, type: text, value: %s}]\n",
+			q(kernel), q(extra), q(domain), q(label)), 1)
+		options = strings.Replace(options, "    profile: *p2\n", fmt.Sprintf("    profile: *p2\n    boot_file: %s\n    options: {custom: [{code: 225, type: text, value: %s}]}\n", q(initrd), q(hostArgs)), 1)
 		for _, dhcp := range inventory.DHCPTargets {
-			for _, doc := range []string{doc, secure} {
+			for _, doc := range []string{doc, secure, options} {
 				fuzzOne(t, engine, doc, dhcp)
 			}
 		}
@@ -330,7 +335,7 @@ func checkApache(text string) string {
 // writes has, not counting tag: and set: fields.
 var dnsmasqFields = map[string][2]int{
 	"interface": {1, 1}, "domain": {1, 1}, "dhcp-userclass": {1, 1}, "dhcp-match": {1, 2},
-	"dhcp-option": {1, 8}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {4, 4}, "dhcp-host": {2, 3},
+	"dhcp-option": {1, inventory.MaxOptionItems + 1}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {4, 4}, "dhcp-host": {2, 3},
 	"enable-tftp": {0, 0}, "tftp-root": {1, 1}, "dhcp-authoritative": {0, 0},
 }
 
