@@ -53,8 +53,10 @@ var dhcpdTypes = map[string]string{
 }
 
 // hostOptionTag is the dnsmasq tag a host's dhcp-host sets for each option
-// code it sets itself, so that its network's option of that code, whose
-// precedence dnsmasq leaves to the order of its list, does not match.
+// code it sets itself, so that its network's option of that code does not
+// match: when two tagged options of one code both match, dnsmasq picks by
+// the order of its list (2.90 picks the host's, which comes later in the
+// file), and the tag keeps the answer from resting on that.
 func hostOptionTag(code int) string { return fmt.Sprintf("host-option-%d", code) }
 
 // optionLines renders the options of one scope. tags are the dnsmasq tags
