@@ -374,7 +374,27 @@ func keaConfig(s *Site) ([]byte, error) {
 	if err := enc.Encode(keaFile{Dhcp4: d}); err != nil {
 		return nil, err
 	}
+	if inc := s.Paths.KeaInclude; inc != "" {
+		return keaInclude(buf.Bytes(), inc)
+	}
 	return buf.Bytes(), nil
+}
+
+// keaEnd is how the encoder ends the file: Dhcp4's last member, then the
+// closing braces of Dhcp4 and of the file.
+const keaEnd = "\n  }\n}\n"
+
+// keaInclude adds the site's own file (paths.kea_include) to the end of
+// Dhcp4: Kea reads <?include?> as the file's text in its place, so the
+// file holds members of Dhcp4, "loggers": [...] and the like, which Kea
+// refuses when they repeat one pxegen writes.
+func keaInclude(data []byte, inc string) ([]byte, error) {
+	if !bytes.HasSuffix(data, []byte(keaEnd)) {
+		return nil, fmt.Errorf("kea: the encoded configuration does not end as expected")
+	}
+	body := data[:len(data)-len(keaEnd)]
+	return fmt.Appendf(bytes.Clone(body), ",\n  // The site's own members of Dhcp4 (paths.kea_include). pxegen never\n"+
+		"  // writes that file; pxegen verify checks it with this one.\n  <?include \"%s\"?>%s", inc, keaEnd), nil
 }
 
 // additionalClasses writes d for Kea 2.7.4 and later, which calls what

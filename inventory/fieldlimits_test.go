@@ -25,6 +25,9 @@ paths:
   apache_conf: /etc/apache2/conf-available/pxegen.conf
   boot_root: /srv/tftp
   manifest: /var/lib/pxegen/manifest.json
+  dhcpd_include: /etc/dhcp/site.conf
+  kea_include: /etc/kea/site.json
+  dnsmasq_include: /etc/dnsmasq-site.conf
 bootloaders:
   bios: undionly.kpxe
   uefi: ipxe.efi
@@ -85,8 +88,9 @@ var fieldLimits = map[string]int{
 	"targets.dhcp": MaxNameLen, "targets.tftp": MaxNameLen, "targets.kea_version": MaxNameLen,
 	"paths.dhcpd_conf": MaxPathLen, "paths.kea_conf": MaxPathLen, "paths.dnsmasq_conf": MaxPathLen,
 	"paths.xinetd_tftp": MaxPathLen, "paths.apache_conf": MaxPathLen, "paths.boot_root": MaxPathLen,
-	"paths.manifest":   MaxPathLen,
-	"bootloaders.bios": MaxPathLen, "bootloaders.uefi": MaxPathLen, "bootloaders.pxelinux": MaxPathLen,
+	"paths.manifest": MaxPathLen, "paths.dhcpd_include": MaxPathLen, "paths.kea_include": MaxPathLen,
+	"paths.dnsmasq_include": MaxPathLen,
+	"bootloaders.bios":      MaxPathLen, "bootloaders.uefi": MaxPathLen, "bootloaders.pxelinux": MaxPathLen,
 	"bootloaders.arm64": MaxPathLen, "bootloaders.shim": MaxPathLen, "bootloaders.grub_dir": MaxPathLen,
 	"bootloaders.arch.6": MaxPathLen, "networks[0].arches": MaxArches, "networks[0].arches[0]": MaxNameLen,
 	"profiles.p.arm64.kernel": MaxPathLen, "profiles.p.arm64.initrd[0]": MaxPathLen, "profiles.p.arm64.initrd": MaxInitrds,

@@ -81,6 +81,27 @@ type Paths struct {
 	ApacheConf  string `yaml:"apache_conf"`
 	BootRoot    string `yaml:"boot_root"`
 	Manifest    string `yaml:"manifest"` // what pxegen wrote, for prune and hand-edit checks
+	// A file of the site's own that the DHCP server's configuration
+	// includes, per server, since each reads its own syntax: dhcpd's
+	// include, Kea's <?include?> inside Dhcp4, dnsmasq's conf-file.
+	// Optional; pxegen never writes, replaces or removes it.
+	DhcpdInclude   string `yaml:"dhcpd_include"`
+	KeaInclude     string `yaml:"kea_include"`
+	DnsmasqInclude string `yaml:"dnsmasq_include"`
+}
+
+// Include returns the site's include file for the DHCP server target,
+// and the key it is set at, or "" when there is none.
+func (p Paths) Include(target string) (path, key string) {
+	switch target {
+	case TargetDhcpd:
+		return p.DhcpdInclude, "paths.dhcpd_include"
+	case TargetKea:
+		return p.KeaInclude, "paths.kea_include"
+	case TargetDnsmasq:
+		return p.DnsmasqInclude, "paths.dnsmasq_include"
+	}
+	return "", ""
 }
 
 // Bootloaders are file names relative to BootRoot.

@@ -39,7 +39,8 @@ func (v *validator) lengths() {
 	for _, f := range []struct{ key, val string }{
 		{"paths.dhcpd_conf", p.DhcpdConf}, {"paths.kea_conf", p.KeaConf}, {"paths.dnsmasq_conf", p.DnsmasqConf},
 		{"paths.xinetd_tftp", p.XinetdTFTP}, {"paths.apache_conf", p.ApacheConf}, {"paths.boot_root", p.BootRoot},
-		{"paths.manifest", p.Manifest},
+		{"paths.manifest", p.Manifest}, {"paths.dhcpd_include", p.DhcpdInclude}, {"paths.kea_include", p.KeaInclude},
+		{"paths.dnsmasq_include", p.DnsmasqInclude},
 	} {
 		fits(at(f.key), f.val, MaxPathLen)
 	}
