@@ -20,6 +20,8 @@ The commands are:
 	verify   run the daemons' own checks on a private rendering, and
 	         check that --out holds it
 	explain  walk one client's boot chain through the rendered files
+	import   write an inventory from what a site runs today: a
+	         dhcpd.conf, dnsmasq configuration, a CSV of hosts, NetBox
 	version  print the version (also pxegen --version)
 	help     print the commands, or one command's flags (pxegen help
 	         COMMAND, or pxegen COMMAND --help)
@@ -94,6 +96,30 @@ explain takes:
 		Its firmware: bios, uefi (the default), uefi-http or arm64.
 	--format FORMAT
 		text or json, as for render.
+
+import reads no inventory: it writes one, to stdout (or -o FILE, which
+must not exist yet), each entry saying where it came from, and on stderr
+each thing it could not carry over, with its file and line. It exits 1
+when the inventory it wrote does not validate, saying why. It takes:
+
+	--dhcpd FILE
+		An ISC dhcpd.conf, with the files it includes.
+	--dnsmasq FILE
+		A dnsmasq configuration: dhcp-range, dhcp-host, dhcp-boot,
+		dhcp-option.
+	--csv FILE
+		Hosts, a line each: mac,name,ip[,profile].
+	--netbox FILE
+		NetBox's REST API JSON: devices, interfaces, IP addresses and
+		(NetBox 4.2 and later) MAC addresses.
+	--netbox-tag TAG
+		The tag of the interface each NetBox device boots from.
+	--server-ip ADDRESS
+		The boot server's address, where no source gives it.
+	-o, --out FILE
+		Write the inventory to FILE instead of stdout.
+
+Each source flag may be given more than once.
 
 Exit codes:
 

@@ -673,3 +673,71 @@ func unknownOption(name string) string {
 	return fmt.Sprintf("no DHCP option pxegen names %q (it names %s, vendor and custom): give any other option by code under custom, as {code: N, type: T, value: V}",
 		name, strings.Join(keys, ", "))
 }
+
+// StandardOptionType returns the type every DHCP server reads option code
+// with (see standardTypes), if the servers define it themselves.
+func StandardOptionType(code int) (string, bool) {
+	t, ok := standardTypes[code]
+	return t, ok
+}
+
+// OwnOptionCode says why no site may set option code by code: pxegen
+// writes it, the exchange uses it, or pxegen names it ("" when it may).
+func OwnOptionCode(code int) string {
+	if why, ok := reservedCodes[code]; ok {
+		return why
+	}
+	if n, ok := namedByCode(code); ok {
+		return "named " + n.Key + " under options"
+	}
+	return ""
+}
+
+// SetNamed sets the named option key (an inventory key of NamedOptions)
+// to values, as written; it checks only their number and integer syntax,
+// validation the rest.
+func (o *DHCPOptions) SetNamed(key string, values []string) error {
+	var n *NamedOption
+	for i := range NamedOptions {
+		if NamedOptions[i].Key == key {
+			n = &NamedOptions[i]
+		}
+	}
+	if n == nil {
+		return fmt.Errorf("no option named %s", key)
+	}
+	if len(values) == 0 || len(values) > 1 && !n.List {
+		return fmt.Errorf("%s takes %s", key, map[bool]string{true: "a list", false: "one value"}[n.List])
+	}
+	num := func() (*int, error) {
+		v, err := strconv.Atoi(values[0])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a number", key, values[0])
+		}
+		return &v, nil
+	}
+	var err error
+	switch key {
+	case "time_offset":
+		o.TimeOffset, err = num()
+	case "time_servers":
+		o.TimeServers = values
+	case "log_servers":
+		o.LogServers = values
+	case "domain_name":
+		o.DomainName = values[0]
+	case "root_path":
+		o.RootPath = values[0]
+	case "mtu":
+		o.MTU, err = num()
+	case "ntp_servers":
+		o.NTPServers = values
+	case "netbios_name_servers":
+		o.NetBIOSNameServers = values
+	case "netbios_node_type":
+		o.NetBIOSNodeType, err = num()
+	case "domain_search":
+		o.DomainSearch = values
+	}
+	return err
+}
