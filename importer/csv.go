@@ -42,7 +42,7 @@ func (im *importer) csv(path string) error {
 			rec[i] = strings.TrimSpace(rec[i])
 		}
 		if len(rec) < 2 || len(rec) > 4 {
-			im.notef(here, "%d fields; want mac,name,ip[,profile]: not imported", len(rec))
+			im.notef(here, "%d %s; want mac,name,ip[,profile]: not imported", len(rec), map[bool]string{true: "field", false: "fields"}[len(rec) == 1])
 			continue
 		}
 		hw, err := net.ParseMAC(rec[0])

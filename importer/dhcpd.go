@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -104,12 +105,14 @@ func (r *dhcpdReader) expand(stmts []*dhcpdconf.Statement, file string) ([]*dhcp
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(filepath.Dir(file), p)
 			}
-			r.im.notef(where(s), "include %q: its statements are imported as if written here, and pxegen writes no include of it (paths.dhcpd_include includes a file of the site's own)", name.Text)
 			r.depth++
 			inc, err := r.read(p, s)
 			r.depth--
 			if err != nil {
 				return nil, err
+			}
+			if inc != nil {
+				r.im.notef(where(s), "include %q: its statements are imported as if written here, and pxegen writes no include of it (paths.dhcpd_include includes a file of the site's own)", name.Text)
 			}
 			out = append(out, inc...)
 			continue
@@ -367,6 +370,29 @@ func (r *dhcpdReader) chain(chain []*dhcpdconf.Statement, c client, e *env) {
 			return
 		}
 	}
+}
+
+// keys are the keys of e.set in the order of the statements that set
+// them in the files: what import writes must not follow map order.
+func (e env) keys() []string {
+	keys := make([]string, 0, len(e.set))
+	for k := range e.set {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := e.set[keys[i]].Pos(), e.set[keys[j]].Pos()
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
 }
 
 // arg is the first argument of the statement that set key, or "".

@@ -58,7 +58,8 @@ func handled(key string, s *dhcpdconf.Statement) bool {
 // params reports the parameters of e that are neither handled nor
 // options (which option() reports).
 func (r *dhcpdReader) params(e env) {
-	for key, s := range e.set {
+	for _, key := range e.keys() {
+		s := e.set[key]
 		if !handled(key, s) && !strings.HasPrefix(key, "option ") {
 			r.im.notef(where(s), "%s: not imported", s.Text())
 		}
@@ -80,7 +81,7 @@ func (r *dhcpdReader) network(d *dnet, g env) {
 	}
 	i := im.nets[d.prefix]
 	at := fmt.Sprintf("networks[%d]", i)
-	if s := e.set["option routers"]; s != nil {
+	if s := e.set["option routers"]; s != nil && len(values(s)) > 0 {
 		vals := values(s)
 		if ip, err := inventory.ParseIPv4(vals[0].Text); err == nil {
 			n.Gateway = ip.String()
@@ -203,7 +204,8 @@ func (r *dhcpdReader) leases(e env, n *inventory.Network, at string) {
 // options carries the options of e into o, except those set by the same
 // statement in base (a host's network's).
 func (r *dhcpdReader) options(e env, o *inventory.DHCPOptions, base *env) {
-	for key, s := range e.set {
+	for _, key := range e.keys() {
+		s := e.set[key]
 		name, ok := strings.CutPrefix(key, "option ")
 		if !ok || base != nil && base.same(e, key) {
 			continue
@@ -277,6 +279,10 @@ func (r *dhcpdReader) option(s *dhcpdconf.Statement, name string, o *inventory.D
 		im.notef(where(s), "%s: option %d is %s", s.Text(), code, why)
 		return
 	}
+	if std, ok := inventory.StandardOptionType(code); ok && std != typ {
+		im.notef(where(s), "%s: option %d is %s, as every DHCP server reads it, not %s", s.Text(), code, std, typ)
+		return
+	}
 	c := inventory.CodedOption{Code: &code, Type: typ}
 	switch typ {
 	case inventory.TypeHex:
@@ -300,6 +306,19 @@ func (r *dhcpdReader) option(s *dhcpdconf.Statement, name string, o *inventory.D
 		}
 	default:
 		c.Value = text()
+		if d, declared := r.decls[name]; declared && strings.HasPrefix(strings.TrimPrefix(d.typ, "array of "), "integer ") {
+			// dhcpd's plain integer takes either sign: signed only if
+			// a value needs it.
+			for _, v := range c.Value {
+				if strings.HasPrefix(v, "-") {
+					c.Type = "int" + strings.TrimPrefix(c.Type, "uint")
+				}
+			}
+		}
+	}
+	if msg := inventory.CheckOptionValues(c.Type, c.Value); msg != "" {
+		im.notef(where(s), "%s: %s", s.Text(), msg)
+		return
 	}
 	o.Custom = append(o.Custom, c)
 }
@@ -312,8 +331,10 @@ func pxegenType(t string) (string, bool) {
 		return inventory.TypeIPAddress, true
 	case "unsigned integer 8", "unsigned integer 16", "unsigned integer 32":
 		return "uint" + strings.TrimPrefix(t, "unsigned integer "), true
-	case "signed integer 8", "signed integer 16", "signed integer 32", "integer 8", "integer 16", "integer 32":
+	case "signed integer 8", "signed integer 16", "signed integer 32":
 		return "int" + t[strings.LastIndexByte(t, ' ')+1:], true
+	case "integer 8", "integer 16", "integer 32":
+		return "uint" + t[strings.LastIndexByte(t, ' ')+1:], true // signed when a value is negative
 	case "boolean":
 		return inventory.TypeBoolean, true
 	case "text":
@@ -400,6 +421,10 @@ func (im *importer) bootMapping(files map[string]string, n *inventory.Network, a
 	}
 	if bios == uefi && (arm == bios || arm == "") {
 		// One file whatever the firmware: the network's boot_file.
+		if msg := inventory.CheckBootFile(bios); msg != "" {
+			im.notef(here, "network %s: every PXE client got %s, which cannot be a boot_file: %s; pxegen gives its loaders", n.Name, bios, msg)
+			return
+		}
 		n.BootFile = bios
 		im.notes[at+".boot_file"] = fmt.Sprintf("every PXE client got it (%s); remove boot_file to give each firmware pxegen's own loader", kindOf(bios))
 		if arm == "" {
@@ -531,7 +556,7 @@ func (r *dhcpdReader) host(h *dhost) {
 	// runs the subnet's statements before the host's.
 	var netScopes [][]*dhcpdconf.Statement
 	var ip netip.Addr
-	if s := own.set["fixed-address"]; s != nil {
+	if s := own.set["fixed-address"]; s != nil && len(args(s)) > 0 {
 		vals := args(s)
 		a, err := inventory.ParseIPv4(vals[0].Text)
 		if err != nil {
@@ -648,6 +673,10 @@ func (r *dhcpdReader) hostBoot(host *inventory.Host, scopes [][]*dhcpdconf.State
 		}
 	}
 	if f == "" {
+		return
+	}
+	if msg := inventory.CheckBootFile(f); msg != "" {
+		im.notef(here, "host %s: its boot file %s cannot be a boot_file: %s; it gets its network's", host.Name, f, msg)
 		return
 	}
 	host.BootFile = f

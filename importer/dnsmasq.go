@@ -99,7 +99,11 @@ func (r *dmReader) read(path string) error {
 		l := dmLine{key: strings.TrimSpace(key), where: fmt.Sprintf("%s:%d", path, i+1)}
 		if value != "" {
 			for _, f := range strings.Split(value, ",") {
-				l.fields = append(l.fields, strings.TrimSpace(f))
+				f = strings.TrimSpace(f)
+				if len(f) >= 2 && f[0] == '"' && f[len(f)-1] == '"' {
+					f = f[1 : len(f)-1] // dnsmasq's quoting of a string value
+				}
+				l.fields = append(l.fields, f)
 			}
 		}
 		if l.key == "conf-file" && len(l.fields) == 1 {
@@ -176,6 +180,13 @@ func (r *dmReader) apply() {
 		}
 	}
 	for _, rg := range r.ranges {
+		n := &im.inv.Networks[rg.net]
+		if n.Gateway == "" {
+			im.notef(rg.line.where, "network %s: no router option, so dnsmasq gave its own address as router; pxegen gives none without a gateway", n.Name)
+		}
+		if len(n.DNS) == 0 {
+			im.notef(rg.line.where, "network %s: no dns-server option, so dnsmasq gave itself as DNS server; pxegen gives none without dns", n.Name)
+		}
 		r.bootFiles(rg)
 	}
 }
@@ -286,22 +297,20 @@ func dnsmasqLease(s string) (int, bool) {
 }
 
 // networksTagged are the networks a dhcp-option's or dhcp-boot's tags
-// select: those whose range sets one of them; every network when the line
-// names no range's tag.
+// select: where the tags name a range's tag, the networks whose range
+// tags satisfy them; else every network.
 func (r *dmReader) networksTagged(cond []string) []int {
+	named := false
+	for _, c := range cond {
+		named = named || r.rangeTag(strings.TrimPrefix(c, "!"))
+	}
 	var out []int
 	for _, rg := range r.ranges {
 		tags := map[string]bool{}
 		for _, t := range rg.tags {
 			tags[t] = true
 		}
-		ranged := false
-		for _, c := range cond {
-			for _, t := range rg.tags {
-				ranged = ranged || strings.TrimPrefix(c, "!") == t
-			}
-		}
-		if !ranged || matches(cond, tags) {
+		if !named || matches(cond, tags) {
 			out = append(out, rg.net)
 		}
 	}
@@ -395,6 +404,10 @@ func carryOption(im *importer, where, text string, code int, vals []string, o *i
 		for i, v := range vals {
 			vals[i] = map[string]string{"1": "true", "0": "false"}[v]
 		}
+	}
+	if msg := inventory.CheckOptionValues(typ, vals); msg != "" {
+		im.notef(where, "%s: %s", text, msg)
+		return
 	}
 	c := code
 	o.Custom = append(o.Custom, inventory.CodedOption{Code: &c, Type: typ, Value: vals})
@@ -542,10 +555,12 @@ func archValue(s string) (int, bool) {
 	return n, err == nil
 }
 
-// boot is the dhcp-boot line a client with tags gets: the first that
-// matches with tags, else the first without, as dnsmasq looks for one.
+// boot is the dhcp-boot line a client with tags gets, as dnsmasq picks
+// it: of the lines whose tags all match, the last in the file, else the
+// last line without tags (dnsmasq keeps its lines in a list it prepends
+// to, and takes the first that matches).
 func (r *dmReader) boot(tags map[string]bool, unknown map[string]string) (line *dmLine, why string) {
-	var tagged, plain []*dmLine
+	var tagged, plain *dmLine
 	for i := range r.lines {
 		l := &r.lines[i]
 		if l.key != "dhcp-boot" {
@@ -557,24 +572,17 @@ func (r *dmReader) boot(tags map[string]bool, unknown map[string]string) (line *
 				return nil, "a tag set by a test import cannot evaluate (" + w + ")"
 			}
 		}
-		if !matches(cond, tags) {
-			continue
-		}
-		if len(cond) > 0 {
-			tagged = append(tagged, l)
-		} else {
-			plain = append(plain, l)
+		switch {
+		case len(cond) == 0:
+			plain = l
+		case matches(cond, tags):
+			tagged = l
 		}
 	}
-	for _, list := range [][]*dmLine{tagged, plain} {
-		if len(list) > 1 {
-			return list[0], fmt.Sprintf("%d dhcp-boot lines match (%s and %s); import takes the first, dnsmasq by the order of its own list", len(list), list[0].where, list[1].where)
-		}
-		if len(list) == 1 {
-			return list[0], ""
-		}
+	if tagged != nil {
+		return tagged, ""
 	}
-	return nil, ""
+	return plain, ""
 }
 
 // bootFiles works out what each firmware gets in the range's network, and
@@ -642,6 +650,10 @@ func (r *dmReader) bootFiles(rg dmRange) {
 			}
 			_, _, rest := l.tags()
 			if rest[0] != files[c.name] && own == "" {
+				if msg := inventory.CheckBootFile(rest[0]); msg != "" {
+					im.notef(l.where, "host %s: its boot file %s cannot be a boot_file: %s", h.Name, rest[0], msg)
+					break
+				}
 				own = rest[0]
 				im.inv.Hosts[i].BootFile = own
 				im.notes[fmt.Sprintf("hosts[%d]", i)] += "; boot_file from " + l.where

@@ -296,8 +296,15 @@ func (im *importer) finish() {
 		im.profiles[placeholderProfile] = ""
 	}
 	inv.Profiles = map[string]*inventory.Profile{}
+	arm64 := false
+	for _, n := range inv.Networks {
+		arm64 = arm64 || n.HasArch(inventory.ArchARM64)
+	}
 	for _, n := range names {
 		inv.Profiles[n] = &inventory.Profile{Kernel: n + "/vmlinuz"}
+		if arm64 {
+			inv.Profiles[n].ARM64.Kernel = n + "/arm64/vmlinuz"
+		}
 		why := "named by " + im.profiles[n]
 		if im.profiles[n] == "" {
 			why = "a placeholder: no source names a profile, and an inventory needs one"

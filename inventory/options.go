@@ -694,8 +694,8 @@ func OwnOptionCode(code int) string {
 }
 
 // SetNamed sets the named option key (an inventory key of NamedOptions)
-// to values, as written; it checks only their number and integer syntax,
-// validation the rest.
+// to values, as written, if they are values of its type; it leaves o as
+// it was and says why when they are not.
 func (o *DHCPOptions) SetNamed(key string, values []string) error {
 	var n *NamedOption
 	for i := range NamedOptions {
@@ -708,6 +708,16 @@ func (o *DHCPOptions) SetNamed(key string, values []string) error {
 	}
 	if len(values) == 0 || len(values) > 1 && !n.List {
 		return fmt.Errorf("%s takes %s", key, map[bool]string{true: "a list", false: "one value"}[n.List])
+	}
+	for _, v := range values {
+		if _, msg := encodeValue(n.Type, v); msg != "" {
+			return fmt.Errorf("%s: %s", key, msg)
+		}
+		if IntegerType(n.Type) {
+			if i, _ := strconv.ParseInt(v, 10, 64); i < n.Min || i > n.Max {
+				return fmt.Errorf("%s: %d is out of range: %d to %d", key, i, n.Min, n.Max)
+			}
+		}
 	}
 	num := func() (*int, error) {
 		v, err := strconv.Atoi(values[0])
@@ -741,3 +751,30 @@ func (o *DHCPOptions) SetNamed(key string, values []string) error {
 	}
 	return err
 }
+
+// CheckOptionValues says why values are not an option of type typ (one of
+// OptionTypes), "" when they are: each value encodes, one value for text
+// and hex, and at most MaxOptionLen bytes in all.
+func CheckOptionValues(typ string, values []string) string {
+	if !contains(OptionTypes, typ) {
+		return fmt.Sprintf("%q is not an option type", typ)
+	}
+	if len(values) == 0 || len(values) > MaxOptionItems || len(values) > 1 && (typ == TypeText || typ == TypeHex) {
+		return fmt.Sprintf("%d values for a %s option", len(values), typ)
+	}
+	n := 0
+	for _, v := range values {
+		b, msg := encodeValue(typ, v)
+		if msg != "" {
+			return msg
+		}
+		n += len(b)
+	}
+	if n > MaxOptionLen {
+		return fmt.Sprintf("%d bytes; a DHCP option holds at most %d", n, MaxOptionLen)
+	}
+	return ""
+}
+
+// CheckBootFile says why s cannot be a boot_file, "" when it can.
+func CheckBootFile(s string) string { return checkBootFile(s) }
