@@ -5,6 +5,7 @@ package integration
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -171,4 +172,124 @@ func summary(env map[string]string) string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, " ")
+}
+
+// TestTakeover runs the README's takeover recipe with the pxegen binary
+// and the real daemons on a root that holds hand-written configs (the
+// install server's dhcpd.conf and the file it includes, an xinetd stanza,
+// a PXELINUX menu): import, render --dry-run --force, diff, render
+// --force --verify --strict with a file of the site's own included,
+// verify --strict; then dhcpd, restarted on the taken-over root, answers
+// a known host as before.
+func TestTakeover(t *testing.T) {
+	requireRoot(t)
+	requireCommands(t, "dhcpd", "apache2", "xinetd", "unshare", "go", "busybox")
+	bin := filepath.Join(t.TempDir(), "pxegen")
+	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	work := t.TempDir()
+	root := filepath.Join(work, "root")
+	hand := map[string]string{
+		"etc/xinetd.d/tftp":             "service tftp\n{\n\tsocket_type = dgram\n\tprotocol = udp\n\twait = yes\n\tuser = root\n\tserver = /usr/sbin/in.tftpd\n\tserver_args = -s /srv/tftp\n}\n",
+		"srv/tftp/pxelinux.cfg/default": "DEFAULT local\nLABEL local\n  LOCALBOOT 0\n",
+	}
+	for _, f := range []string{"campus.conf", "cluster-hosts.conf"} {
+		data, err := os.ReadFile(filepath.Join("testdata/import", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "etc/dhcp/" + f
+		if f == "campus.conf" {
+			name = "etc/dhcp/dhcpd.conf"
+		}
+		hand[name] = string(data)
+	}
+	for name, content := range hand {
+		p := filepath.Join(root, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pxegen := func(want int, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = work
+		out, _ := cmd.CombinedOutput()
+		if code := cmd.ProcessState.ExitCode(); code != want {
+			t.Fatalf("pxegen %s: exit %d, want %d\n%s", strings.Join(args, " "), code, want, out)
+		}
+		t.Logf("check takeover: pxegen %s: exit %d", strings.Join(args, " "), want)
+		return string(out)
+	}
+	pxegen(0, "import", "--dhcpd", "root/etc/dhcp/dhcpd.conf", "-o", "site.yaml")
+	// What import could not carry (here log levels, say) goes into a file
+	// of the site's own, which dhcpd.conf includes.
+	siteConf := filepath.Join(root, "etc/dhcp/site.conf")
+	if err := os.WriteFile(siteConf, []byte("log-facility local7;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(work, "site.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "paths: {dhcpd_include: /etc/dhcp/site.conf}\n")
+	f.Close()
+
+	out := pxegen(0, "render", "-i", "site.yaml", "-o", "root", "--dry-run", "--force")
+	if !strings.Contains(out, "would keep the old etc/dhcp/dhcpd.conf as ") {
+		t.Fatalf("render --dry-run --force does not say it would keep dhcpd.conf:\n%s", out)
+	}
+	out = pxegen(1, "diff", "-i", "site.yaml", "--root", "root")
+	if !strings.Contains(out, "warning: etc/dhcp/dhcpd.conf: pxegen did not write it") {
+		t.Fatalf("diff does not warn about the hand-written dhcpd.conf:\n%s", out)
+	}
+	out = pxegen(0, "render", "-i", "site.yaml", "-o", "root", "--force", "--verify", "--strict")
+	for _, check := range []string{"include", "dhcpd", "apache", "xinetd"} {
+		if !strings.Contains(out, "pxegen: verify "+check+": passed") {
+			t.Fatalf("render --verify did not pass %s:\n%s", check, out)
+		}
+	}
+	backups, _ := filepath.Glob(filepath.Join(root, "var/lib/pxegen/manifest.json.backup/*"))
+	if len(backups) != 1 {
+		t.Fatalf("want one backup directory, got %v", backups)
+	}
+	for name, content := range hand {
+		if name == "etc/dhcp/cluster-hosts.conf" {
+			// Not a file pxegen writes: untouched, and no backup.
+			if got, _ := os.ReadFile(filepath.Join(root, name)); string(got) != content {
+				t.Errorf("%s, which pxegen does not write, changed", name)
+			}
+			continue
+		}
+		if got, err := os.ReadFile(filepath.Join(backups[0], name)); err != nil || string(got) != content {
+			t.Errorf("the backup of %s is not the old file (%v)", name, err)
+		}
+	}
+	t.Logf("check takeover: the three hand-written files are kept in %s", strings.TrimPrefix(backups[0], work+"/"))
+	out = pxegen(0, "verify", "-i", "site.yaml", "-o", "root", "--strict")
+	if !strings.Contains(out, "pxegen: verify tree: passed") {
+		t.Fatalf("verify:\n%s", out)
+	}
+
+	// Restart: dhcpd on the taken-over dhcpd.conf (and the site's file it
+	// includes, at its path) answers a node of the cluster as before.
+	m := newMiniLab(t, "takeover", filepath.Join(work, "site.yaml"), inventory.WithTargets(inventory.TargetDhcpd, inventory.TargetXinetd))
+	client := m.clientNetworks()
+	var ifaces []string
+	for i := range m.inv.Networks {
+		ifaces = append(ifaces, fmt.Sprintf("s%d", i))
+	}
+	m.start(fmt.Sprintf("mount --bind %[1]s/etc/dhcp /etc/dhcp\ntouch %[2]s/dhcpd.leases\nexec dhcpd -f -d -cf /etc/dhcp/dhcpd.conf -lf %[2]s/dhcpd.leases -pf %[2]s/dhcpd.pid %[3]s > %[2]s/dhcpd.log 2>&1",
+		root, m.work, strings.Join(ifaces, " ")), nil, func() bool {
+		return strings.Contains(m.read("dhcpd.log"), "Server starting service.")
+	})
+	got := m.udhcpcEnv(client["net-172-16-20-0"], "52:54:00:16:20:01", "-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000", "-O", "42")
+	for k, v := range map[string]string{"ip": "172.16.20.11", "boot_file": "pxelinux.0", "siaddr": "172.16.0.10", "ntpsrv": "172.16.20.5"} {
+		if got[k] != v {
+			t.Errorf("check takeover: node01 after the restart: %s %q, want %q (%s)", k, got[k], v, summary(got))
+		}
+	}
+	t.Logf("check takeover: dhcpd restarted on the taken-over root answers node01 as before (%s)", summary(got))
 }
