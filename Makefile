@@ -43,9 +43,11 @@ test: ## run the unit, golden and CLI tests with the race detector, then each fu
 fuzz: ## run each fuzz target for FUZZTIME (make fuzz FUZZTIME=10m)
 	$(GO) test ./inventory -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./generate -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/dhcpdconf -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./importer -run '^$$' -fuzz '^FuzzImportDhcpd$$' -fuzztime $(FUZZTIME)
 
 golden: ## rewrite golden files from what the code produces; read the diff before committing
-	$(GO) test . ./generate ./inventory -run 'TestGolden|TestCLI|TestHostile' -update
+	$(GO) test . ./generate ./inventory ./internal/dhcpdconf -run 'TestGolden|TestCLI|TestHostile|TestParse' -update
 
 lint: ## go vet (with and without the integration tag), gofmt, go.mod tidy, no tracked binaries; changes nothing
 	$(GO) vet ./...

@@ -183,3 +183,13 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseControlCharacter: a control character in a word is an error at
+// its word (a txtar archive of it would be a binary file).
+func TestParseControlCharacter(t *testing.T) {
+	_, err := Parse("dhcpd.conf", "option a b\x01c;\n")
+	want := `dhcpd.conf:1:10: control character '\x01' in a word`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
