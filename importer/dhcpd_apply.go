@@ -627,7 +627,7 @@ func (r *dhcpdReader) hostBoot(host *inventory.Host, scopes [][]*dhcpdconf.State
 	im := r.im
 	files := map[string]string{}
 	var next *dhcpdconf.Statement
-	differ, ipxe := false, false
+	differ := false
 	for _, c := range clients {
 		he, ne := r.evalHost(scopes, body, c), r.eval(netScopes, c)
 		if len(he.unknown) > 0 {
@@ -641,7 +641,6 @@ func (r *dhcpdReader) hostBoot(host *inventory.Host, scopes [][]*dhcpdconf.State
 		}
 		switch {
 		case c.ipxe:
-			ipxe = true
 			if f := he.arg("filename"); f != "" {
 				im.notef(here, "host %s: iPXE got %s (%s); pxegen gives iPXE its own script: the host's (known.ipxe) when it has a profile, else its network's", host.Name, f, kindOf(f))
 			}
@@ -654,7 +653,6 @@ func (r *dhcpdReader) hostBoot(host *inventory.Host, scopes [][]*dhcpdconf.State
 			}
 		}
 	}
-	_ = ipxe
 	if !differ {
 		return
 	}

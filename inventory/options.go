@@ -318,12 +318,6 @@ var intWidths = map[string]struct {
 // IntegerType reports whether t is one of the integer types.
 func IntegerType(t string) bool { _, ok := intWidths[t]; return ok }
 
-// IntegerBits is the width of integer type t in bits, and whether it is
-// signed.
-func IntegerBits(t string) (bits int, signed bool) {
-	w := intWidths[t]
-	return w.bytes * 8, w.signed
-}
 
 var (
 	decimalSyntax = regexp.MustCompile(`^-?(0|[1-9][0-9]{0,19})$`)
@@ -415,7 +409,7 @@ func HexBytes(b []byte) string {
 	return strings.Join(parts, ":")
 }
 
-// OptionScope is where options are set: a network or a host, for messages.
+// optionScope is where options are set: a network or a host, for messages.
 type optionScope struct {
 	at   string // networks[0], hosts[3]
 	opts DHCPOptions

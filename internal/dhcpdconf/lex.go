@@ -67,7 +67,6 @@ type lexer struct {
 	off        int
 	line, col  int
 	comments   []Comment // every comment, in order
-	lastLine   int       // the line of the last token
 	lineTokens bool      // a token has been read on the current line
 }
 
