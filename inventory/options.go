@@ -318,7 +318,6 @@ var intWidths = map[string]struct {
 // IntegerType reports whether t is one of the integer types.
 func IntegerType(t string) bool { _, ok := intWidths[t]; return ok }
 
-
 var (
 	decimalSyntax = regexp.MustCompile(`^-?(0|[1-9][0-9]{0,19})$`)
 	hexSyntax     = regexp.MustCompile(`^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})*$`)
