@@ -26,9 +26,15 @@ DEBIAN_PACKAGES := isc-dhcp-server kea-dhcp4-server dnsmasq-base apache2 xinetd 
 	shim-signed grub-efi-amd64-signed \
 	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
 	qemu-system-arm qemu-efi-aarch64 memtest86+ \
-	busybox-static cpio iproute2 procps rsync ansible-core nasm
+	busybox-static cpio iproute2 procps rsync ansible-core puppet zsh nasm
 
-.PHONY: help build test fuzz golden lint tidy deps demo integration bench clean
+# make package: the version in the .deb, nfpm (pinned; run with go run, so
+# it stays out of pxegen's go.mod) and where the package goes.
+VERSION ?= 0.0.0~git$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+NFPM ?= $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
+DIST ?= dist
+
+.PHONY: help build test fuzz golden lint tidy deps demo integration bench clean package
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -46,7 +52,7 @@ fuzz: ## run each fuzz target for FUZZTIME (make fuzz FUZZTIME=10m)
 	$(GO) test ./internal/dhcpdconf -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 
 golden: ## rewrite golden files from what the code produces; read the diff before committing
-	$(GO) test . ./generate ./inventory ./internal/dhcpdconf -run 'TestGolden|TestCLI|TestHostile|TestParse' -update
+	$(GO) test . ./generate ./inventory ./internal/dhcpdconf -run 'TestGolden|TestCLI|TestHostile|TestParse|TestSchemaFile' -update
 
 lint: ## go vet (with and without the integration tag), gofmt, go.mod tidy, no tracked binaries; changes nothing
 	$(GO) vet ./...
@@ -90,8 +96,19 @@ integration: ## real daemons and VM boots, then long fuzz runs (root, after make
 	rc=$$?; if [ $$rc -ne 0 ]; then echo "== integration failed; the log without progress lines:"; \
 		grep -vE '^=== (RUN|PAUSE|CONT)' integration.log; fi; exit $$rc
 
-clean: ## remove build and demo output
-	rm -rf pxegen out integration.log
+package: ## build $(DIST)/pxegen_VERSION_ARCH.deb with nfpm: the binary, its man page, bash and zsh completion, the example inventory
+	rm -rf $(DIST)/stage && mkdir -p $(DIST)/stage
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(DIST)/stage/pxegen .
+	$(DIST)/stage/pxegen man | gzip -9n > $(DIST)/stage/pxegen.1.gz
+	$(DIST)/stage/pxegen completion bash > $(DIST)/stage/pxegen.bash
+	$(DIST)/stage/pxegen completion zsh > $(DIST)/stage/_pxegen
+	$(DIST)/stage/pxegen schema > $(DIST)/stage/inventory.schema.json
+	cp examples/lab.yaml LICENSE $(DIST)/stage/
+	cd $(DIST)/stage && VERSION='$(VERSION)' ARCH=$$($(GO) env GOARCH) $(NFPM) package --config $(CURDIR)/packaging/nfpm.yaml --packager deb --target ..
+	rm -rf $(DIST)/stage
+
+clean: ## remove build, demo and package output
+	rm -rf pxegen out integration.log dist
 
 bench: build ## render generated sites of 1k, 10k and 100k hosts against the cp -a floor; then go test -bench
 	$(GO) run ./bench -pxegen ./pxegen -sizes $(BENCH_SIZES) -reps $(BENCH_REPS)

@@ -8,13 +8,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/pxegen/pxegen/generate"
 	"github.com/pxegen/pxegen/internal/filetree"
+	"github.com/pxegen/pxegen/internal/progress"
 	"github.com/pxegen/pxegen/inventory"
 	"github.com/pxegen/pxegen/verify"
 )
@@ -78,6 +81,19 @@ func invalid(err error) error {
 	return err
 }
 
+// progressDelay is how long a step of render runs before its progress
+// line shows: a small tree is done first, and prints nothing.
+var progressDelay = time.Second
+
+// meter is a progress line on stderr, when that is a terminal and the
+// output is text; nil (which counts nothing) otherwise.
+func (e *env) meter(format string) *progress.Meter {
+	if format != "text" || !progress.Terminal(e.stderr) {
+		return nil
+	}
+	return progress.New(e.stderr, progressDelay)
+}
+
 // env is where a command reads and writes.
 type env struct {
 	stdin          io.Reader
@@ -116,8 +132,16 @@ type command struct {
 	required []string
 	// flags declares its flags on fs, into an options value of its own,
 	// and returns the function that runs it with them and, for a command
-	// that reads an inventory, where the positional argument goes.
-	flags func(fs *flag.FlagSet) (action, *inputOptions)
+	// that takes one, where its positional argument goes.
+	flags func(fs *flag.FlagSet) (action, argument)
+}
+
+// argument is where a command's positional argument goes.
+type argument interface {
+	// set takes the arguments that are not flags.
+	set(args []string) error
+	// synopsis names the argument in the help ("[INVENTORY]").
+	synopsis() string
 }
 
 type action func(ctx context.Context, e *env) error
@@ -128,7 +152,7 @@ var commands = []*command{
 replaced atomically. A file in the way (not written by pxegen, or edited
 since) stops the run, exit 4, unless --force. render says which daemons
 must reload; it never reloads one itself.`,
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o renderOptions
 			o.input.flags(fs)
 			outFlag(fs, &o.out, "write the tree under `DIR`")
@@ -143,7 +167,7 @@ must reload; it never reloads one itself.`,
 	{name: "diff", summary: "show what render would change under --root, as a unified diff", required: []string{"root"},
 		about: `It exits as diff(1) does: 0 if nothing would change, 1 if something
 would, 2 on any error. --root must exist.`,
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o diffOptions
 			o.input.flags(fs)
 			fs.StringVar(&o.root, "root", "", "compare with the tree under `DIR` (/ on the boot server)")
@@ -152,7 +176,7 @@ would, 2 on any error. --root must exist.`,
 			return func(ctx context.Context, e *env) error { return diff(e, o) }, &o.input
 		}},
 	{name: "check", summary: "validate the inventory and render it in memory; write nothing",
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o checkOptions
 			o.input.flags(fs)
 			return func(ctx context.Context, e *env) error { return check(e, o) }, &o.input
@@ -160,9 +184,10 @@ would, 2 on any error. --root must exist.`,
 	{name: "verify", summary: "run the daemons' own checks on a private rendering; check that --out holds it", required: []string{"out"},
 		about: `The DHCP server's, Apache's and the TFTP server's own checks run on a
 private copy of the rendering, never on --out. A check whose daemon is not
-installed is skipped (with --strict, that fails too). Exit 3 if a check
-fails.`,
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+installed is skipped (with --strict, that fails too). The files check
+looks for every loader, kernel and initrd the tree references under
+boot_root in --out. Exit 3 if a check fails.`,
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o verifyOptions
 			o.input.flags(fs)
 			outFlag(fs, &o.out, "the rendered tree in `DIR`")
@@ -174,7 +199,7 @@ fails.`,
 		about: `Each DHCP answer, script and file the client fetches, the names PXELINUX
 and GRUB try, and what finally boots, citing the inventory line behind
 each step.`,
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o explainOptions
 			o.input.flags(fs)
 			fs.StringVar(&o.mac, "mac", "", "the client's `MAC` address")
@@ -184,7 +209,7 @@ each step.`,
 			return func(ctx context.Context, e *env) error { return explain(e, o) }, &o.input
 		}},
 	{name: "version", summary: "print the version",
-		flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+		flags: func(fs *flag.FlagSet) (action, argument) {
 			return func(ctx context.Context, e *env) error { return printVersion(e) }, nil
 		}},
 }
@@ -218,7 +243,7 @@ func dispatch(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // run reports the error; --help prints usage itself
 	fs.Usage = func() {}
-	act, input := c.flags(fs)
+	act, arg := c.flags(fs)
 	positional, err := parseFlags(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return c.usage(e.stdout)
@@ -231,11 +256,11 @@ func dispatch(ctx context.Context, e *env, args []string) error {
 			return usageErrorf("%s: --%s is required (pxegen %s --help lists the flags)", c.name, r, c.name)
 		}
 	}
-	if input == nil && len(positional) > 0 {
+	if arg == nil && len(positional) > 0 {
 		return usageErrorf("%s: takes no arguments", c.name)
 	}
-	if input != nil {
-		if err := input.argument(positional); err != nil {
+	if arg != nil {
+		if err := arg.set(positional); err != nil {
 			return usageErrorf("%s: %v", c.name, err)
 		}
 	}
@@ -291,9 +316,11 @@ func (o *inputOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.tftp, "tftp", "", "serve TFTP with `NAME` ("+strings.Join(inventory.TFTPTargets, ", ")+"), whatever the inventory's targets.tftp says")
 }
 
-// argument takes the inventory from the command's one positional
-// argument, which may repeat -i but not contradict it.
-func (o *inputOptions) argument(args []string) error {
+func (o *inputOptions) synopsis() string { return "[INVENTORY]" }
+
+// set takes the inventory from the command's one positional argument,
+// which may repeat -i but not contradict it.
+func (o *inputOptions) set(args []string) error {
 	switch {
 	case len(args) == 0:
 		return nil
@@ -401,16 +428,21 @@ func render(ctx context.Context, e *env, o renderOptions) error {
 	if o.strict && !o.verify {
 		return usageErrorf("render: --strict is for --verify")
 	}
+	meter := e.meter(o.format)
+	defer meter.End()
+	meter.Begin("rendering", 0)
 	inv, _, tree, err := o.input.render(e)
 	if err != nil {
 		return invalid(err)
 	}
 	var checks []verify.Result
 	if o.verify {
+		meter.Begin("verifying", 0)
 		if checks, err = verify.Rendered(ctx, inv, tree, o.out); err != nil {
 			return interrupted(ctx, err)
 		}
 		checks = append(checks, verify.Host(ctx, inv, o.out)...)
+		meter.End()
 		if o.format == "text" {
 			printChecks(e.stdout, checks)
 		}
@@ -425,7 +457,11 @@ func render(ctx context.Context, e *env, o renderOptions) error {
 	if o.dryRun {
 		lock = filetree.SharedLock
 	}
-	plan, err := filetree.NewPlan(o.out, tree, planOptions(inv, o.prune, o.force, lock))
+	opts := planOptions(inv, o.prune, o.force, lock)
+	if meter != nil {
+		opts.Meter = meter
+	}
+	plan, err := filetree.NewPlan(o.out, tree, opts)
 	if conflict, ok := errors.AsType[*filetree.ConflictError](err); ok {
 		return &codedError{code: exitConflict, err: conflict}
 	}
@@ -438,6 +474,7 @@ func render(ctx context.Context, e *env, o renderOptions) error {
 			return err
 		}
 	}
+	meter.End()
 	warnUntracked(e.stderr, plan)
 	return printRender(e.stdout, o.format, plan, o.dryRun, checks)
 }
@@ -526,7 +563,7 @@ func verifyTree(ctx context.Context, e *env, o verifyOptions) error {
 	if err := checkFormat(e, o.format); err != nil {
 		return usageErrorf("verify: %v", err)
 	}
-	inv, _, tree, err := o.input.render(e)
+	inv, site, tree, err := o.input.render(e)
 	if err != nil {
 		return invalid(err)
 	}
@@ -539,7 +576,10 @@ func verifyTree(ctx context.Context, e *env, o verifyOptions) error {
 		return interrupted(ctx, err)
 	}
 	checks = append(checks, verify.Host(ctx, inv, o.out)...)
-	checks = append(checks, same)
+	// The loaders and kernels are looked for where clients fetch them:
+	// the real boot_root below --out.
+	files := verify.Files(filepath.Join(o.out, inv.Paths.BootRoot), site.References())
+	checks = append(checks, files, same)
 	if o.format == "json" {
 		err = writeJSON(e.stdout, checkReport{Checks: checks, Summary: countChecks(checks)})
 	} else {
@@ -863,14 +903,14 @@ if nothing would change, 1 if something would, 2 on any error.
 // flag, its short form beside it.
 func (c *command) usage(w io.Writer) error {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	_, input := c.flags(fs)
+	_, arg := c.flags(fs)
 	var b strings.Builder
 	synopsis := "pxegen " + c.name
 	if hasFlags(fs) {
 		synopsis += " [flags]"
 	}
-	if input != nil {
-		synopsis += " [INVENTORY]"
+	if arg != nil {
+		synopsis += " " + arg.synopsis()
 	}
 	fmt.Fprintf(&b, "usage: %s\n\n%s.\n", synopsis, strings.ToUpper(c.summary[:1])+c.summary[1:])
 	if c.about != "" {

@@ -17,17 +17,24 @@ The commands are:
 	diff     show what render would change under --root, as a unified
 	         diff
 	check    validate the inventory and render it in memory; write nothing
-	verify   run the daemons' own checks on a private rendering, and
-	         check that --out holds it
+	verify   run the daemons' own checks on a private rendering, check
+	         that --out holds it, and that its boot_root holds every
+	         loader, kernel and initrd the tree references
 	explain  walk one client's boot chain through the rendered files
 	import   write an inventory from what a site runs today: a
-	         dhcpd.conf, dnsmasq configuration, a CSV of hosts, NetBox
+	         dhcpd.conf, dnsmasq configuration, a CSV of hosts, a NetBox
+	         export
+	schema   print a JSON Schema of the inventory, for editors
+	completion bash|zsh
+	         print the completion script for bash or zsh
+	man      print the manual page, in roff
 	version  print the version (also pxegen --version)
 	help     print the commands, or one command's flags (pxegen help
 	         COMMAND, or pxegen COMMAND --help)
 
 Flags follow the command, before or after the inventory; -- ends them.
-Every command but version reads the inventory: the argument, or -i FILE
+Every command but import, schema, completion, man and version reads the
+inventory: the argument, or -i FILE
 (the two may not disagree), else $PXEGEN_INVENTORY, else ./pxegen.yaml;
 "-" reads it from standard input. These commands take:
 
@@ -129,8 +136,9 @@ Exit codes:
 	   that is not regular in the way, another run holding the tree),
 	   or an interrupt (Ctrl-C, SIGTERM) stopped the run before it wrote
 	3  verify or render --verify: a daemon rejected a generated file,
-	   the tree is not what the inventory renders (verify), or, with
-	   --strict, a check was skipped; nothing was written
+	   the tree is not what the inventory renders or lacks a loader,
+	   kernel or initrd it references (verify), or, with --strict, a
+	   check was skipped; nothing was written
 	4  render: a file it would replace or remove was not written by
 	   pxegen or was edited by hand; nothing was written
 

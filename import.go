@@ -19,7 +19,7 @@ var importCommand = &command{name: "import", summary: "write an inventory from w
 each entry saying where it came from; what could not be carried over goes
 to stderr, one line each with file and line. Exit 1 if the inventory it
 wrote does not validate, saying why.`,
-	flags: func(fs *flag.FlagSet) (action, *inputOptions) {
+	flags: func(fs *flag.FlagSet) (action, argument) {
 		var o importOptions
 		fs.Var((*importerFiles)(&o.src.Dhcpd), "dhcpd", "an ISC dhcpd.conf `FILE` (and what it includes); repeatable")
 		fs.Var((*importerFiles)(&o.src.Dnsmasq), "dnsmasq", "a dnsmasq configuration `FILE` (dhcp-range, dhcp-host, dhcp-boot, dhcp-option); repeatable")

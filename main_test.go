@@ -90,6 +90,17 @@ func TestExitCodes(t *testing.T) {
 	}
 	defer holder.Close()
 
+	// A rendered tree with the files it references in boot_root, and one
+	// without them.
+	ready, bare := filepath.Join(dir, "ready"), filepath.Join(dir, "bare")
+	for _, out := range []string{ready, bare} {
+		if code := runCLI([]string{"render", "-i", valid, "-o", out}, &bytes.Buffer{}, &bytes.Buffer{}); code != exitOK {
+			t.Fatalf("render: exit %d", code)
+		}
+	}
+	for _, f := range []string{"k", "undionly.kpxe", "snponly.efi", "pxelinux.0", "ldlinux.c32", "menu.c32", "libutil.c32"} {
+		writeFile(t, filepath.Join(ready, "srv/tftp", f), "a boot file")
+	}
 	// A PATH with no daemon on it: every check of verify is skipped.
 	noDaemons := t.TempDir()
 	// A PATH whose dhcpd rejects every file.
@@ -139,13 +150,21 @@ func TestExitCodes(t *testing.T) {
 		{"-i and another argument", []string{"check", "-i", valid, invalid}, exitError, ""},
 		{"version with an argument", []string{"version", "now"}, exitError, ""},
 		{"diff, no root", []string{"diff", "-i", valid, "--root", filepath.Join(dir, "nope")}, 2, ""},
-		{"verify, skipped checks", []string{"verify", "-i", valid, "-o", filepath.Join(dir, "out")}, exitOK, noDaemons},
-		{"verify --strict, skipped checks", []string{"verify", "-i", valid, "-o", filepath.Join(dir, "out"), "--strict"}, exitReject, noDaemons},
+		{"verify, skipped checks", []string{"verify", "-i", valid, "-o", ready}, exitOK, noDaemons},
+		{"verify, a kernel and loaders missing", []string{"verify", "-i", valid, "-o", bare}, exitReject, noDaemons},
+		{"verify --strict, skipped checks", []string{"verify", "-i", valid, "-o", ready, "--strict"}, exitReject, noDaemons},
 		{"render --verify --strict, skipped checks", []string{"render", "-i", valid, "-o", filepath.Join(dir, "out2"), "--verify", "--strict"}, exitReject, noDaemons},
 		{"render --strict without --verify", []string{"render", "-i", valid, "-o", filepath.Join(dir, "out2"), "--strict"}, exitError, ""},
 		{"verify, a daemon rejects", []string{"verify", "-i", valid, "-o", filepath.Join(dir, "out")}, exitReject, rejecting},
 		{"render --verify, a daemon rejects", []string{"render", "-i", valid, "-o", filepath.Join(dir, "out2"), "--verify"}, exitReject, rejecting},
 		{"verify --format json, a daemon rejects", []string{"verify", "-i", valid, "-o", filepath.Join(dir, "out"), "--format", "json"}, exitReject, rejecting},
+		{"schema", []string{"schema"}, exitOK, ""},
+		{"schema with an argument", []string{"schema", valid}, exitError, ""},
+		{"man", []string{"man"}, exitOK, ""},
+		{"completion bash", []string{"completion", "bash"}, exitOK, ""},
+		{"completion zsh", []string{"completion", "zsh"}, exitOK, ""},
+		{"completion without a shell", []string{"completion"}, exitError, ""},
+		{"completion for an unknown shell", []string{"completion", "fish"}, exitError, ""},
 		{"explain --format json, invalid inventory", []string{"explain", "-i", invalid, "--mac", "52:54:00:00:00:01", "--format", "json"}, exitInvalid, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

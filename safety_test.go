@@ -79,7 +79,7 @@ func renderTree(t *testing.T, name, doc string) map[string]string {
 // rewrites a large tree, alternating between two versions, and checks
 // after every kill that each file is its complete old or complete new
 // version. Every other kill lands at a random moment of the run; the
-// others just after the renames begin (when the pending record appears),
+// others just after the renames begin (when a first file is replaced),
 // and at least one must leave a tree of old and new files, or the test
 // has not tested the renames. A final run must then leave exactly the new
 // tree and no temporary file.
@@ -108,9 +108,26 @@ func TestKillDuringRender(t *testing.T) {
 	}
 	t.Logf("seed %d (-kill-seed %d repeats these kill times)", seed, seed)
 	rng := rand.New(rand.NewSource(seed))
-	pending := filepath.Join(out, "var/lib/pxegen/manifest.json.pending")
+	// Files spread over the tree, whose replacement shows that the
+	// renames have begun.
+	var samples []string
+	for p := range trees["a"] {
+		if trees["a"][p] != trees["b"][p] && len(samples) < 32 {
+			samples = append(samples, filepath.Join(out, p))
+		}
+	}
 	mixed := 0
-	for i := 0; i < *killRuns; i++ {
+	// The runs asked for, then, on a loaded machine where none of those
+	// landed during the renames, more aimed ones until one does: the
+	// renames must be tested, but when a kill lands is up to the scheduler.
+	extra := 0
+	for i := 0; i < *killRuns || mixed == 0 && extra < 4**killRuns; i++ {
+		if i >= *killRuns {
+			extra++
+			if i%2 == 0 {
+				continue // only aimed kills
+			}
+		}
 		v := []string{"b", "a"}[i%2]
 		cmd := exec.Command(bin, "render", "-i", filepath.Join(dir, v+".yaml"), "-o", out)
 		if err := cmd.Start(); err != nil {
@@ -123,7 +140,7 @@ func TestKillDuringRender(t *testing.T) {
 		if i%2 == 0 {
 			kill = time.After(time.Duration(rng.Int63n(int64(window))))
 		} else {
-			kill = afterFileAppears(pending, time.Duration(rng.Int63n(int64(5*time.Millisecond))), stop)
+			kill = afterRenamesBegin(samples, stop)
 		}
 		select {
 		case err := <-done:
@@ -143,7 +160,7 @@ func TestKillDuringRender(t *testing.T) {
 			mixed++
 		}
 	}
-	t.Logf("%d kills, %d of them during the renames (a tree of old and new files, each one whole)", *killRuns, mixed)
+	t.Logf("%d kills, %d of them during the renames (a tree of old and new files, each one whole)", *killRuns+extra/2, mixed)
 	if mixed == 0 {
 		t.Errorf("no kill landed during the renames, so they went untested (seed %d)", seed)
 	}
@@ -180,6 +197,40 @@ func afterFileAppears(path string, delay time.Duration, stop <-chan struct{}) <-
 				return
 			}
 			time.Sleep(100 * time.Microsecond)
+		}
+	}()
+	return c
+}
+
+// afterRenamesBegin fires as soon as one of files is replaced (another
+// inode at its path), unless stop is closed first: a kill then lands
+// while the other renames are still to come, however loaded the machine
+// and however long the run took to stage its files. It polls, as another
+// process renames.
+func afterRenamesBegin(files []string, stop <-chan struct{}) <-chan time.Time {
+	c := make(chan time.Time, 1)
+	inodes := make([]uint64, len(files))
+	for i, f := range files {
+		var st syscall.Stat_t
+		if syscall.Lstat(f, &st) == nil {
+			inodes[i] = st.Ino
+		}
+	}
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for i, f := range files {
+				var st syscall.Stat_t
+				if syscall.Lstat(f, &st) == nil && st.Ino != inodes[i] {
+					c <- time.Now()
+					return
+				}
+			}
+			time.Sleep(50 * time.Microsecond)
 		}
 	}()
 	return c

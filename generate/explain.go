@@ -461,15 +461,8 @@ func (x *explainer) parseGRUB(data []byte) (Boot, bool) {
 		case branch != "" && branch != x.cpu():
 		case strings.HasPrefix(trimmed, `chainloader "$loader"`):
 			b.Local = true
-		case strings.HasPrefix(trimmed, "chainloader ") && len(words) > 0:
-			// A memtest or chain profile's EFI program.
-			b.Kernel = words[0][1]
-			var args []string
-			for _, w := range words[1:] {
-				args = append(args, w[1])
-			}
-			b.Cmdline = strings.Join(args, " ")
-		case strings.HasPrefix(trimmed, "linux ") && len(words) > 0:
+		case (strings.HasPrefix(trimmed, "linux ") || strings.HasPrefix(trimmed, "chainloader ")) && len(words) > 0:
+			// A kernel, or a memtest or chain profile's EFI program.
 			b.Kernel = words[0][1]
 			var args []string
 			for _, w := range words[1:] {

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pxegen/pxegen/generate"
 	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 )
@@ -454,4 +455,71 @@ func finish(r Result, desc string, out []byte, err error) Result {
 		r.Detail += "\n" + strings.Join(keep, "\n")
 	}
 	return r
+}
+
+// Files checks that every file the tree references (loaders, PXELINUX's
+// modules, kernels, initrds and EFI programs) is a regular file under
+// bootRoot, the real boot_root below --out: pxegen writes none of them,
+// and a client that cannot fetch one does not boot. A link is a failure
+// too: pxegen's Apache snippet follows none (Options None), and tftpd-hpa
+// -s resolves an absolute one inside its root. Files given by URL are
+// counted, not fetched.
+func Files(bootRoot string, refs []generate.Reference) Result {
+	r := Result{Check: "files"}
+	if info, err := os.Stat(bootRoot); err != nil || !info.IsDir() {
+		r.Status = Failed
+		r.Detail = fmt.Sprintf("boot_root %s is not a directory: none of the %d files the tree references is there", bootRoot, len(refs))
+		return r
+	}
+	var problems []string
+	local, urls := 0, 0
+	for _, ref := range refs {
+		if ref.Path == "" {
+			urls++
+			continue
+		}
+		local++
+		if why := fileProblem(bootRoot, ref.Path); why != "" {
+			problems = append(problems, fmt.Sprintf("%s %s: %s", filetree.Escape(ref.Path), why, strings.Join(ref.Uses, "; ")))
+		}
+	}
+	byURL := ""
+	if urls > 0 {
+		byURL = fmt.Sprintf(" (%d more by URL, not checked)", urls)
+	}
+	if len(problems) == 0 {
+		r.Status, r.Detail = Passed, fmt.Sprintf("the %d files the tree references are under %s%s", local, bootRoot, byURL)
+		return r
+	}
+	r.Status = Failed
+	r.Detail = fmt.Sprintf("%d of the %d files the tree references are not ready under %s%s:\n%s",
+		len(problems), local, bootRoot, byURL, strings.Join(problems, "\n"))
+	return r
+}
+
+// fileProblem says what is wrong with rel below root for a client: "" if
+// it is a regular file reached without a link.
+func fileProblem(root, rel string) string {
+	p := root
+	parts := strings.Split(rel, "/")
+	for i, part := range parts {
+		p = filepath.Join(p, part)
+		info, err := os.Lstat(p)
+		switch {
+		case os.IsNotExist(err):
+			return "is missing"
+		case err != nil:
+			return "cannot be read (" + err.Error() + ")"
+		case info.Mode()&os.ModeSymlink != 0:
+			if i < len(parts)-1 {
+				return "is reached through a symbolic link (" + filepath.Join(parts[:i+1]...) + "), which Apache does not follow under pxegen's snippet: copy, hard-link or bind-mount instead"
+			}
+			return "is a symbolic link, which Apache does not follow under pxegen's snippet: copy or hard-link it instead"
+		case i < len(parts)-1 && !info.IsDir():
+			return "is missing (" + filepath.Join(parts[:i+1]...) + " is not a directory)"
+		case i == len(parts)-1 && !info.Mode().IsRegular():
+			return "is not a regular file"
+		}
+	}
+	return ""
 }

@@ -117,6 +117,16 @@ type PlanOptions struct {
 	// Lock is how the plan holds the root's lock until Close. Apply needs
 	// ExclusiveLock; with it, NewPlan creates the root if it is missing.
 	Lock LockMode
+	// Meter, if not nil, counts the files compared and written, for a
+	// progress line on a terminal.
+	Meter Meter
+}
+
+// Meter counts the files of a long step: Begin names the step and how
+// many files it has, Add (called from any goroutine) counts those done.
+type Meter interface {
+	Begin(step string, total int)
+	Add(n int)
 }
 
 // Conflict is a file the plan would replace or remove that pxegen may not
@@ -233,12 +243,18 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (_ *Plan, err error) {
 	// Read and compare in parallel, keeping hashes, not bytes: at 100,000
 	// hosts the old tree would be a second copy of the new one.
 	states := make([]fileState, len(tree))
+	if opts.Meter != nil && p.t != nil {
+		opts.Meter.Begin("comparing", len(tree))
+	}
 	if err := parallel(len(tree), func(i int) error {
 		if p.t == nil {
 			return nil
 		}
 		var err error
 		states[i], err = p.t.inspect(tree[i].Path, tree[i].Data, opts.Mark)
+		if opts.Meter != nil {
+			opts.Meter.Add(1)
+		}
 		return err
 	}); err != nil {
 		return nil, err
@@ -561,7 +577,7 @@ func (p *Plan) Apply() error {
 	if len(p.files) == 0 && p.pending == nil && p.manifest == nil && len(p.prune) == 0 {
 		return removeStaleTemps(p.t, p.sweep)
 	}
-	b := batch{first: p.pending, last: p.manifest, between: p.removePruned, changed: true, backups: p.backups, sweep: p.sweep}
+	b := batch{first: p.pending, last: p.manifest, between: p.removePruned, changed: true, backups: p.backups, sweep: p.sweep, meter: p.opts.Meter}
 	for _, name := range append(append([]string{}, p.prune...), p.rmdirs...) {
 		b.touched = append(b.touched, path.Dir(name))
 	}

@@ -111,6 +111,8 @@ type batch struct {
 	// changed says every file is known to differ from what is on disk (a
 	// plan has just compared them), so they are not read again.
 	changed bool
+	// meter, if not nil, counts the files written.
+	meter Meter
 }
 
 func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
@@ -219,6 +221,9 @@ func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
 	}
 
 	pid := strconv.Itoa(os.Getpid())
+	if b.meter != nil {
+		b.meter.Begin("writing", len(changed))
+	}
 	err = parallel(len(changed), func(j int) error {
 		f := tree[changed[j]]
 		tmp := "." + path.Base(f.Path) + tempMarker + pid + "-" + strconv.Itoa(j)
@@ -229,8 +234,15 @@ func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
 			}
 			return fmt.Errorf("write %s: %w", Escape(f.Path), err)
 		}
+		if b.meter != nil {
+			b.meter.Add(1)
+		}
 		return nil
 	})
+	if b.meter != nil {
+		// The sync and the renames: no count, but the line stays up.
+		b.meter.Begin("replacing", 0)
+	}
 	// One sync makes every staged file (and backup) durable before any
 	// becomes visible.
 	touched := changedDirs(tree, changed)
