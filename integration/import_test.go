@@ -205,11 +205,19 @@ func TestTakeover(t *testing.T) {
 		}
 		hand[name] = string(data)
 	}
-	for name, content := range hand {
-		p := filepath.Join(root, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
+	// What the boot server serves and pxegen never writes: its loaders,
+	// PXELINUX's modules and the kernel (verify's files check wants them).
+	served := map[string]string{}
+	for _, name := range []string{"pxelinux.0", "ldlinux.c32", "libutil.c32", "menu.c32", "efi/shimx64.efi", "efi/grubx64.efi", "install/vmlinuz"} {
+		served["srv/tftp/"+name] = "the server's own " + name + "\n"
+	}
+	for _, files := range []map[string]string{hand, served} {
+		for name, content := range files {
+			p := filepath.Join(root, name)
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	pxegen := func(want int, args ...string) string {
@@ -268,9 +276,16 @@ func TestTakeover(t *testing.T) {
 		}
 	}
 	t.Logf("check takeover: the three hand-written files are kept in %s", strings.TrimPrefix(backups[0], work+"/"))
+	for name, content := range served {
+		if got, _ := os.ReadFile(filepath.Join(root, name)); string(got) != content {
+			t.Errorf("%s, which pxegen does not write, changed", name)
+		}
+	}
 	out = pxegen(0, "verify", "-i", "site.yaml", "-o", "root", "--strict")
-	if !strings.Contains(out, "pxegen: verify tree: passed") {
-		t.Fatalf("verify:\n%s", out)
+	for _, check := range []string{"tree", "files"} {
+		if !strings.Contains(out, "pxegen: verify "+check+": passed") {
+			t.Fatalf("verify did not pass %s:\n%s", check, out)
+		}
 	}
 
 	// Restart: dhcpd on the taken-over dhcpd.conf (and the site's file it
