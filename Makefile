@@ -49,9 +49,10 @@ test: ## run the unit, golden and CLI tests with the race detector, then each fu
 fuzz: ## run each fuzz target for FUZZTIME (make fuzz FUZZTIME=10m)
 	$(GO) test ./inventory -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./generate -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/dhcpdconf -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 
 golden: ## rewrite golden files from what the code produces; read the diff before committing
-	$(GO) test . ./generate ./inventory -run 'TestGolden|TestCLI|TestHostile|TestSchemaFile' -update
+	$(GO) test . ./generate ./inventory ./internal/dhcpdconf -run 'TestGolden|TestCLI|TestHostile|TestParse|TestSchemaFile' -update
 
 lint: ## go vet (with and without the integration tag), gofmt, go.mod tidy, no tracked binaries; changes nothing
 	$(GO) vet ./...
@@ -86,6 +87,8 @@ demo: ## render examples/lab.yaml into ./out and list what it wrote
 
 integration: ## real daemons and VM boots, then long fuzz runs (root, after make deps); PXEGEN_INTEGRATION=1 turns skips into failures
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(LONG_FUZZTIME)
+	@# Import writes files at each run: too slow for make test's few seconds, whose seeds run as tests.
+	$(GO) test ./importer -run '^$$' -fuzz '^FuzzImportDhcpd$$' -fuzztime $(LONG_FUZZTIME)
 	@set -o pipefail; $(GO) test . -count=1 -timeout 30m -run '^TestKillDuringRender$$' -kill-runs $(LONG_KILL_RUNS) -v 2>&1 \
 		| grep -E '^(---|ok|FAIL)|safety_test'
 	@set -o pipefail; $(GO) test -tags integration -count=1 -timeout 60m -v ./integration/ 2>&1 \

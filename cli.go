@@ -438,7 +438,7 @@ func render(ctx context.Context, e *env, o renderOptions) error {
 	var checks []verify.Result
 	if o.verify {
 		meter.Begin("verifying", 0)
-		if checks, err = verify.Rendered(ctx, inv, tree); err != nil {
+		if checks, err = verify.Rendered(ctx, inv, tree, o.out); err != nil {
 			return interrupted(ctx, err)
 		}
 		checks = append(checks, verify.Host(ctx, inv, o.out)...)
@@ -571,7 +571,7 @@ func verifyTree(ctx context.Context, e *env, o verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	checks, err := verify.Rendered(ctx, inv, tree)
+	checks, err := verify.Rendered(ctx, inv, tree, o.out)
 	if err != nil {
 		return interrupted(ctx, err)
 	}

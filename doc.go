@@ -21,6 +21,9 @@ The commands are:
 	         that --out holds it, and that its boot_root holds every
 	         loader, kernel and initrd the tree references
 	explain  walk one client's boot chain through the rendered files
+	import   write an inventory from what a site runs today: a
+	         dhcpd.conf, dnsmasq configuration, a CSV of hosts, a NetBox
+	         export
 	schema   print a JSON Schema of the inventory, for editors
 	completion bash|zsh
 	         print the completion script for bash or zsh
@@ -30,7 +33,8 @@ The commands are:
 	         COMMAND, or pxegen COMMAND --help)
 
 Flags follow the command, before or after the inventory; -- ends them.
-Every command but schema, completion, man and version reads the inventory: the argument, or -i FILE
+Every command but import, schema, completion, man and version reads the
+inventory: the argument, or -i FILE
 (the two may not disagree), else $PXEGEN_INVENTORY, else ./pxegen.yaml;
 "-" reads it from standard input. These commands take:
 
@@ -99,6 +103,30 @@ explain takes:
 		Its firmware: bios, uefi (the default), uefi-http or arm64.
 	--format FORMAT
 		text or json, as for render.
+
+import reads no inventory: it writes one, to stdout (or -o FILE, which
+must not exist yet), each entry saying where it came from, and on stderr
+each thing it could not carry over, with its file and line. It exits 1
+when the inventory it wrote does not validate, saying why. It takes:
+
+	--dhcpd FILE
+		An ISC dhcpd.conf, with the files it includes.
+	--dnsmasq FILE
+		A dnsmasq configuration: dhcp-range, dhcp-host, dhcp-boot,
+		dhcp-option.
+	--csv FILE
+		Hosts, a line each: mac,name,ip[,profile].
+	--netbox FILE
+		NetBox's REST API JSON: devices, interfaces, IP addresses and
+		(NetBox 4.2 and later) MAC addresses.
+	--netbox-tag TAG
+		The tag of the interface each NetBox device boots from.
+	--server-ip ADDRESS
+		The boot server's address, where no source gives it.
+	-o, --out FILE
+		Write the inventory to FILE instead of stdout.
+
+Each source flag may be given more than once.
 
 Exit codes:
 

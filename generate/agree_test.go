@@ -15,6 +15,7 @@ import (
 
 	"github.com/pxegen/pxegen/generate"
 	"github.com/pxegen/pxegen/internal/filetree"
+	"github.com/pxegen/pxegen/internal/golden"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -168,12 +169,6 @@ func dhcpdPolicies(inv *inventory.Inventory, text string) (map[string]policy, er
 // values they inherit. Kea's own defaults: a valid-lifetime of 7200 s, min
 // and max equal to it, not authoritative.
 func keaPolicies(inv *inventory.Inventory, text string) (map[string]policy, error) {
-	var body strings.Builder
-	for _, l := range strings.Split(text, "\n") {
-		if !strings.HasPrefix(l, "//") {
-			body.WriteString(l + "\n")
-		}
-	}
 	type lifetimes struct {
 		Valid         *int  `json:"valid-lifetime"`
 		Min           *int  `json:"min-valid-lifetime"`
@@ -189,7 +184,7 @@ func keaPolicies(inv *inventory.Inventory, text string) (map[string]policy, erro
 			} `json:"subnet4"`
 		}
 	}
-	if err := json.Unmarshal([]byte(body.String()), &doc); err != nil {
+	if err := json.Unmarshal(golden.KeaJSON(text), &doc); err != nil {
 		return nil, err
 	}
 	pick := func(vals ...*int) int {

@@ -80,7 +80,7 @@ type Boot struct {
 	// Cmdline is the kernel command line, less what the loader adds itself
 	// (PXELINUX and GRUB's BOOT_IMAGE=, the EFI stub's image name).
 	Cmdline string `json:"cmdline,omitempty"`
-	Via     string `json:"via"` // pxelinux, ipxe or grub
+	Via     string `json:"via"` // pxelinux, ipxe or grub; none; boot_file: a boot program of the site's own
 	Because string `json:"because,omitempty"`
 }
 
@@ -207,6 +207,30 @@ func (x *explainer) firmware() {
 		}
 		loader, ok, because = newLoader(t.Code, x.host.UEFILoader, runs), true, x.where(x.hostAt+".secure_boot")
 	}
+	nextServer := x.net.NextServer
+	if x.net.NextServer != s.Server.IP {
+		because = x.where(x.netAt + ".next_server")
+	}
+	// A boot_file, the host's or else its network's, is for every request
+	// that is neither iPXE's nor UEFI HTTP boot's; a host's own UEFI loader
+	// still beats its network's boot_file.
+	own := ""
+	switch {
+	case t.HTTP:
+	case x.host != nil && x.host.BootFile != "":
+		own, because = x.host.BootFile, x.where(x.hostAt+".boot_file")
+		if x.host.NextServer != "" {
+			nextServer = x.host.NextServer
+		}
+	case x.net.BootFile != "" && !(x.host != nil && x.host.UEFILoader != "" && (t.Code == 7 || t.Code == 9)):
+		own, because = x.net.BootFile, x.where(x.netAt+".boot_file")
+	}
+	if own != "" {
+		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("%s answers %s: next-server %s, boot file %s (boot_file)%s", server, about, nextServer, own, fixed), Because: because})
+		x.step(Step{Stage: "tftp", Summary: "the firmware fetches " + own + " over TFTP from " + nextServer + " and runs it: a boot program of the site's own, which pxegen did not write and does not follow", Fetch: own})
+		x.explain.Boots = Boot{Via: "boot_file", Because: because}
+		return
+	}
 	if !ok {
 		why := fmt.Sprintf("pxegen has no loader for it in network %s (arches: %s)", x.net.Name, strings.Join(x.netArches(), ", "))
 		if x.net.SecureBoot && t.Code == 16 {
@@ -221,8 +245,8 @@ func (x *explainer) firmware() {
 	if t.HTTP {
 		about += ", option 60 HTTPClient echoed back"
 	}
-	x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("%s answers %s: next-server %s, boot file %s%s", server, about, s.Server.IP, loader.File, fixed), Because: because})
-	stage, from := "tftp", "over TFTP from "+s.Server.IP
+	x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("%s answers %s: next-server %s, boot file %s%s", server, about, nextServer, loader.File, fixed), Because: because})
+	stage, from := "tftp", "over TFTP from "+nextServer
 	if t.HTTP {
 		stage, from = "http", "over HTTP"
 	}
@@ -476,6 +500,8 @@ func (e *Explanation) WriteText(w io.Writer) error {
 	switch boot := e.Boots; {
 	case boot.Local:
 		fmt.Fprintf(&b, "boots: the local disk (profile %s, via %s)\n", boot.Profile, boot.Via)
+	case boot.Via == "boot_file":
+		fmt.Fprintf(&b, "boots: whatever the site's own boot file boots\n")
 	case boot.Kernel == "":
 		fmt.Fprintf(&b, "boots: nothing\n")
 	default:

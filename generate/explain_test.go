@@ -52,6 +52,14 @@ func TestExplainEveryHost(t *testing.T) {
 					t.Errorf("%s: host %s, %s: %v", out, h.Name, arch, err)
 					continue
 				}
+				if e.Boots.Via == "boot_file" {
+					if !bootFile(inv, h, ip, arch) {
+						t.Errorf("%s: host %s, %s: explain says it gets a boot_file, but neither it nor its network has one for it", out, h.Name, arch)
+					}
+					continue
+				} else if bootFile(inv, h, ip, arch) {
+					t.Errorf("%s: host %s, %s: explain says it boots via %s, but its boot_file replaces the loader", out, h.Name, arch, e.Boots.Via)
+				}
 				if want := servedArch(inv, ip, arch); e.Boots.Via == "none" {
 					if want {
 						t.Errorf("%s: host %s, %s: explain says it gets no boot file, but its network serves it", out, h.Name, arch)
@@ -80,6 +88,31 @@ func TestExplainEveryHost(t *testing.T) {
 			}
 		}
 	}
+}
+
+// bootFile reports whether a boot_file (the host's, or its network's when
+// the host's own secure_boot does not choose the loader) answers the
+// host, at ip, on the firmware arch: any but UEFI HTTP boot.
+func bootFile(inv *inventory.Inventory, h inventory.Host, ip, arch string) bool {
+	if arch == generate.ArchUEFIHTTP || arch == generate.ArchARM64HTTP {
+		return false
+	}
+	if h.BootFile != "" {
+		return true
+	}
+	// A host's own UEFI loader: where its secure_boot differs from its
+	// network's (false, beside a boot_file), or anywhere when it has no
+	// fixed address.
+	if h.SecureBoot != nil && (*h.SecureBoot || h.IP == "") && arch == generate.ArchUEFI {
+		return false
+	}
+	a, _ := inventory.ParseIPv4(ip)
+	for _, n := range inv.Networks {
+		if p, err := inventory.ParseSubnet(n.Subnet); err == nil && p.Contains(a) {
+			return n.BootFile != ""
+		}
+	}
+	return false
 }
 
 // servedArch says, from the inventory alone, whether a client of arch at

@@ -69,8 +69,15 @@ func FuzzRender(f *testing.F) {
 		// would accept must be safe in all of them.
 		// And with the network on Secure Boot, so that GRUB files are written.
 		secure := strings.Replace(doc, "    profile: p1\n", "    profile: p1\n    secure_boot: true\n", 1)
+		// And with some of the values in the site's own DHCP settings
+		// too: boot files, option text, domain names and include files.
+		options := strings.Replace(doc, "    profile: p1\n", fmt.Sprintf("    profile: p1\n    boot_file: %s\n    options:\n      root_path: %s\n      domain_search: [%s]\n      custom: [{code: 224, type: text, value: %s}]\n",
+			q(kernel), q(extra), q(domain), q(label)), 1)
+		options = strings.Replace(options, "networks:\n", fmt.Sprintf("paths: {dhcpd_include: %s, kea_include: %s, dnsmasq_include: %s}\nnetworks:\n",
+			q("/etc/"+kernel), q("/etc/"+initrd), q("/var/"+kernel)), 1)
+		options = strings.Replace(options, "    profile: *p2\n", fmt.Sprintf("    profile: *p2\n    boot_file: %s\n    options: {custom: [{code: 225, type: text, value: %s}]}\n", q(initrd), q(hostArgs)), 1)
 		for _, dhcp := range inventory.DHCPTargets {
-			for _, doc := range []string{doc, secure} {
+			for _, doc := range []string{doc, secure, options} {
 				fuzzOne(t, engine, doc, dhcp)
 			}
 		}
@@ -194,7 +201,7 @@ func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 
 var (
 	dhcpdString  = regexp.MustCompile(`"[^"\\]*"`)
-	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|next-server|option|subnet|range|default-lease-time|max-lease-time|min-lease-time|authoritative|not authoritative|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
+	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|include|next-server|option|subnet|range|default-lease-time|max-lease-time|min-lease-time|authoritative|not authoritative|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
 )
 
 // checkDhcpd: every line is blank, a whole-line comment, or one statement
@@ -330,8 +337,8 @@ func checkApache(text string) string {
 // writes has, not counting tag: and set: fields.
 var dnsmasqFields = map[string][2]int{
 	"interface": {1, 1}, "domain": {1, 1}, "dhcp-userclass": {1, 1}, "dhcp-match": {1, 2},
-	"dhcp-option": {1, 8}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {4, 4}, "dhcp-host": {2, 3},
-	"enable-tftp": {0, 0}, "tftp-root": {1, 1}, "dhcp-authoritative": {0, 0},
+	"dhcp-option": {1, inventory.MaxOptionItems + 1}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {4, 4}, "dhcp-host": {2, 3},
+	"enable-tftp": {0, 0}, "tftp-root": {1, 1}, "dhcp-authoritative": {0, 0}, "conf-file": {1, 1},
 }
 
 // checkDnsmasq: every line is blank, a comment, or one option pxegen
@@ -526,14 +533,8 @@ func grubStrtoul(s string) (n int, rest string, ok bool) {
 
 // checkKea: comment lines, then one JSON document holding only Dhcp4.
 func checkKea(text string) string {
-	var body strings.Builder
-	for _, line := range strings.Split(text, "\n") {
-		if !strings.HasPrefix(line, "//") {
-			body.WriteString(line + "\n")
-		}
-	}
 	var doc map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(body.String()), &doc); err != nil {
+	if err := json.Unmarshal(golden.KeaJSON(text), &doc); err != nil {
 		return "not JSON: " + err.Error()
 	}
 	if len(doc) != 1 || doc["Dhcp4"] == nil {

@@ -50,16 +50,25 @@ type keaOptionDef struct {
 }
 
 type keaOption struct {
-	Space      string `json:"space,omitempty"`
-	Name       string `json:"name"`
+	Space string `json:"space,omitempty"`
+	Name  string `json:"name,omitempty"`
+	// Code and CSVFormat false: an option by code, its data the bytes in
+	// hex, as pxegen encodes them for every server (Kea refuses to
+	// redefine a code it defines itself, and needs no definition for
+	// bytes).
+	Code       int    `json:"code,omitempty"`
+	CSVFormat  *bool  `json:"csv-format,omitempty"`
 	Data       string `json:"data,omitempty"`
 	AlwaysSend bool   `json:"always-send,omitempty"`
+	Comment    string `json:"comment,omitempty"`
 }
 
 type keaClass struct {
 	Name    string `json:"name"`
 	Comment string `json:"comment,omitempty"`
 	Test    string `json:"test,omitempty"`
+	// NextServer, with BootFileName: a boot_file's next-server.
+	NextServer string `json:"next-server,omitempty"`
 	// OnlyIfRequired: evaluated only for a subnet that lists the class
 	// (require-client-classes), after Kea has chosen it. keaConfig renames
 	// it for Kea 2.7.4 and later (see additionalClasses).
@@ -74,6 +83,7 @@ type keaSubnet struct {
 	Subnet               string      `json:"subnet"`
 	Comment              string      `json:"comment"`
 	Pools                []keaPool   `json:"pools,omitempty"`
+	NextServer           string      `json:"next-server,omitempty"`
 	ValidLifetime        int         `json:"valid-lifetime"`
 	MinValidLifetime     int         `json:"min-valid-lifetime"`
 	MaxValidLifetime     int         `json:"max-valid-lifetime"`
@@ -91,10 +101,11 @@ type keaPool struct {
 }
 
 type keaReservation struct {
-	HWAddress     string   `json:"hw-address"`
-	IPAddress     string   `json:"ip-address,omitempty"`
-	Hostname      string   `json:"hostname"`
-	ClientClasses []string `json:"client-classes,omitempty"`
+	HWAddress     string      `json:"hw-address"`
+	IPAddress     string      `json:"ip-address,omitempty"`
+	Hostname      string      `json:"hostname"`
+	ClientClasses []string    `json:"client-classes,omitempty"`
+	OptionData    []keaOption `json:"option-data,omitempty"`
 }
 
 // Client classes. Their tests exclude one another, so which class sets the
@@ -126,7 +137,35 @@ const (
 	keaTestNetIPXE   = "member('" + keaClassIPXE + "') and not member('" + keaClassKnown + "')"
 	// The network's UEFI loader, unless the host's reservation overrides it.
 	keaTestNotHostUEFI = " and not member('" + keaClassHostShim + "') and not member('" + keaClassHostIPXE + "')"
+	// A host's reservation gives it own-boot-file when it has a boot_file:
+	// its network's loaders then leave it to its own class.
+	keaClassOwnBootFile   = "own-boot-file"
+	keaTestNotOwnBootFile = " and not member('" + keaClassOwnBootFile + "')"
 )
+
+// keaTestNotHTTP is a test that none of the UEFI HTTP boot loaders'
+// classes holds: a boot_file is for every other request.
+func keaTestNotHTTP(loaders []Loader) string {
+	t := ""
+	for _, l := range loaders {
+		if l.HTTP {
+			t += " and not member('" + l.Tag + "')"
+		}
+	}
+	return t
+}
+
+// keaMAC is a hardware address as a Kea expression's hex literal.
+func keaMAC(mac string) string { return "0x" + strings.ReplaceAll(mac, ":", "") }
+
+// keaOptions are the Kea option-data of a scope's options.
+func keaOptions(lines []OptionLine) []keaOption {
+	var out []keaOption
+	for _, l := range lines {
+		out = append(out, l.kea)
+	}
+	return out
+}
 
 // keaArchTest sorts clients by the first type of option 93, which may
 // hold a list (RFC 4578): dhcpd and dnsmasq here go by the first too.
@@ -187,6 +226,19 @@ func keaConfig(s *Site) ([]byte, error) {
 	required := []string{keaClassHostShimLoader, keaClassHostIPXELoader}
 	// Defined even without such hosts: every network's iPXE class tests it.
 	d.ClientClasses = append(d.ClientClasses, keaClass{Name: keaClassKnown, Comment: "given by the reservation of a host with a script of its own"})
+	if s.OwnBootFiles {
+		d.ClientClasses = append(d.ClientClasses, keaClass{Name: keaClassOwnBootFile, Comment: "given by the reservation of a host with a boot_file of its own"})
+		for _, h := range s.Hosts {
+			if h.BootFile == "" {
+				continue
+			}
+			c := keaClass{Name: "host-" + h.Name + "-boot-file", Comment: "host " + h.Name + "'s boot_file: every request that is neither iPXE's nor UEFI HTTP boot's",
+				Test: "pkt4.mac == " + keaMAC(h.MAC) + " and not member('" + keaClassIPXE + "')" + keaTestNotHTTP(s.HTTPArchTypes), OnlyIfRequired: true,
+				BootFileName: h.BootFile, NextServer: h.NextServer}
+			d.ClientClasses = append(d.ClientClasses, c)
+			required = append(required, c.Name)
+		}
+	}
 	if s.KnownScript {
 		d.ClientClasses = append(d.ClientClasses, keaClass{Name: keaClassKnownIPXE,
 			Comment: "iPXE on such a host runs known.ipxe, which runs the host's own script and nothing else",
@@ -216,11 +268,18 @@ func keaConfig(s *Site) ([]byte, error) {
 			OnlyIfRequired: true, BootFileName: n.BootScriptURL,
 		})
 		netClasses := []string{class}
-		for _, l := range n.Loaders {
+		notOwn := ""
+		if s.OwnBootFiles {
+			notOwn = keaTestNotOwnBootFile
+		}
+		for _, l := range n.ArchLoaders {
 			c := keaClass{Name: "net-" + n.Name + "-" + l.Tag, Comment: l.Name + " clients of network " + n.Name,
 				Test: "member('" + l.Tag + "')", OnlyIfRequired: true, BootFileName: l.File}
 			if l.Code == 7 || l.Code == 9 {
 				c.Test += keaTestNotHostUEFI
+			}
+			if !l.HTTP {
+				c.Test += notOwn // a host's boot_file leaves UEFI HTTP boot to its network
 			}
 			if l.HTTP {
 				// UEFI HTTP boot: a full URL, and the vendor class echoed back.
@@ -229,9 +288,19 @@ func keaConfig(s *Site) ([]byte, error) {
 			d.ClientClasses = append(d.ClientClasses, c)
 			netClasses = append(netClasses, c.Name)
 		}
-		if n.BIOSLoader != "" {
+		switch {
+		case n.BootFile != "":
+			test := "not member('" + keaClassIPXE + "')" + keaTestNotHTTP(n.Loaders) + notOwn
+			if s.UEFIHostOverrides {
+				test += " and not (" + keaTestUEFI + " and (member('" + keaClassHostShim + "') or member('" + keaClassHostIPXE + "')))"
+			}
+			c := keaClass{Name: "net-" + n.Name + "-boot-file", Comment: "network " + n.Name + "'s boot_file: every request that is neither iPXE's nor UEFI HTTP boot's",
+				Test: test, OnlyIfRequired: true, BootFileName: n.BootFile}
+			d.ClientClasses = append(d.ClientClasses, c)
+			netClasses = append(netClasses, c.Name)
+		case n.BIOSLoader != "":
 			c := keaClass{Name: "net-" + n.Name + "-" + keaClassNoArch, Comment: "BIOS PXE ROMs without option 93 in network " + n.Name,
-				Test: "member('" + keaClassNoArch + "')", OnlyIfRequired: true, BootFileName: n.BIOSLoader}
+				Test: "member('" + keaClassNoArch + "')" + notOwn, OnlyIfRequired: true, BootFileName: n.BIOSLoader}
 			d.ClientClasses = append(d.ClientClasses, c)
 			netClasses = append(netClasses, c.Name)
 		}
@@ -254,13 +323,20 @@ func keaConfig(s *Site) ([]byte, error) {
 		if len(n.DNS) > 0 {
 			sub.OptionData = append(sub.OptionData, keaOption{Name: "domain-name-servers", Data: strings.Join(n.DNS, ", ")})
 		}
+		sub.OptionData = append(sub.OptionData, keaOptions(n.Options)...)
+		if n.NextServer != s.Server.IP {
+			sub.NextServer = n.NextServer
+		}
 		subnetOf[n] = len(d.Subnet4)
 		d.Subnet4 = append(d.Subnet4, sub)
 	}
 	for _, h := range s.Hosts {
-		r := keaReservation{HWAddress: h.MAC, IPAddress: h.IP, Hostname: h.Name}
+		r := keaReservation{HWAddress: h.MAC, IPAddress: h.IP, Hostname: h.Name, OptionData: keaOptions(h.Options)}
 		if h.Profile != nil {
 			r.ClientClasses = append(r.ClientClasses, keaClassKnown)
+		}
+		if h.BootFile != "" {
+			r.ClientClasses = append(r.ClientClasses, keaClassOwnBootFile)
 		}
 		switch {
 		case h.UEFILoader == "":
@@ -298,7 +374,27 @@ func keaConfig(s *Site) ([]byte, error) {
 	if err := enc.Encode(keaFile{Dhcp4: d}); err != nil {
 		return nil, err
 	}
+	if inc := s.Paths.KeaInclude; inc != "" {
+		return keaInclude(buf.Bytes(), inc)
+	}
 	return buf.Bytes(), nil
+}
+
+// keaEnd is how the encoder ends the file: Dhcp4's last member, then the
+// closing braces of Dhcp4 and of the file.
+const keaEnd = "\n  }\n}\n"
+
+// keaInclude adds the site's own file (paths.kea_include) to the end of
+// Dhcp4: Kea reads <?include?> as the file's text in its place, so the
+// file holds members of Dhcp4, "loggers": [...] and the like, which Kea
+// refuses when they repeat one pxegen writes.
+func keaInclude(data []byte, inc string) ([]byte, error) {
+	if !bytes.HasSuffix(data, []byte(keaEnd)) {
+		return nil, fmt.Errorf("kea: the encoded configuration does not end as expected")
+	}
+	body := data[:len(data)-len(keaEnd)]
+	return fmt.Appendf(bytes.Clone(body), ",\n  // The site's own members of Dhcp4 (paths.kea_include). pxegen never\n"+
+		"  // writes that file; pxegen verify checks it with this one.\n  <?include \"%s\"?>%s", inc, keaEnd), nil
 }
 
 // additionalClasses writes d for Kea 2.7.4 and later, which calls what

@@ -45,6 +45,14 @@ type Site struct {
 	// Authoritative: every network is. dnsmasq's dhcp-authoritative holds
 	// for all of them; validation refuses a mix for dnsmasq.
 	Authoritative bool
+	// OptionDecls declare, for dhcpd, the options the site sets by code.
+	OptionDecls []OptionDecl
+	// OwnBootFiles: some host has a boot_file of its own, which its
+	// network's loaders must then leave to it.
+	OwnBootFiles bool
+	// HTTPArchTypes are the UEFI HTTP boot types among ArchTypes: a
+	// boot_file is for every other request.
+	HTTPArchTypes []Loader
 	Paths         inventory.Paths
 	Bootloaders   inventory.Bootloaders
 	Networks      []*Network
@@ -108,6 +116,18 @@ type Network struct {
 	Loaders    []Loader
 	BIOSLoader string
 	X86, ARM64 bool // the CPU architectures that boot here
+	// NextServer is the next-server of every answer here: the network's
+	// next_server, or the server's address.
+	NextServer string
+	// BootFile, when set, replaces the loaders of every request that is
+	// neither iPXE's nor UEFI HTTP boot's (HTTPLoaders keeps those).
+	BootFile    string
+	HTTPLoaders []Loader
+	// ArchLoaders are the loaders DHCP chooses by option 93 here: all of
+	// Loaders, or with a BootFile only HTTPLoaders.
+	ArchLoaders []Loader
+	// Options are the network's own DHCP options.
+	Options []OptionLine
 }
 
 // Profile is a bootable kernel with inheritance applied, or the built-in
@@ -191,6 +211,29 @@ type Host struct {
 	// be an ARM64 machine in a network that boots them.
 	GRUB bool
 	Arch string // x86_64, arm64, or "" when the inventory does not say
+	// BootFile, when set, is what the host's firmware gets instead of a
+	// loader, for every request that is neither iPXE's nor UEFI HTTP
+	// boot's; NextServer, when set, comes with it.
+	BootFile, NextServer string
+	// Options are the host's own DHCP options, which replace its
+	// network's of the same code.
+	Options []OptionLine
+	// DnsmasqSets are the tags the host's dhcp-host line sets, beyond
+	// known-host and the UEFI loader's: host-<name> for its own options
+	// and boot file, own-boot-file, and host-option-<code> for each code
+	// it sets.
+	DnsmasqSets []string
+	// DnsmasqBoot are its boot file's dhcp-boot lines: one, or one per
+	// network when it has no fixed address and the networks' next-servers
+	// differ.
+	DnsmasqBoot []DnsmasqBoot
+}
+
+// DnsmasqBoot is one dhcp-boot line of a host's own boot file: the tags
+// that select it, beyond the host's, and the next-server.
+type DnsmasqBoot struct {
+	Tags       string // "tag:net-lab," or ""
+	NextServer string
 }
 
 // newSite builds the template data from a validated inventory.
@@ -228,6 +271,14 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 	for _, n := range inv.Networks {
 		s.Authoritative = s.Authoritative && *n.Authoritative
 	}
+	s.OptionDecls = optionDecls(inv)
+	overridden := map[int]bool{} // codes some host sets itself
+	for _, h := range inv.Hosts {
+		for _, o := range h.Options.List() {
+			overridden[o.Code] = true
+		}
+		s.OwnBootFiles = s.OwnBootFiles || h.BootFile != ""
+	}
 	s.Menu = Menu{Title: inv.Menu.Title, Timeout: *inv.Menu.Timeout, TimeoutMS: *inv.Menu.Timeout * 100, Default: inv.Menu.Default,
 		GRUBDefault: GRUBIDPrefix + inv.Menu.Default}
 	for _, n := range inv.Networks {
@@ -249,7 +300,13 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 			SecureBoot:    n.SecureBoot,
 			UEFILoader:    s.uefiLoader(n.SecureBoot),
 			Authoritative: *n.Authoritative,
+			NextServer:    s.Server.IP,
+			BootFile:      n.BootFile,
 		}
+		if n.NextServer != "" {
+			net.NextServer = n.NextServer
+		}
+		net.Options = optionLines(n.Options, []string{"tag:" + net.Tag}, overridden)
 		s.SecureBoot = s.SecureBoot || n.SecureBoot
 		if n.Pool != "" {
 			first, last, err := inventory.ParsePool(n.Pool)
@@ -265,6 +322,15 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		if l, ok := net.Loader(0); ok {
 			net.BIOSLoader = l.File
 		}
+		for _, l := range net.Loaders {
+			if l.HTTP {
+				net.HTTPLoaders = append(net.HTTPLoaders, l)
+			}
+		}
+		net.ArchLoaders = net.Loaders
+		if net.BootFile != "" {
+			net.ArchLoaders = net.HTTPLoaders
+		}
 		s.Networks = append(s.Networks, net)
 	}
 	seen := map[int]bool{}
@@ -277,6 +343,11 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		}
 	}
 	sort.Slice(s.ArchTypes, func(i, j int) bool { return s.ArchTypes[i].Code < s.ArchTypes[j].Code })
+	for _, l := range s.ArchTypes {
+		if l.HTTP {
+			s.HTTPArchTypes = append(s.HTTPArchTypes, l)
+		}
+	}
 	anySecureNetwork := s.SecureBoot
 	for _, h := range inv.Hosts {
 		mac, err := inventory.ParseMAC(h.MAC)
@@ -314,6 +385,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 			}
 		}
 		host.Arch = h.Arch
+		s.hostOverrides(host, h)
 		// An ARM64 machine runs GRUB: any host that may be one, in a
 		// network (or, without an address, a site) that boots them.
 		mayBeARM64 := h.Arch != inventory.ArchX86_64 && (host.Network != nil && host.Network.ARM64 || host.Network == nil && s.ARM64)
@@ -331,6 +403,46 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		s.Hosts = append(s.Hosts, host)
 	}
 	return s, nil
+}
+
+// hostOverrides fills in the host's own boot file and options, and the
+// dnsmasq tags and lines they need.
+func (s *Site) hostOverrides(host *Host, h inventory.Host) {
+	host.BootFile, host.NextServer = h.BootFile, h.NextServer
+	own := "host-" + host.Name
+	host.Options = optionLines(h.Options, []string{"tag:" + own}, nil)
+	if len(host.Options) > 0 || host.BootFile != "" {
+		host.DnsmasqSets = append(host.DnsmasqSets, own)
+	}
+	if host.BootFile != "" {
+		host.DnsmasqSets = append(host.DnsmasqSets, "own-boot-file")
+	}
+	for _, o := range host.Options {
+		host.DnsmasqSets = append(host.DnsmasqSets, hostOptionTag(o.Code))
+	}
+	if host.BootFile == "" {
+		return
+	}
+	switch {
+	case host.NextServer != "":
+		host.DnsmasqBoot = []DnsmasqBoot{{NextServer: host.NextServer}}
+	case host.Network != nil:
+		host.DnsmasqBoot = []DnsmasqBoot{{Tags: "tag:" + host.Network.Tag + ",", NextServer: host.Network.NextServer}}
+	default:
+		// Whichever network it lands in gives the next-server, as dhcpd's
+		// subnet does for a host without one of its own.
+		same := true
+		for _, n := range s.Networks {
+			same = same && n.NextServer == s.Networks[0].NextServer
+		}
+		if same {
+			host.DnsmasqBoot = []DnsmasqBoot{{NextServer: s.Networks[0].NextServer}}
+			return
+		}
+		for _, n := range s.Networks {
+			host.DnsmasqBoot = append(host.DnsmasqBoot, DnsmasqBoot{Tags: "tag:" + n.Tag + ",", NextServer: n.NextServer})
+		}
+	}
 }
 
 // uefiLoader is the loader x86-64 UEFI PXE clients get.

@@ -33,10 +33,23 @@ func TestDaemonChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	installedKea := keaShape(t)
-	check := func(name, out string, inv *inventory.Inventory) {
+	// check runs the checks on the tree under out; or, for a site whose
+	// DHCP server includes a file of the site's own, on a staging copy of
+	// its rendering with that file from site, as verify does.
+	check := func(name, out, site string, inv *inventory.Inventory) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		for _, r := range verify.Run(ctx, out, inv) {
+		results := verify.Run(ctx, out, inv)
+		if inc, _ := inv.Paths.Include(inv.Targets.DHCP); inc != "" {
+			tree, err := engine.Render(inv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if results, err = verify.Rendered(ctx, inv, tree, site); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, r := range results {
 			if (r.Check == "kea" || r.Check == "kea-version") && inv.Targets.DHCP == inventory.TargetKea && shape(t, inv.Targets.KeaVersion) != installedKea {
 				// Written for a Kea this machine does not have: both
 				// checks must say so.
@@ -60,7 +73,13 @@ func TestDaemonChecks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		check("golden/"+name, out, inv)
+		// The site's own files, as on its boot server: the case's, or its
+		// base case's.
+		site := filepath.Join(filepath.Dir(out), "site")
+		if base, err := os.ReadFile(filepath.Join(filepath.Dir(out), "base")); err == nil {
+			site = filepath.Join("../golden", strings.TrimSpace(string(base)), "site")
+		}
+		check("golden/"+name, out, site, inv)
 		for _, dhcp := range inventory.DHCPTargets {
 			if dhcp == inv.Targets.DHCP {
 				continue
@@ -81,7 +100,7 @@ func TestDaemonChecks(t *testing.T) {
 			if _, err := filetree.Write(dir, tree); err != nil {
 				t.Fatal(err)
 			}
-			check("golden/"+name+" --target "+dhcp, dir, other)
+			check("golden/"+name+" --target "+dhcp, dir, site, other)
 		}
 	}
 }
@@ -134,6 +153,49 @@ func TestDaemonChecksFail(t *testing.T) {
 			continue
 		}
 		t.Logf("check %s rejects a broken file: %s", r.Check, strings.SplitN(r.Detail, "\n", 2)[0])
+	}
+
+	// The site's own include, broken: each DHCP server, given its whole
+	// configuration as verify stages it, rejects it and names the file.
+	engine, err := generate.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := t.TempDir()
+	for p, content := range map[string]string{
+		"etc/dhcp/site.conf":         "log-facility local7\n",
+		"etc/kea/site.json":          "\"decline-probation-period\": \"soon\"\n",
+		"etc/dnsmasq-site/site.conf": "dhcp-bogus=1\n",
+	} {
+		os.MkdirAll(filepath.Join(site, filepath.Dir(p)), 0o755)
+		if err := os.WriteFile(filepath.Join(site, p), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, dhcp := range inventory.DHCPTargets {
+		inv, err := inventory.Load("../golden/include/inventory.yaml", inventory.WithTargets(dhcp, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree, err := engine.Render(inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		results, err := verify.Rendered(ctx, inv, tree, site)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range results {
+			if r.Check != dhcp {
+				continue
+			}
+			inc, _ := inv.Paths.Include(dhcp)
+			if r.Status != verify.Failed || !strings.Contains(r.Detail, filepath.Base(inc)) {
+				t.Errorf("check %s with a broken include: %s, want failed naming %s: %s", dhcp, r.Status, filepath.Base(inc), r.Detail)
+				continue
+			}
+			t.Logf("check %s rejects a broken include: %s", dhcp, strings.ReplaceAll(r.Detail, "\n", " | "))
+		}
 	}
 }
 

@@ -82,6 +82,10 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) bool {
 	d.entries(n, path, func(k, val *yaml.Node, p string) {
 		i, ok := fields[k.Value]
 		if !ok {
+			if v.Type() == dhcpOptionsType {
+				d.errAt(k, p, "%s", unknownOption(k.Value))
+				return
+			}
 			d.errAt(k, p, "unknown key")
 			return
 		}

@@ -25,6 +25,9 @@ paths:
   apache_conf: /etc/apache2/conf-available/pxegen.conf
   boot_root: /srv/tftp
   manifest: /var/lib/pxegen/manifest.json
+  dhcpd_include: /etc/dhcp/site.conf
+  kea_include: /etc/kea/site.json
+  dnsmasq_include: /etc/dnsmasq-site.conf
 bootloaders:
   bios: undionly.kpxe
   uefi: ipxe.efi
@@ -41,6 +44,18 @@ networks:
     pool: 10.1.1.100-10.1.1.200
     profile: q
     arches: [x86_64, arm64]
+    next_server: 10.1.1.2
+    boot_file: pxelinux.0
+    options:
+      time_servers: [10.1.1.1]
+      log_servers: [10.1.1.1]
+      domain_name: lab.example
+      root_path: /srv/root
+      ntp_servers: [10.1.1.1]
+      netbios_name_servers: [10.1.1.1]
+      domain_search: [lab.example]
+      vendor: [{code: 1, type: text, value: [x]}]
+      custom: [{code: 224, type: text, value: [x]}]
 profiles:
   p: {label: P, kernel: k, initrd: [i], append: quiet, append_extra: splash, arm64: {kernel: ka, initrd: [ia]}}
   q: {inherits: p}
@@ -49,6 +64,20 @@ menu: {title: Menu, default: p}
 hosts:
   - {name: n1, mac: "52:54:00:00:00:01", ip: 10.1.1.5, profile: p, append: x=1, arch: arm64}
   - {name: n2, mac: "52:54:00:00:00:02", boot: local}
+  - name: n3
+    mac: "52:54:00:00:00:03"
+    boot_file: pxelinux.0
+    next_server: 10.1.1.2
+    options:
+      time_servers: [10.1.1.1]
+      log_servers: [10.1.1.1]
+      domain_name: lab.example
+      root_path: /srv/root
+      ntp_servers: [10.1.1.1]
+      netbios_name_servers: [10.1.1.1]
+      domain_search: [lab.example]
+      vendor: [{code: 1, type: text, value: [x]}]
+      custom: [{code: 224, type: text, value: [x]}]
 `
 
 // fieldLimits is the most each string field of fullInventory may hold,
@@ -59,8 +88,9 @@ var fieldLimits = map[string]int{
 	"targets.dhcp": MaxNameLen, "targets.tftp": MaxNameLen, "targets.kea_version": MaxNameLen,
 	"paths.dhcpd_conf": MaxPathLen, "paths.kea_conf": MaxPathLen, "paths.dnsmasq_conf": MaxPathLen,
 	"paths.xinetd_tftp": MaxPathLen, "paths.apache_conf": MaxPathLen, "paths.boot_root": MaxPathLen,
-	"paths.manifest":   MaxPathLen,
-	"bootloaders.bios": MaxPathLen, "bootloaders.uefi": MaxPathLen, "bootloaders.pxelinux": MaxPathLen,
+	"paths.manifest": MaxPathLen, "paths.dhcpd_include": MaxPathLen, "paths.kea_include": MaxPathLen,
+	"paths.dnsmasq_include": MaxPathLen,
+	"bootloaders.bios":      MaxPathLen, "bootloaders.uefi": MaxPathLen, "bootloaders.pxelinux": MaxPathLen,
 	"bootloaders.arm64": MaxPathLen, "bootloaders.shim": MaxPathLen, "bootloaders.grub_dir": MaxPathLen,
 	"bootloaders.arch.6": MaxPathLen, "networks[0].arches": MaxArches, "networks[0].arches[0]": MaxNameLen,
 	"profiles.p.arm64.kernel": MaxPathLen, "profiles.p.arm64.initrd[0]": MaxPathLen, "profiles.p.arm64.initrd": MaxInitrds,
@@ -73,6 +103,32 @@ var fieldLimits = map[string]int{
 	"profiles.p.append_extra": MaxAppendLine, "menu.title": MaxTextLen, "menu.default": MaxNameLen,
 	"hosts[0].name": MaxNameLen, "hosts[0].mac": MaxNameLen, "hosts[0].ip": MaxNameLen,
 	"hosts[0].profile": MaxNameLen, "hosts[0].append": MaxAppendLine, "hosts[1].boot": MaxNameLen,
+	"networks[0].next_server": MaxNameLen, "networks[0].boot_file": MaxPathLen,
+	"hosts[2].next_server": MaxNameLen, "hosts[2].boot_file": MaxPathLen,
+}
+
+// optionLimits are fieldLimits' entries for one scope's options, at the
+// key path at.
+func optionLimits(at string) map[string]int {
+	m := map[string]int{}
+	for _, k := range []string{"time_servers", "log_servers", "ntp_servers", "netbios_name_servers"} {
+		m[at+"."+k], m[at+"."+k+"[0]"] = MaxOptionItems, MaxNameLen
+	}
+	m[at+".domain_search"], m[at+".domain_search[0]"] = MaxOptionItems, MaxDomainLen
+	m[at+".domain_name"], m[at+".root_path"] = MaxDomainLen, MaxOptionLen
+	for _, l := range []string{"vendor", "custom"} {
+		m[at+"."+l+"[0].type"] = MaxNameLen
+		m[at+"."+l+"[0].value"], m[at+"."+l+"[0].value[0]"] = MaxOptionItems, MaxOptionValueLen
+	}
+	return m
+}
+
+func init() {
+	for _, at := range []string{"networks[0].options", "hosts[2].options"} {
+		for k, v := range optionLimits(at) {
+			fieldLimits[k] = v
+		}
+	}
 }
 
 // TestFieldLimits gives each string field, and each list, one character or
@@ -172,6 +228,11 @@ func concrete(p string) string {
 		return "profiles.q.inherits"
 	case "hosts[0].boot":
 		return "hosts[1].boot"
+	}
+	if strings.HasPrefix(p, "hosts[0].options") || strings.HasPrefix(p, "hosts[0].next_server") || strings.HasPrefix(p, "hosts[0].boot_file") {
+		return "hosts[2]" + strings.TrimPrefix(p, "hosts[0]")
+	}
+	switch p {
 	case "bootloaders.arch.*":
 		return "bootloaders.arch.6"
 	}

@@ -81,6 +81,27 @@ type Paths struct {
 	ApacheConf  string `yaml:"apache_conf"`
 	BootRoot    string `yaml:"boot_root"`
 	Manifest    string `yaml:"manifest"` // what pxegen wrote, for prune and hand-edit checks
+	// A file of the site's own that the DHCP server's configuration
+	// includes, per server, since each reads its own syntax: dhcpd's
+	// include, Kea's <?include?> inside Dhcp4, dnsmasq's conf-file.
+	// Optional; pxegen never writes, replaces or removes it.
+	DhcpdInclude   string `yaml:"dhcpd_include"`
+	KeaInclude     string `yaml:"kea_include"`
+	DnsmasqInclude string `yaml:"dnsmasq_include"`
+}
+
+// Include returns the site's include file for the DHCP server target,
+// and the key it is set at, or "" when there is none.
+func (p Paths) Include(target string) (path, key string) {
+	switch target {
+	case TargetDhcpd:
+		return p.DhcpdInclude, "paths.dhcpd_include"
+	case TargetKea:
+		return p.KeaInclude, "paths.kea_include"
+	case TargetDnsmasq:
+		return p.DnsmasqInclude, "paths.dnsmasq_include"
+	}
+	return "", ""
 }
 
 // Bootloaders are file names relative to BootRoot.
@@ -132,6 +153,16 @@ type Network struct {
 	// default x86_64): each gets its loaders, and the network's profile
 	// (or the menu's default) must have a kernel for each.
 	Arches StringList `yaml:"arches"`
+	// NextServer is the next-server (the BOOTP siaddr, where PXE ROMs
+	// fetch their boot file over TFTP) of every answer here, instead of
+	// server.ip.
+	NextServer string `yaml:"next_server"`
+	// BootFile replaces the loaders pxegen gives by client architecture:
+	// every request here that is neither iPXE's nor UEFI HTTP boot's gets
+	// this file, whatever option 93 says. iPXE still gets its boot script.
+	BootFile string `yaml:"boot_file"`
+	// Options are the site's own DHCP options for the network.
+	Options DHCPOptions `yaml:"options"`
 }
 
 // Profile is something a machine can boot: a kernel, initrds and a command
@@ -186,6 +217,17 @@ type Host struct {
 	// Arch is the host's CPU architecture (x86_64 or arm64), when given:
 	// its profile must have a kernel for it, and its network must list it.
 	Arch string `yaml:"arch"`
+	// BootFile replaces what the host's firmware gets from DHCP, for
+	// every request that is neither iPXE's nor UEFI HTTP boot's: its own
+	// network boot program instead of pxegen's loader (or its network's
+	// boot_file). iPXE on the host still gets known.ipxe or its network's
+	// boot script. NextServer, which needs BootFile, is the next-server
+	// that comes with it.
+	BootFile   string `yaml:"boot_file"`
+	NextServer string `yaml:"next_server"`
+	// Options are the host's own DHCP options: each replaces the one of
+	// the same code its network sets.
+	Options DHCPOptions `yaml:"options"`
 }
 
 // The CPU architectures a network, host or profile can name.

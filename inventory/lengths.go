@@ -39,7 +39,8 @@ func (v *validator) lengths() {
 	for _, f := range []struct{ key, val string }{
 		{"paths.dhcpd_conf", p.DhcpdConf}, {"paths.kea_conf", p.KeaConf}, {"paths.dnsmasq_conf", p.DnsmasqConf},
 		{"paths.xinetd_tftp", p.XinetdTFTP}, {"paths.apache_conf", p.ApacheConf}, {"paths.boot_root", p.BootRoot},
-		{"paths.manifest", p.Manifest},
+		{"paths.manifest", p.Manifest}, {"paths.dhcpd_include", p.DhcpdInclude}, {"paths.kea_include", p.KeaInclude},
+		{"paths.dnsmasq_include", p.DnsmasqInclude},
 	} {
 		fits(at(f.key), f.val, MaxPathLen)
 	}
@@ -63,12 +64,15 @@ func (v *validator) lengths() {
 		fits(key("gateway"), n.Gateway, MaxNameLen)
 		fits(key("pool"), n.Pool, MaxNameLen)
 		fits(key("profile"), n.Profile, MaxNameLen)
+		fits(key("next_server"), n.NextServer, MaxNameLen)
+		fits(key("boot_file"), n.BootFile, MaxPathLen)
 		if len(n.DNS) > 0 {
 			list(key("dns")(), n.DNS, MaxDNSServers, MaxNameLen)
 		}
 		if len(n.Arches) > 0 {
 			list(key("arches")(), n.Arches, MaxArches, MaxNameLen)
 		}
+		v.optionLengths(fmt.Sprintf("networks[%d].options", i), n.Options, fits, list)
 	}
 	for _, name := range v.names {
 		pr := own(inv.Profiles[name])
@@ -93,7 +97,8 @@ func (v *validator) lengths() {
 	fits(at("menu.default"), m.Default, MaxNameLen)
 	for i, h := range inv.Hosts {
 		if len(h.Name) <= MaxNameLen && len(h.MAC) <= MaxNameLen && len(h.IP) <= MaxNameLen &&
-			len(h.Profile) <= MaxNameLen && len(h.Boot) <= MaxNameLen && len(h.Append) <= MaxAppendLine && len(h.Arch) <= MaxNameLen {
+			len(h.Profile) <= MaxNameLen && len(h.Boot) <= MaxNameLen && len(h.Append) <= MaxAppendLine && len(h.Arch) <= MaxNameLen &&
+			len(h.NextServer) <= MaxNameLen && len(h.BootFile) <= MaxPathLen {
 			continue // the common case, without building a key path
 		}
 		key := func(k string) func() string { return func() string { return fmt.Sprintf("hosts[%d].%s", i, k) } }
@@ -104,6 +109,53 @@ func (v *validator) lengths() {
 		fits(key("boot"), h.Boot, MaxNameLen)
 		fits(key("append"), h.Append, MaxAppendLine)
 		fits(key("arch"), h.Arch, MaxNameLen)
+		fits(key("next_server"), h.NextServer, MaxNameLen)
+		fits(key("boot_file"), h.BootFile, MaxPathLen)
+	}
+	for i, h := range inv.Hosts {
+		if !h.Options.Empty() {
+			v.optionLengths(fmt.Sprintf("hosts[%d].options", i), h.Options, fits, list)
+		}
+	}
+}
+
+// MaxOptionValueLen bounds one option value as written: 255 bytes in hex
+// with colons between them.
+const MaxOptionValueLen = 3*MaxOptionLen - 1
+
+// optionLengths checks the lengths of one scope's options (at is its
+// options key) with the helpers of lengths.
+func (v *validator) optionLengths(at string, o DHCPOptions, fits func(func() string, string, int), list func(string, []string, int, int)) {
+	key := func(k string) func() string { return func() string { return at + "." + k } }
+	for _, n := range NamedOptions {
+		vals := o.named(n.Key)
+		switch {
+		case len(vals) == 0:
+		case n.List:
+			limit := MaxNameLen
+			if n.Type == typeDomainList {
+				limit = MaxDomainLen
+			}
+			list(key(n.Key)(), vals, MaxOptionItems, limit)
+		case n.Type == typeDomain:
+			fits(key(n.Key), vals[0], MaxDomainLen)
+		case n.Type == TypeText:
+			fits(key(n.Key), vals[0], MaxOptionLen)
+		}
+	}
+	for _, l := range []struct {
+		key  string
+		opts []CodedOption
+	}{{"vendor", o.Vendor}, {"custom", o.Custom}} {
+		if len(l.opts) > MaxOptionItems {
+			v.tooLong(at+"."+l.key, fmt.Sprintf("%d options; at most %d", len(l.opts), MaxOptionItems))
+			continue
+		}
+		for i, c := range l.opts {
+			p := fmt.Sprintf("%s.%s[%d]", at, l.key, i)
+			fits(func() string { return p + ".type" }, c.Type, MaxNameLen)
+			list(p+".value", c.Value, MaxOptionItems, MaxOptionValueLen)
+		}
 	}
 }
 

@@ -22,6 +22,11 @@ var schemaEnums = map[string][]string{
 	"profiles.*.kind":   Kinds,
 	"hosts[].arch":      CPUArches,
 	"hosts[].boot":      {"local", "network"},
+
+	"networks[].options.custom[].type": OptionTypes,
+	"networks[].options.vendor[].type": OptionTypes,
+	"hosts[].options.custom[].type":    OptionTypes,
+	"hosts[].options.vendor[].type":    OptionTypes,
 }
 
 // schemaRequired are the keys an inventory cannot leave out, by the path

@@ -124,6 +124,8 @@ func (inv *Inventory) Validate() error {
 	v.secureBoot()
 	v.grubDir()
 	v.authoritative()
+	v.options()
+	v.overrides()
 	return v.errs.err()
 }
 
@@ -195,6 +197,36 @@ func (v *validator) paths() {
 		// Every run removes or replaces its own bookkeeping: no output may be one.
 		if why := filetree.Bookkeeping(strings.TrimPrefix(p.Manifest, "/"), strings.TrimPrefix(a.val, "/")); why != "" && a.key != "paths.manifest" {
 			v.errf(a.key, "%s is %s", a.val, why)
+		}
+	}
+	// The site's include files: pxegen never writes them, so none may be
+	// one of its outputs, inside one, or a directory one lies in; nor,
+	// like the configs, lie under boot_root, published over TFTP and HTTP.
+	for _, inc := range []struct{ key, val string }{
+		{"paths.dhcpd_include", p.DhcpdInclude}, {"paths.kea_include", p.KeaInclude}, {"paths.dnsmasq_include", p.DnsmasqInclude},
+	} {
+		if inc.val == "" {
+			continue
+		}
+		if msg := checkAbsPath(inc.val); msg != "" {
+			v.errf(inc.key, "%s", msg)
+			continue
+		}
+		if why := filetree.Bookkeeping(strings.TrimPrefix(p.Manifest, "/"), strings.TrimPrefix(inc.val, "/")); why != "" {
+			v.errf(inc.key, "%s is %s", inc.val, why)
+		}
+		for _, a := range all {
+			switch {
+			case inc.val == a.val:
+				v.errf(inc.key, "%s is %s, which pxegen writes: the site's own file must be another", inc.val, a.key)
+			case strings.HasPrefix(inc.val, a.val+"/"):
+				v.errf(inc.key, "%s is inside %s (%s)", inc.val, a.key, a.val)
+			case strings.HasPrefix(a.val, inc.val+"/"):
+				v.errf(inc.key, "%s is a directory pxegen writes %s in (%s)", inc.val, a.key, a.val)
+			}
+		}
+		if inc.key == "paths.dnsmasq_include" && path.Dir(inc.val) == path.Dir(p.DnsmasqConf) {
+			v.errf(inc.key, "%s is in %s, the directory of dnsmasq's drop-in, every file of which Debian's dnsmasq reads (conf-dir): it would read this one twice; keep it elsewhere", inc.val, path.Dir(p.DnsmasqConf))
 		}
 	}
 	// A config file under boot_root would be published over TFTP and HTTP;

@@ -8,7 +8,9 @@ package verify
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,7 +74,18 @@ func Run(ctx context.Context, root string, inv *inventory.Inventory) []Result {
 // enter and runs Run there. The daemons, run as root, never read a file
 // anyone else could have written: an appended LoadModule line in a tree
 // others can write would run their code.
-func Rendered(ctx context.Context, inv *inventory.Inventory, tree filetree.Tree) ([]Result, error) {
+//
+// The one file of the site's own the DHCP server reads, its include
+// (paths.dhcpd_include and the like), is read from the tree under site,
+// at its path on the server (with site /, the boot server's own file), and
+// checked (the include check): a regular file, reached through no link,
+// owned by root or by this user and writable by no one else, as a file a
+// daemon run as root reads must be. It is then copied into the staging
+// directory, and the staging copy of the DHCP server's configuration
+// names that copy instead: the daemon checks the whole, as it will read
+// it. An include that fails its check is not given to the daemon, whose
+// check is then skipped.
+func Rendered(ctx context.Context, inv *inventory.Inventory, tree filetree.Tree, site string) ([]Result, error) {
 	staging, err := os.MkdirTemp("", "pxegen-staging-") // mode 0700
 	if err != nil {
 		return nil, fmt.Errorf("create staging directory: %w", err)
@@ -81,7 +94,28 @@ func Rendered(ctx context.Context, inv *inventory.Inventory, tree filetree.Tree)
 	if _, err := filetree.Write(staging, tree); err != nil {
 		return nil, err
 	}
-	results := Run(ctx, staging, inv)
+	var results []Result
+	dhcp := inv.Targets.DHCP
+	if inc, key := inv.Paths.Include(dhcp); inc != "" {
+		r := Include(site, inc, key)
+		results = append(results, r)
+		if r.Status == Passed {
+			if err := stageInclude(staging, inv, site, inc); err != nil {
+				return nil, err
+			}
+		} else {
+			dhcp = "" // the daemon gets no file that failed its check
+		}
+	}
+	checked := *inv
+	if dhcp == "" {
+		results = append(results, Result{Check: inv.Targets.DHCP, Status: Skipped, Detail: "its configuration includes a file that failed the include check"})
+		if checked.Targets.DHCP == inventory.TargetDnsmasq {
+			checked.Targets.TFTP = "" // the same drop-in
+		}
+		checked.Targets.DHCP = ""
+	}
+	results = append(results, Run(ctx, staging, &checked)...)
 	if err := ctx.Err(); err != nil {
 		// Interrupted: the checks were killed, so their results say nothing.
 		return nil, fmt.Errorf("verify: %w", context.Cause(ctx))
@@ -91,6 +125,60 @@ func Rendered(ctx context.Context, inv *inventory.Inventory, tree filetree.Tree)
 		results[i].Detail = strings.ReplaceAll(results[i].Detail, staging+string(os.PathSeparator), "")
 	}
 	return results, nil
+}
+
+// Include checks the site's include file inc, read from the tree under
+// site at its server path: there, a regular file reached through no
+// link, owned by root or by this user, and writable by no one else.
+func Include(site, inc, key string) Result {
+	r := Result{Check: "include"}
+	where := filepath.Join(site, inc)
+	f, err := filetree.ReadOwned(site, strings.TrimPrefix(inc, "/"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		r.Status, r.Detail = Failed, fmt.Sprintf("%s (%s), which the DHCP server's configuration includes, does not exist", where, key)
+	case err != nil:
+		r.Status, r.Detail = Failed, fmt.Sprintf("%s (%s): %v", where, key, err)
+	case f.UID != 0 && int(f.UID) != os.Geteuid():
+		r.Status, r.Detail = Failed, fmt.Sprintf("%s (%s) is owned by uid %d: a file the DHCP server reads as root must be root's or yours", where, key, f.UID)
+	case f.Mode&0o022 != 0:
+		r.Status, r.Detail = Failed, fmt.Sprintf("%s (%s) is writable by its group or others (mode %04o): a file the DHCP server reads as root must be writable by its owner only", where, key, f.Mode)
+	default:
+		r.Status, r.Detail = Passed, fmt.Sprintf("%s (%s): %d bytes, mode %04o", where, key, len(f.Data), f.Mode)
+	}
+	return r
+}
+
+// stageInclude copies the include inc from the tree under site into the
+// staging tree at its server path, and makes the staged configuration of
+// the DHCP server name the copy.
+func stageInclude(staging string, inv *inventory.Inventory, site, inc string) error {
+	f, err := filetree.ReadOwned(site, strings.TrimPrefix(inc, "/"))
+	if err != nil {
+		return err
+	}
+	copied := filepath.Join(staging, inc)
+	if err := os.MkdirAll(filepath.Dir(copied), 0o700); err != nil {
+		return fmt.Errorf("stage %s: %w", inc, err)
+	}
+	if err := os.WriteFile(copied, f.Data, 0o600); err != nil {
+		return fmt.Errorf("stage %s: %w", inc, err)
+	}
+	conf, from, to := "", `"`+inc+`"`, `"`+copied+`"`
+	switch inv.Targets.DHCP {
+	case inventory.TargetDhcpd:
+		conf = inv.Paths.DhcpdConf
+	case inventory.TargetKea:
+		conf = inv.Paths.KeaConf
+	case inventory.TargetDnsmasq:
+		conf, from, to = inv.Paths.DnsmasqConf, "\nconf-file="+inc+"\n", "\nconf-file="+copied+"\n"
+	}
+	confPath := filepath.Join(staging, conf)
+	data, err := os.ReadFile(confPath)
+	if err != nil {
+		return fmt.Errorf("stage %s: %w", conf, err)
+	}
+	return os.WriteFile(confPath, bytes.ReplaceAll(data, []byte(from), []byte(to)), 0o644)
 }
 
 // Tree checks that the tree under dir holds exactly the files of tree:

@@ -7,9 +7,12 @@
 package golden
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -48,4 +51,25 @@ func ReadTree(tb testing.TB, dir string) map[string]string {
 		tb.Fatal(err)
 	}
 	return m
+}
+
+// keaInclude is a line of Kea's <?include "FILE"?>, as pxegen writes it.
+var keaInclude = regexp.MustCompile(`^\s*<\?include "([^"]*)"\?>$`)
+
+// KeaJSON is the JSON of a kea-dhcp4.conf as pxegen writes it, for a test
+// to decode: without its comment lines, and with an <?include "FILE"?>
+// line, which Kea replaces by the file's members, read as one member
+// "<?include?>": "FILE".
+func KeaJSON(text string) []byte {
+	var body strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		switch {
+		case strings.HasPrefix(strings.TrimSpace(line), "//"):
+		case keaInclude.MatchString(line):
+			fmt.Fprintf(&body, "%q: %q\n", "<?include?>", keaInclude.FindStringSubmatch(line)[1])
+		default:
+			body.WriteString(line + "\n")
+		}
+	}
+	return []byte(body.String())
 }
