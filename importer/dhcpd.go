@@ -432,8 +432,12 @@ func args(s *dhcpdconf.Statement) []dhcpdconf.Token {
 	return out
 }
 
-// values are the comma-separated values of an option statement.
+// values are the comma-separated values of an option statement: none for
+// a statement that names no option (option;), which the caller reports.
 func values(s *dhcpdconf.Statement) []dhcpdconf.Token {
+	if len(s.Words) < 2 {
+		return nil
+	}
 	var out []dhcpdconf.Token
 	for _, t := range s.Words[2:] {
 		if !t.Is(",") {
