@@ -448,7 +448,7 @@ func (v *validator) options() {
 				}
 				continue
 			}
-			if !v.optionCode(p, opt.Code, false) || !v.standardType(p, opt) {
+			if !v.optionCode(p, opt.Code, false) || !v.standardType(p, opt) || !v.standardSingle(p, opt) {
 				continue
 			}
 			if prev, dup := codes[opt.Code]; dup {
@@ -516,6 +516,23 @@ func (v *validator) standardType(p string, o DHCPOption) bool {
 		return true
 	}
 	v.errf(p+".type", "%s, but option %d is %s in RFC 2132 and its successors, as every DHCP server reads it", o.Type, o.Code, want)
+	return false
+}
+
+// standardLists are the codes of standardTypes whose value is a list
+// though their type is no address: the path MTU plateau table (25, a list
+// of uint16). Every other number or boolean the servers define is one
+// value, and dnsmasq, reading its own type there, refuses a list.
+var standardLists = map[int]bool{25: true}
+
+// standardSingle checks that an option by code on a code the servers
+// define as one number or boolean is given one value.
+func (v *validator) standardSingle(p string, o DHCPOption) bool {
+	want, ok := standardTypes[o.Code]
+	if !ok || want == TypeIPAddress || standardLists[o.Code] || len(o.Values) < 2 {
+		return true
+	}
+	v.errf(p+".value", "%d values, but option %d is one %s in RFC 2132 and its successors (dnsmasq refuses a list there)", len(o.Values), o.Code, want)
 	return false
 }
 
