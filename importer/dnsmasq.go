@@ -64,6 +64,7 @@ type dmReader struct {
 	im       *importer
 	lines    []dmLine
 	depth    int
+	incs     includes
 	ranges   []dmRange
 	hostTags map[string][]string // set: tags of dhcp-host lines, by MAC
 }
@@ -84,8 +85,17 @@ func (im *importer) dnsmasq(path string) error {
 	return nil
 }
 
+// errLoop is a conf-file that cannot be read now: a loop, or one too many.
+type errLoop string
+
+func (e errLoop) Error() string { return string(e) }
+
 // read reads path's lines, following conf-file.
 func (r *dmReader) read(path string) error {
+	if why := r.incs.enter(path); why != "" {
+		return errLoop(why)
+	}
+	defer r.incs.leave()
 	src, err := readSource(path)
 	if err != nil {
 		return err
@@ -119,7 +129,9 @@ func (r *dmReader) read(path string) error {
 			r.depth++
 			err := r.read(p)
 			r.depth--
-			if err != nil {
+			if loop, ok := err.(errLoop); ok {
+				r.im.notef(l.where, "conf-file=%s: %s", l.fields[0], string(loop))
+			} else if err != nil {
 				r.im.notef(l.where, "conf-file=%s: %v; not imported", l.fields[0], err)
 			}
 			continue
