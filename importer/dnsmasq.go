@@ -370,7 +370,15 @@ func (r *dmReader) option(l dmLine) {
 	} else if c, err := strconv.Atoi(name); err == nil {
 		code = c
 	}
-	for _, i := range r.networksTagged(cond) {
+	nets := r.networksTagged(cond)
+	switch {
+	case len(nets) > 0:
+	case len(r.ranges) == 0:
+		im.notef(l.where, "%s: no dhcp-range gives it a network: not imported", l.text())
+	default:
+		im.notef(l.where, "%s: its tags match no dhcp-range, so it reaches no imported network: not imported", l.text())
+	}
+	for _, i := range nets {
 		n := &im.inv.Networks[i]
 		switch code {
 		case 3:
