@@ -125,7 +125,6 @@ func (r *dmReader) read(path string) error {
 				r.im.notef(l.where, "conf-file nested more than %d deep; %s not read", maxIncludeDepth, p)
 				continue
 			}
-			r.im.notef(l.where, "conf-file=%s: its options are imported as if written here, and pxegen writes no conf-file of it (paths.dnsmasq_include includes a file of the site's own)", l.fields[0])
 			r.depth++
 			err := r.read(p)
 			r.depth--
@@ -133,6 +132,8 @@ func (r *dmReader) read(path string) error {
 				r.im.notef(l.where, "conf-file=%s: %s", l.fields[0], string(loop))
 			} else if err != nil {
 				r.im.notef(l.where, "conf-file=%s: %v; not imported", l.fields[0], err)
+			} else {
+				r.im.notef(l.where, "conf-file=%s: its options are imported as if written here, and pxegen writes no conf-file of it (paths.dnsmasq_include includes a file of the site's own)", l.fields[0])
 			}
 			continue
 		}
