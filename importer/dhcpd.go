@@ -68,8 +68,27 @@ const maxIncludes = 256
 // which would read it again and again (up to maxIncludeDepth), importing
 // each of its entries once per turn.
 type includes struct {
-	open []string // absolute, cleaned
-	read int
+	open  []string // absolute, cleaned
+	read  int
+	bytes int // of the included files read
+}
+
+// maxIncludeBytes bounds the bytes of the included files read in all,
+// from one source, as MaxSourceSize bounds each: 256 includes of one big
+// file would otherwise be read, and held, 256 times.
+var maxIncludeBytes = MaxSourceSize
+
+// size counts n bytes of the included file path, and says why it is not
+// read when they are too many ("" when it is read).
+func (c *includes) size(path string, n int) string {
+	if len(c.open) < 2 {
+		return "" // the source itself
+	}
+	if c.bytes+n > maxIncludeBytes {
+		return fmt.Sprintf("more than %d MiB of includes read in all; %s not read", maxIncludeBytes>>20, path)
+	}
+	c.bytes += n
+	return ""
 }
 
 // enter says why path cannot be read now ("" when it can), and else
@@ -121,6 +140,10 @@ func (r *dhcpdReader) read(path string, from *dhcpdconf.Statement) ([]*dhcpdconf
 			return nil, nil
 		}
 		return nil, err
+	}
+	if why := r.incs.size(path, len(src)); why != "" {
+		r.im.notef(where(from), "include %q: %s", from.Arg(0).Text, why)
+		return nil, nil
 	}
 	f, err := dhcpdconf.Parse(path, src)
 	if err != nil {

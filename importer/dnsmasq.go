@@ -85,20 +85,23 @@ func (im *importer) dnsmasq(path string) error {
 	return nil
 }
 
-// errLoop is a conf-file that cannot be read now: a loop, or one too many.
-type errLoop string
+// errNotRead is a conf-file that is not read: a loop, or one include too many.
+type errNotRead string
 
-func (e errLoop) Error() string { return string(e) }
+func (e errNotRead) Error() string { return string(e) }
 
 // read reads path's lines, following conf-file.
 func (r *dmReader) read(path string) error {
 	if why := r.incs.enter(path); why != "" {
-		return errLoop(why)
+		return errNotRead(why)
 	}
 	defer r.incs.leave()
 	src, err := readSource(path)
 	if err != nil {
 		return err
+	}
+	if why := r.incs.size(path, len(src)); why != "" {
+		return errNotRead(why)
 	}
 	for i, text := range strings.Split(src, "\n") {
 		text = strings.TrimSpace(text)
@@ -128,7 +131,7 @@ func (r *dmReader) read(path string) error {
 			r.depth++
 			err := r.read(p)
 			r.depth--
-			if loop, ok := err.(errLoop); ok {
+			if loop, ok := err.(errNotRead); ok {
 				r.im.notef(l.where, "conf-file=%s: %s", l.fields[0], string(loop))
 			} else if err != nil {
 				r.im.notef(l.where, "conf-file=%s: %v; not imported", l.fields[0], err)
