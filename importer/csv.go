@@ -30,11 +30,15 @@ func (im *importer) csv(path string) error {
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		line, _ := rd.FieldPos(0)
-		here := fmt.Sprintf("%s:%d", path, line)
+		if pe, ok := errors.AsType[*csv.ParseError](err); ok {
+			// No record, so no FieldPos: where the record started.
+			return fmt.Errorf("import: %s:%d: %w", path, pe.StartLine, pe.Err)
+		}
 		if err != nil {
 			return fmt.Errorf("import %s: %w", path, err)
 		}
+		line, _ := rd.FieldPos(0)
+		here := fmt.Sprintf("%s:%d", path, line)
 		if first && strings.EqualFold(strings.TrimSpace(rec[0]), "mac") {
 			continue
 		}

@@ -32,6 +32,7 @@ type dhcpdReader struct {
 	hosts   []*dhost
 	classes []*dhcpdconf.Statement // with match if: applied to the clients they match
 	depth   int                    // of includes
+	incs    includes
 }
 
 // dnet is a subnet declaration and the scopes it sits in, outermost first.
@@ -58,6 +59,62 @@ var builtinCodes = map[string]int{
 // maxIncludeDepth bounds includes of includes.
 const maxIncludeDepth = 16
 
+// maxIncludes bounds the includes read in all, from one source: a file
+// that includes the next twice, 16 deep, would be read 2^16 times.
+const maxIncludes = 256
+
+// includes are the files being read, the outermost first, and how many
+// includes were read in all: an include of a file being read is a loop,
+// which would read it again and again (up to maxIncludeDepth), importing
+// each of its entries once per turn.
+type includes struct {
+	open  []string // absolute, cleaned
+	read  int
+	bytes int // of the included files read
+}
+
+// maxIncludeBytes bounds the bytes of the included files read in all,
+// from one source, as MaxSourceSize bounds each: 256 includes of one big
+// file would otherwise be read, and held, 256 times.
+var maxIncludeBytes = MaxSourceSize
+
+// size counts n bytes of the included file path, and says why it is not
+// read when they are too many ("" when it is read).
+func (c *includes) size(path string, n int) string {
+	if len(c.open) < 2 {
+		return "" // the source itself
+	}
+	if c.bytes+n > maxIncludeBytes {
+		return fmt.Sprintf("more than %d MiB of includes read in all; %s not read", maxIncludeBytes>>20, path)
+	}
+	c.bytes += n
+	return ""
+}
+
+// enter says why path cannot be read now ("" when it can), and else
+// records it as being read; leave ends that.
+func (c *includes) enter(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = filepath.Clean(path)
+	}
+	for _, o := range c.open {
+		if o == abs {
+			return fmt.Sprintf("%s includes itself (a loop); not read again", path)
+		}
+	}
+	if len(c.open) > 0 {
+		if c.read >= maxIncludes {
+			return fmt.Sprintf("more than %d includes read in all; %s not read", maxIncludes, path)
+		}
+		c.read++
+	}
+	c.open = append(c.open, abs)
+	return ""
+}
+
+func (c *includes) leave() { c.open = c.open[:len(c.open)-1] }
+
 func (im *importer) dhcpd(path string) error {
 	r := &dhcpdReader{im: im, decls: map[string]optDecl{}}
 	stmts, err := r.read(path, nil)
@@ -71,6 +128,11 @@ func (im *importer) dhcpd(path string) error {
 
 // read parses path and the files it includes, in place.
 func (r *dhcpdReader) read(path string, from *dhcpdconf.Statement) ([]*dhcpdconf.Statement, error) {
+	if why := r.incs.enter(path); why != "" {
+		r.im.notef(where(from), "include %q: %s", from.Arg(0).Text, why)
+		return nil, nil
+	}
+	defer r.incs.leave()
 	src, err := readSource(path)
 	if err != nil {
 		if from != nil {
@@ -78,6 +140,10 @@ func (r *dhcpdReader) read(path string, from *dhcpdconf.Statement) ([]*dhcpdconf
 			return nil, nil
 		}
 		return nil, err
+	}
+	if why := r.incs.size(path, len(src)); why != "" {
+		r.im.notef(where(from), "include %q: %s", from.Arg(0).Text, why)
+		return nil, nil
 	}
 	f, err := dhcpdconf.Parse(path, src)
 	if err != nil {

@@ -599,6 +599,9 @@ func (r *dhcpdReader) host(h *dhost) {
 		host.Name = im.hostName(name, here)
 	}
 	if ip.IsValid() {
+		if host.IP != "" && host.IP != ip.String() {
+			im.notef(where(own.set["fixed-address"]), "%s: the host had %s from an earlier block; pxegen gives it one address, %s", own.set["fixed-address"].Text(), host.IP, ip)
+		}
 		host.IP = ip.String()
 	}
 	r.options(he, &host.Options, &ne)

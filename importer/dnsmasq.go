@@ -64,6 +64,7 @@ type dmReader struct {
 	im       *importer
 	lines    []dmLine
 	depth    int
+	incs     includes
 	ranges   []dmRange
 	hostTags map[string][]string // set: tags of dhcp-host lines, by MAC
 }
@@ -84,11 +85,23 @@ func (im *importer) dnsmasq(path string) error {
 	return nil
 }
 
+// errNotRead is a conf-file that is not read: a loop, or one include too many.
+type errNotRead string
+
+func (e errNotRead) Error() string { return string(e) }
+
 // read reads path's lines, following conf-file.
 func (r *dmReader) read(path string) error {
+	if why := r.incs.enter(path); why != "" {
+		return errNotRead(why)
+	}
+	defer r.incs.leave()
 	src, err := readSource(path)
 	if err != nil {
 		return err
+	}
+	if why := r.incs.size(path, len(src)); why != "" {
+		return errNotRead(why)
 	}
 	for i, text := range strings.Split(src, "\n") {
 		text = strings.TrimSpace(text)
@@ -115,12 +128,15 @@ func (r *dmReader) read(path string) error {
 				r.im.notef(l.where, "conf-file nested more than %d deep; %s not read", maxIncludeDepth, p)
 				continue
 			}
-			r.im.notef(l.where, "conf-file=%s: its options are imported as if written here, and pxegen writes no conf-file of it (paths.dnsmasq_include includes a file of the site's own)", l.fields[0])
 			r.depth++
 			err := r.read(p)
 			r.depth--
-			if err != nil {
+			if loop, ok := err.(errNotRead); ok {
+				r.im.notef(l.where, "conf-file=%s: %s", l.fields[0], string(loop))
+			} else if err != nil {
 				r.im.notef(l.where, "conf-file=%s: %v; not imported", l.fields[0], err)
+			} else {
+				r.im.notef(l.where, "conf-file=%s: its options are imported as if written here, and pxegen writes no conf-file of it (paths.dnsmasq_include includes a file of the site's own)", l.fields[0])
 			}
 			continue
 		}
@@ -358,7 +374,15 @@ func (r *dmReader) option(l dmLine) {
 	} else if c, err := strconv.Atoi(name); err == nil {
 		code = c
 	}
-	for _, i := range r.networksTagged(cond) {
+	nets := r.networksTagged(cond)
+	switch {
+	case len(nets) > 0:
+	case len(r.ranges) == 0:
+		im.notef(l.where, "%s: no dhcp-range gives it a network: not imported", l.text())
+	default:
+		im.notef(l.where, "%s: its tags match no dhcp-range, so it reaches no imported network: not imported", l.text())
+	}
+	for _, i := range nets {
 		n := &im.inv.Networks[i]
 		switch code {
 		case 3:

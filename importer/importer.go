@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -125,9 +126,11 @@ func newImporter() *importer {
 		nets: map[netip.Prefix]int{}, hosts: map[string]int{}, profiles: map[string]string{}, loaders: map[string]loaderSeen{}}
 }
 
-// notef reports something not carried over, once.
+// notef reports something not carried over, once. Its text quotes the
+// sources, which may hold anything: control characters are escaped, so
+// that each note is one line, on a terminal and in the inventory's header.
 func (im *importer) notef(where, format string, args ...any) {
-	n := Note{Where: where, Msg: fmt.Sprintf(format, args...)}
+	n := Note{Where: filetree.Escape(where), Msg: filetree.Escape(fmt.Sprintf(format, args...))}
 	if !im.reported[n] {
 		im.reported[n] = true
 		im.report = append(im.report, n)

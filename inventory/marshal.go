@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pxegen/pxegen/internal/filetree"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -28,7 +29,7 @@ func Marshal(inv *Inventory, header string, notes Notes) ([]byte, error) {
 	var buf bytes.Buffer
 	for _, line := range strings.Split(strings.TrimRight(header, "\n"), "\n") {
 		if header != "" {
-			buf.WriteString(strings.TrimRight("# "+line, " ") + "\n")
+			buf.WriteString(strings.TrimRight("# "+filetree.Escape(line), " ") + "\n")
 		}
 	}
 	enc := yaml.NewEncoder(&buf)
@@ -47,11 +48,14 @@ func Marshal(inv *Inventory, header string, notes Notes) ([]byte, error) {
 
 type marshaller struct{ notes Notes }
 
-// comment turns a note into a YAML comment.
+// comment turns a note into a YAML comment. Its text, like the header's,
+// may come from an imported source: control characters are escaped, since
+// YAML reads a carriage return as a line break, which would start a key
+// of the source's choosing.
 func comment(note string) string {
 	lines := strings.Split(strings.TrimRight(note, "\n"), "\n")
 	for i, l := range lines {
-		lines[i] = strings.TrimRight("# "+l, " ")
+		lines[i] = strings.TrimRight("# "+filetree.Escape(l), " ")
 	}
 	return strings.Join(lines, "\n")
 }

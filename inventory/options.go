@@ -174,6 +174,12 @@ var standardTypes = map[int]string{
 	62: TypeText, 64: TypeText, 65: TypeIPAddress, 68: TypeIPAddress, 69: TypeIPAddress, 70: TypeIPAddress,
 	71: TypeIPAddress, 72: TypeIPAddress, 73: TypeIPAddress, 74: TypeIPAddress, 75: TypeIPAddress,
 	76: TypeIPAddress, 100: TypeText, 101: TypeText, 108: TypeUint32, 150: TypeIPAddress,
+	// Kea's own definitions (RFC 2241, 2242, 2610, 3679, 4280, 5192,
+	// 5417, 6731): Kea reads the bytes by these types and refuses a
+	// configuration whose bytes do not fit.
+	85: TypeIPAddress, 86: TypeText, 87: TypeText, 89: TypeIPAddress, 91: TypeUint32, 92: TypeIPAddress,
+	98: TypeText, 112: TypeIPAddress, 113: TypeText, 116: TypeUint8, 117: TypeUint16, 136: TypeIPAddress,
+	138: TypeIPAddress,
 }
 
 // dnsmasqTyped are the codes of standardTypes that dnsmasq defines with a
@@ -448,7 +454,7 @@ func (v *validator) options() {
 				}
 				continue
 			}
-			if !v.optionCode(p, opt.Code, false) || !v.standardType(p, opt) {
+			if !v.optionCode(p, opt.Code, false) || !v.standardType(p, opt) || !v.standardSingle(p, opt) {
 				continue
 			}
 			if prev, dup := codes[opt.Code]; dup {
@@ -516,6 +522,23 @@ func (v *validator) standardType(p string, o DHCPOption) bool {
 		return true
 	}
 	v.errf(p+".type", "%s, but option %d is %s in RFC 2132 and its successors, as every DHCP server reads it", o.Type, o.Code, want)
+	return false
+}
+
+// standardLists are the codes of standardTypes whose value is a list
+// though their type is no address: the path MTU plateau table (25) and
+// the name service search order (117), lists of uint16. Every other number or boolean the servers define is one
+// value, and dnsmasq, reading its own type there, refuses a list.
+var standardLists = map[int]bool{25: true, 117: true}
+
+// standardSingle checks that an option by code on a code the servers
+// define as one number or boolean is given one value.
+func (v *validator) standardSingle(p string, o DHCPOption) bool {
+	want, ok := standardTypes[o.Code]
+	if !ok || want == TypeIPAddress || standardLists[o.Code] || len(o.Values) < 2 {
+		return true
+	}
+	v.errf(p+".value", "%d values, but option %d is one %s in RFC 2132 and its successors (dnsmasq refuses a list there)", len(o.Values), o.Code, want)
 	return false
 }
 

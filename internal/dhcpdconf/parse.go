@@ -150,6 +150,20 @@ func (p *parser) statement(depth int) (*Statement, error) {
 			}
 			s.Trailing = p.trailing(line)
 			return s, nil
+		case p.tok.Is("{") && recordType(s.Words):
+			// option NAME code N = [array of] { TYPE, ... }; the braces
+			// are a record type's, words of the statement.
+			for open := true; open; {
+				s.Words = append(s.Words, p.tok)
+				open = !p.tok.Is("}")
+				if err := p.advance(); err != nil {
+					return nil, err
+				}
+				if open && (p.tok.Kind == EOF || p.tok.Is(";") || p.tok.Is("{")) {
+					return nil, &Error{Pos: p.tok.Pos, Msg: fmt.Sprintf("expected } to end the record type of %s ... (line %d)", s.Words[0].Text, s.Words[0].Pos.Line)}
+				}
+			}
+			continue
 		case p.tok.Is("{"):
 			if depth >= MaxDepth {
 				return nil, &Error{Pos: p.tok.Pos, Msg: fmt.Sprintf("blocks nested more than %d deep", MaxDepth)}
@@ -187,4 +201,14 @@ func (p *parser) trailing(line int) string {
 		return cs[0].Text
 	}
 	return ""
+}
+
+// recordType reports whether words are an option declaration up to its
+// type, where a { starts a record type: option NAME code N = [array of].
+func recordType(words []Token) bool {
+	n := len(words)
+	if n < 5 || words[0].Text != "option" || words[2].Text != "code" {
+		return false
+	}
+	return words[n-1].Text == "=" || n >= 7 && words[n-1].Text == "of" && words[n-2].Text == "array" && words[n-3].Text == "="
 }

@@ -104,10 +104,11 @@ func lineCounts(old, new string) (added, removed int) {
 
 // Escape makes a name safe to print on a terminal, on one line: control
 // characters (newline and tab included), DEL, the C1 controls (0x9b is a
-// CSI on some terminals), Unicode's bidirectional formatting characters
-// and bytes that are not UTF-8 are written as Go escapes (\x1b, \u202e),
-// so that a hostile name cannot move the cursor, retitle the window,
-// forge a line or reorder what the reader sees.
+// CSI on some terminals), Unicode's bidirectional formatting characters,
+// its line and paragraph separators and bytes that are not UTF-8 are
+// written as Go escapes (\x1b, \u202e), so that a hostile name cannot
+// move the cursor, retitle the window, forge a line or reorder what the
+// reader sees.
 func Escape(s string) string { return escape(s, false) }
 
 // escapeText is Escape for file content: tabs and newlines stay.
@@ -121,6 +122,8 @@ func escape(s string, text bool) string {
 		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, r == utf8.RuneError:
 			return true
 		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+			return true
+		case r == 0x2028, r == 0x2029: // line and paragraph separators: YAML breaks a line there
 			return true
 		}
 		return false
