@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -53,6 +55,8 @@ type Manifest struct {
 	// gives exactly that holds the content Files records, and a run that
 	// would leave it unchanged need not read it (see Stat).
 	Stat map[string]Stat `json:"-"`
+	// exists says the manifest was read from disk.
+	exists bool
 	// Pending holds, while a run replaces files, each one's previous
 	// sha256: a run killed halfway leaves some files old and some new,
 	// and neither is a hand edit. It lives in a small file of its own
@@ -555,17 +559,14 @@ func (p *Plan) sweepDirs(tree Tree, old Manifest) []string {
 // planManifest prepares the final manifest and, when the run changes any
 // file, the pending record that goes in first.
 func (p *Plan) planManifest(next, old Manifest) error {
-	final, err := manifestFile(p.opts.Manifest, next)
-	if err != nil {
-		return err
-	}
-	var current []byte
-	if p.t != nil {
-		if current, _, err = p.t.readFile(p.opts.Manifest); err != nil {
+	// A manifest that says what it said is not written again: at 100,000
+	// hosts encoding it is much of an unchanged run's cost.
+	if !old.exists || old.Pending != nil || !maps.Equal(old.Files, next.Files) ||
+		!maps.Equal(old.Stat, next.Stat) || !slices.Equal(old.Dirs, next.Dirs) {
+		final, err := manifestFile(p.opts.Manifest, next)
+		if err != nil {
 			return err
 		}
-	}
-	if string(current) != string(final.Data) || old.Pending != nil {
 		p.manifest = final
 	}
 	if len(p.files) == 0 && len(p.prune) == 0 {
@@ -724,6 +725,7 @@ func (p *Plan) readManifest() (Manifest, error) {
 	if err != nil {
 		return Manifest{Files: map[string]string{}}, fmt.Errorf("manifest %s is not a pxegen manifest (%v); move it away to start over", Escape(name), err)
 	}
+	m.exists = true
 	if err := checkPaths(name, sortedKeys(m.Files), m.Dirs); err != nil {
 		return m, err
 	}

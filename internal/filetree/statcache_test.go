@@ -95,9 +95,16 @@ func TestStatCacheSkipsUnchangedFiles(t *testing.T) {
 		t.Errorf("the re-render after it read %v, want only srv/h3", got)
 	}
 	settle()
+	before, err := os.Stat(filepath.Join(root, testManifest))
+	if err != nil {
+		t.Fatal(err)
+	}
 	apply(t, root, tree, PlanOptions{Mark: "# pxegen"})
 	if got := reads(); len(got) != 0 {
 		t.Errorf("an unchanged re-render read %v, want nothing", got)
+	}
+	if after, err := os.Stat(filepath.Join(root, testManifest)); err != nil || !os.SameFile(before, after) || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("an unchanged re-render rewrote the manifest (%v)", err)
 	}
 }
 
