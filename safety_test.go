@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -108,13 +109,20 @@ func TestKillDuringRender(t *testing.T) {
 	}
 	t.Logf("seed %d (-kill-seed %d repeats these kill times)", seed, seed)
 	rng := rand.New(rand.NewSource(seed))
-	// Files spread over the tree, whose replacement shows that the
-	// renames have begun.
-	var samples []string
+	// The first files the renames replace (they go in path order, several
+	// at a time), whose replacement shows that the renames have begun:
+	// files from anywhere in the tree may be replaced only near the end,
+	// too late for a kill on a loaded machine.
+	var changed []string
 	for p := range trees["a"] {
-		if trees["a"][p] != trees["b"][p] && len(samples) < 32 {
-			samples = append(samples, filepath.Join(out, p))
+		if trees["a"][p] != trees["b"][p] {
+			changed = append(changed, p)
 		}
+	}
+	sort.Strings(changed)
+	var samples []string
+	for _, p := range changed[:min(32, len(changed))] {
+		samples = append(samples, filepath.Join(out, p))
 	}
 	mixed := 0
 	// The runs asked for, then, on a loaded machine where none of those
