@@ -26,12 +26,15 @@ func ReadOwned(root, rel string) (Owned, error) {
 		return Owned{}, err
 	}
 	defer d.close()
-	fd, st, err := d.openRegular(path.Clean(rel))
+	fd, size, _, err := d.openRegular(path.Clean(rel))
 	if err != nil {
 		return Owned{}, err
 	}
 	defer unix.Close(fd)
-	size := st.Size
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return Owned{}, fmt.Errorf("check %s: %w", Escape(rel), err)
+	}
 	data := make([]byte, size+1)
 	n, err := readFull(fd, data)
 	if err != nil {
