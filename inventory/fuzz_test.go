@@ -197,6 +197,9 @@ func anchorize(data []byte, rewrite uint64) (out []byte, ok bool) {
 		if n.Kind == yaml.AliasNode || n.Anchor != "" || n.Kind == yaml.ScalarNode && n.Value == "<<" {
 			plain = false
 		}
+		// Comments mean nothing, and yaml.v3 can write one where it ends
+		// the line a new anchor needed (a document that does not parse).
+		n.HeadComment, n.LineComment, n.FootComment = "", "", ""
 		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 			// yaml.v3 writes an empty null (a key without a value) as '',
 			// a string: write it as ~ instead.
