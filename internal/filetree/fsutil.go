@@ -360,6 +360,12 @@ func (d *dirTree) fsNow(dir string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	// An unnamed file where the system has them: a named one, even
+	// removed at once, changes the directory's mtime, and a run that
+	// changes nothing must leave the directory as it was.
+	if now, ok := unnamedFileNow(dirfd); ok {
+		return now, nil
+	}
 	name := ".horizon" + tempMarker + strconv.Itoa(os.Getpid()) + "-0"
 	fd, err := unix.Openat(dirfd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {

@@ -192,6 +192,9 @@ type Plan struct {
 	// The manifest while files are replaced, and after; nil when it does
 	// not change.
 	pending, manifest *File
+	// next is the manifest the run leaves, before the stat data of the
+	// files it writes is added.
+	next Manifest
 }
 
 // checkPath refuses what cannot be a path below the root: absolute, not
@@ -559,6 +562,12 @@ func (p *Plan) sweepDirs(tree Tree, old Manifest) []string {
 // planManifest prepares the final manifest and, when the run changes any
 // file, the pending record that goes in first.
 func (p *Plan) planManifest(next, old Manifest) error {
+	p.next = next
+	if len(p.files) > 0 {
+		// Apply makes it once the files are in place (finalManifest).
+		p.manifest = &File{Path: p.opts.Manifest}
+		return p.planPending(next, old)
+	}
 	// A manifest that says what it said is not written again: at 100,000
 	// hosts encoding it is much of an unchanged run's cost.
 	if !old.exists || old.Pending != nil || !maps.Equal(old.Files, next.Files) ||
@@ -569,6 +578,12 @@ func (p *Plan) planManifest(next, old Manifest) error {
 		}
 		p.manifest = final
 	}
+	return p.planPending(next, old)
+}
+
+// planPending prepares the pending record that goes in first when the run
+// changes any file.
+func (p *Plan) planPending(next, old Manifest) error {
 	if len(p.files) == 0 && len(p.prune) == 0 {
 		return nil
 	}
@@ -633,6 +648,11 @@ func (p *Plan) Apply() error {
 		return removeStaleTemps(p.t, p.sweep)
 	}
 	b := batch{first: p.pending, last: p.manifest, between: p.removePruned, changed: true, backups: p.backups, sweep: p.sweep, meter: p.opts.Meter}
+	if p.opts.Manifest != "" && len(p.files) > 0 {
+		// The manifest goes in last with the stat data of the files this
+		// run writes, so that the next run need not read them either.
+		b.last, b.final = nil, p.finalManifest
+	}
 	for _, name := range append(append([]string{}, p.prune...), p.rmdirs...) {
 		b.touched = append(b.touched, path.Dir(name))
 	}
@@ -646,6 +666,62 @@ func (p *Plan) Apply() error {
 		os.Remove(p.Root) // only if empty, as a failed run leaves it
 	}
 	return err
+}
+
+// finalManifest is the planned manifest with the stat data of the files
+// the run wrote, as far as they can be trusted: the file at each path is
+// still the one the run wrote (inode, size and mtime as fstat gave them
+// when it was written), and it was last changed before a horizon taken
+// after every rename, so that any later change shows in its ctime.
+func (p *Plan) finalManifest(written []staged) (*File, error) {
+	next := p.next
+	if afterRenamesHook != nil {
+		afterRenamesHook()
+	}
+	if horizon := p.horizonAfterRenames(); horizon > 0 {
+		stats := make([]Stat, len(written))
+		parallel(len(written), func(i int) error {
+			w := written[i]
+			st, exists, err := p.t.statFile(w.Path)
+			if err == nil && exists && st.Mode&unix.S_IFMT == unix.S_IFREG && st.Ino == w.st.Ino &&
+				st.Dev == w.st.Dev && st.Size == w.st.Size && st.Mtim == w.st.Mtim {
+				if s := statOf(&st); s.before(horizon) {
+					stats[i] = s
+				}
+			}
+			return nil // no stat data: the next run reads the file
+		})
+		for i, w := range written {
+			if stats[i] != (Stat{}) {
+				next.Stat[w.Path] = stats[i]
+			}
+		}
+	}
+	return manifestFile(p.opts.Manifest, next)
+}
+
+// afterRenamesHook, when not nil, runs once a run's files are in place,
+// before it records their stat data: a test seam.
+var afterRenamesHook func()
+
+// horizonAfterRenames returns a filesystem time later than the ctime of
+// every file renamed so far (renames set ctime); 0 if it cannot tell. The
+// filesystem's clock ticks coarsely (a few milliseconds), so it waits for
+// the next tick: a file renamed in the tick of the horizon could be
+// changed again within it without a trace.
+func (p *Plan) horizonAfterRenames() int64 {
+	first := p.horizon()
+	if first == 0 {
+		return 0
+	}
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		h := p.horizon()
+		if h > first {
+			return h
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return 0
 }
 
 // Close releases the root and its lock.

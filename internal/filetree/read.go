@@ -40,5 +40,5 @@ func ReadOwned(root, rel string) (Owned, error) {
 	if n > int(size) {
 		return Owned{}, fmt.Errorf("read %s: it grew while pxegen read it", Escape(rel))
 	}
-	return Owned{Data: data[:n], UID: st.Uid, Mode: st.Mode & 0o7777}, nil
+	return Owned{Data: data[:n], UID: st.Uid, Mode: uint32(st.Mode) & 0o7777}, nil
 }

@@ -59,24 +59,43 @@ func readManifestFile(t *testing.T, root string) manifestJSON {
 	return m
 }
 
+// manifestUnchanged fails the test if the manifest under root is no
+// longer the file before names.
+func manifestUnchanged(t *testing.T, root string, before os.FileInfo, what string) {
+	t.Helper()
+	if after, err := os.Stat(filepath.Join(root, testManifest)); err != nil || !os.SameFile(before, after) || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("%s rewrote the manifest (%v)", what, err)
+	}
+}
+
+func manifestInfo(t *testing.T, root string) os.FileInfo {
+	t.Helper()
+	fi, err := os.Stat(filepath.Join(root, testManifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi
+}
+
 func TestStatCacheSkipsUnchangedFiles(t *testing.T) {
 	root := t.TempDir()
 	tree := statTree(20)
 	reads := countReads(t)
 	apply(t, root, tree, PlanOptions{Mark: "# pxegen"})
-	if m := readManifestFile(t, root); len(m.Stat) != 0 {
-		t.Errorf("the run that wrote the files recorded stat data for %d of them: they changed after its horizon", len(m.Stat))
-	}
-	settle()
-	reads()
-	apply(t, root, tree, PlanOptions{Mark: "# pxegen"})
-	if got := reads(); len(got) != len(tree) {
-		t.Errorf("the first re-render read %d files, want all %d (no stat data yet)", len(got), len(tree))
-	}
+	// The run that wrote the files records them as it left them, so the
+	// run after it, the one every Ansible or CI run makes, reads nothing
+	// and writes nothing, not even the manifest.
 	if m := readManifestFile(t, root); len(m.Stat) != len(tree) {
-		t.Errorf("the first re-render recorded stat data for %d files, want %d", len(m.Stat), len(tree))
+		t.Errorf("the run that wrote the files recorded stat data for %d of them, want %d", len(m.Stat), len(tree))
 	}
-	settle()
+	reads()
+	before := manifestInfo(t, root)
+	apply(t, root, tree, PlanOptions{Mark: "# pxegen"})
+	if got := reads(); len(got) != 0 {
+		t.Errorf("the first re-render read %v, want nothing", got)
+	}
+	manifestUnchanged(t, root, before, "the first re-render")
+
 	tree[3].Data = []byte("# pxegen\nhost 3 changed\n")
 	p := apply(t, root, tree, PlanOptions{Mark: "# pxegen"})
 	if got := reads(); len(got) != 1 || got["srv/h3"] != 1 {
@@ -88,23 +107,77 @@ func TestStatCacheSkipsUnchangedFiles(t *testing.T) {
 	if data, _ := os.ReadFile(filepath.Join(root, "srv/h3")); string(data) != string(tree[3].Data) {
 		t.Errorf("srv/h3 holds %q", data)
 	}
-	// The rewritten file is read once more, then known by its stat data.
-	settle()
+	before = manifestInfo(t, root)
 	apply(t, root, tree, PlanOptions{Mark: "# pxegen"})
-	if got := reads(); len(got) != 1 || got["srv/h3"] != 1 {
-		t.Errorf("the re-render after it read %v, want only srv/h3", got)
+	if got := reads(); len(got) != 0 {
+		t.Errorf("the re-render after a one-file change read %v, want nothing", got)
 	}
-	settle()
-	before, err := os.Stat(filepath.Join(root, testManifest))
+	manifestUnchanged(t, root, before, "the re-render after a one-file change")
+}
+
+// TestStatCacheOfWrittenFilesSeesEditsDuringTheRun: a file changed after
+// the run put it in place, before it recorded its stat data, is not
+// recorded as the run's: the next run reads it and refuses it.
+func TestStatCacheOfWrittenFilesSeesEditsDuringTheRun(t *testing.T) {
+	tree := statTree(3)
+	for _, how := range []string{"in place", "renamed over", "grown"} {
+		t.Run(how, func(t *testing.T) {
+			root := t.TempDir()
+			name := filepath.Join(root, "srv/h1")
+			afterRenamesHook = func() {
+				edit := []byte("# pxegen\nhost X\n")
+				switch how {
+				case "in place":
+					time.Sleep(20 * time.Millisecond) // a later mtime
+				case "renamed over":
+					os.Remove(name)
+				case "grown":
+					edit = append(edit, '!')
+				}
+				if err := os.WriteFile(name, edit, 0o644); err != nil {
+					t.Error(err)
+				}
+			}
+			apply(t, root, tree, PlanOptions{Mark: "# pxegen"})
+			afterRenamesHook = nil
+			if m := readManifestFile(t, root); m.Stat["srv/h1"] != "" || len(m.Stat) != len(tree)-1 {
+				t.Errorf("stat data recorded: %v, want all but srv/h1's", m.Stat)
+			}
+			_, err := NewPlan(root, tree, PlanOptions{Manifest: testManifest, Lock: ExclusiveLock, Mark: "# pxegen"})
+			var conflict *ConflictError
+			if !errors.As(err, &conflict) || len(conflict.Conflicts) != 1 || conflict.Conflicts[0] != (Conflict{"srv/h1", Edited}) {
+				t.Errorf("an edit during the writing run: %v, want it refused as edited", err)
+			}
+		})
+	}
+}
+
+// TestStatCacheOfWrittenFilesSeesLaterEdits: a file the run wrote and
+// recorded, edited right after the run (in the same clock tick, keeping
+// its size and mtime), is read and refused, not trusted.
+func TestStatCacheOfWrittenFilesSeesLaterEdits(t *testing.T) {
+	tree := statTree(3)
+	root := t.TempDir()
+	apply(t, root, tree, PlanOptions{Mark: "# pxegen"})
+	name := filepath.Join(root, "srv/h1")
+	fi, err := os.Stat(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	apply(t, root, tree, PlanOptions{Mark: "# pxegen"})
-	if got := reads(); len(got) != 0 {
-		t.Errorf("an unchanged re-render read %v, want nothing", got)
+	if err := os.WriteFile(name, []byte("# pxegen\nhost X\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	if after, err := os.Stat(filepath.Join(root, testManifest)); err != nil || !os.SameFile(before, after) || !after.ModTime().Equal(before.ModTime()) {
-		t.Errorf("an unchanged re-render rewrote the manifest (%v)", err)
+	if err := os.Chtimes(name, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	reads := countReads(t)
+	_, err = NewPlan(root, tree, PlanOptions{Manifest: testManifest, Lock: ExclusiveLock, Mark: "# pxegen"})
+	var conflict *ConflictError
+	if !errors.As(err, &conflict) || len(conflict.Conflicts) != 1 || conflict.Conflicts[0] != (Conflict{"srv/h1", Edited}) {
+		t.Errorf("an edit right after the writing run: %v, want it refused as edited", err)
+	}
+	if reads()["srv/h1"] != 1 {
+		t.Error("the edited file was not read")
 	}
 }
 
@@ -176,6 +249,7 @@ func TestStatCacheRacyClean(t *testing.T) {
 		horizon int64
 		want    bool
 	}{{st.Ctim.Nano(), false}, {st.Ctim.Nano() + 1, true}} {
+		forgetStatData(t, root)
 		horizonHook = func(int64) int64 { return c.horizon }
 		apply(t, root, tree, PlanOptions{Mark: "# pxegen"})
 		horizonHook = nil
@@ -230,15 +304,22 @@ func TestForgedStatDataCannotCauseOverwrite(t *testing.T) {
 	}
 }
 
-func TestManifestWithoutStatDataStillLoads(t *testing.T) {
-	tree := statTree(4)
-	root := cached(t, tree)
+// forgetStatData rewrites the manifest under root without its stat data,
+// as a pxegen from before the stat cache wrote it.
+func forgetStatData(t *testing.T, root string) {
+	t.Helper()
 	m := readManifestFile(t, root)
 	m.Stat = nil
 	data, _ := json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(filepath.Join(root, testManifest), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestManifestWithoutStatDataStillLoads(t *testing.T) {
+	tree := statTree(4)
+	root := cached(t, tree)
+	forgetStatData(t, root)
 	reads := countReads(t)
 	p := apply(t, root, tree, PlanOptions{Mark: "# pxegen"})
 	if p.Changed() || len(reads()) != len(tree) {
