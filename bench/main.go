@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"slices"
@@ -409,6 +410,21 @@ func phaseRun(inv, out, cpuprofile string) error {
 	}
 	defer plan.Close()
 	compare := lap()
+	if p := os.Getenv("PXEGEN_BENCH_MEMPROFILE"); p != "" {
+		// What is live once the plan is made, the tree and both manifests
+		// with it: the run's peak.
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		runtime.GC()
+		err = pprof.WriteHeapProfile(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		t = time.Now()
+	}
 	if err := plan.Apply(); err != nil {
 		return err
 	}

@@ -683,8 +683,7 @@ func (p *Plan) finalManifest(written []staged) (*File, error) {
 		parallel(len(written), func(i int) error {
 			w := written[i]
 			st, exists, err := p.t.statFile(w.Path)
-			if err == nil && exists && st.Mode&unix.S_IFMT == unix.S_IFREG && st.Ino == w.st.Ino &&
-				st.Dev == w.st.Dev && st.Size == w.st.Size && st.Mtim == w.st.Mtim {
+			if err == nil && exists && st.Mode&unix.S_IFMT == unix.S_IFREG && idOf(&st) == w.id {
 				if s := statOf(&st); s.before(horizon) {
 					stats[i] = s
 				}
