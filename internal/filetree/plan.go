@@ -40,7 +40,7 @@ type Change struct {
 	Backup string `json:"backup,omitempty"`
 	// OldSHA256 is the current content's hash, when the file exists.
 	OldSHA256 string `json:"-"`
-	New       []byte `json:"-"` // nil for Remove
+	New       []byte `json:"-"` // nil for Remove and Unchanged
 }
 
 // Manifest records what pxegen wrote under an output root, so that a later
@@ -251,7 +251,8 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (_ *Plan, err error) {
 		}
 	}
 
-	next := Manifest{Version: 1, Files: make(map[string]string, len(tree)), Stat: make(map[string]Stat, len(tree))}
+	next := Manifest{Version: 1, Files: make(map[string]string, len(tree)), Stat: make(map[string]Stat, len(old.Stat))}
+	p.Changes = make([]Change, 0, len(tree))
 	var conflicts []Conflict
 	inTree := make(map[string]bool, len(tree))
 	// Stat data is recorded only for files last changed before now, as
@@ -291,7 +292,9 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (_ *Plan, err error) {
 		case !st.exists:
 			c.Action = Create
 		case st.same:
-			c.Action, c.OldSHA256 = Unchanged, c.SHA256
+			// Its bytes are not kept: at 100,000 hosts an unchanged run
+			// would hold the whole tree for nothing.
+			c.Action, c.OldSHA256, c.New = Unchanged, c.SHA256, nil
 			if st.cached || st.stat.before(horizon) {
 				next.Stat[f.Path] = st.stat
 			}
@@ -617,7 +620,8 @@ func (p *Plan) planPending(next, old Manifest) error {
 		}
 	}
 	pending.Dirs = next.Dirs
-	data, err := json.MarshalIndent(pending, "", "  ")
+	// Compact: a fresh render's record names every file.
+	data, err := json.Marshal(pending)
 	if err != nil {
 		return err
 	}
