@@ -21,12 +21,13 @@ BENCH_TIME ?= 3x
 BINARY_FILES :=
 
 # Debian packages the tests need: the real daemons, the boot loaders and
-# QEMU for the integration suite.
+# QEMU for the integration suite; Jinja2 for make bench's peer.
 DEBIAN_PACKAGES := isc-dhcp-server kea-dhcp4-server dnsmasq-base apache2 xinetd tftpd-hpa \
 	shim-signed grub-efi-amd64-signed \
 	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
 	qemu-system-arm qemu-efi-aarch64 memtest86+ \
-	busybox-static cpio iproute2 procps rsync ansible-core puppet zsh nasm
+	busybox-static cpio iproute2 procps rsync ansible-core puppet zsh nasm \
+	python3-jinja2 python3-yaml
 
 # make package: the version in the .deb, nfpm (pinned; run with go run, so
 # it stays out of pxegen's go.mod) and where the package goes.
@@ -111,6 +112,6 @@ package: ## build $(DIST)/pxegen_VERSION_ARCH.deb with nfpm: the binary, its man
 clean: ## remove build, demo and package output
 	rm -rf pxegen out integration.log dist
 
-bench: build ## render generated sites of 1k, 10k and 100k hosts against the cp -a floor; then go test -bench
+bench: build ## render generated sites of BENCH_SIZES hosts against the cp -a floor and a Jinja2 peer, by phase, and time the DHCP servers loading them; then go test -bench
 	$(GO) run ./bench -pxegen ./pxegen -sizes $(BENCH_SIZES) -reps $(BENCH_REPS)
 	$(GO) test ./inventory ./generate -run '^$$' -bench . -benchtime $(BENCH_TIME) -benchmem

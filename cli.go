@@ -476,7 +476,7 @@ func render(ctx context.Context, e *env, o renderOptions) error {
 	}
 	meter.End()
 	warnUntracked(e.stderr, plan)
-	return printRender(e.stdout, o.format, plan, o.dryRun, checks)
+	return printRender(e.stdout, o.format, inv.Paths, plan, o.dryRun, checks)
 }
 
 // interrupted is the error of a run that Ctrl-C (or SIGTERM) stopped
@@ -536,7 +536,7 @@ func diff(e *env, o diffOptions) error {
 	defer plan.Close()
 	warnUntracked(e.stderr, plan)
 	if o.stat {
-		err = plan.WriteStat(e.stdout, generate.ReloadNote(generate.Reloads(plan.Changes)))
+		err = plan.WriteStat(e.stdout, generate.ReloadNote(generate.Reloads(inv.Paths, plan.Changes)))
 	} else {
 		err = plan.WriteDiff(e.stdout, colourful(e.stdout))
 	}
@@ -735,9 +735,9 @@ type renderReport struct {
 
 // printRender says what render did (or, in a dry run, would do) and which
 // daemons need a reload. render never reloads them itself.
-func printRender(w io.Writer, format string, plan *filetree.Plan, dryRun bool, checks []verify.Result) error {
+func printRender(w io.Writer, format string, paths inventory.Paths, plan *filetree.Plan, dryRun bool, checks []verify.Result) error {
 	written := plan.Count(filetree.Create) + plan.Count(filetree.Update)
-	reloads := generate.Reloads(plan.Changes)
+	reloads := generate.Reloads(paths, plan.Changes)
 	if format == "json" {
 		r := renderReport{Root: plan.Root, DryRun: dryRun, Files: plan.Changes, Reloads: reloads, Checks: checks, BackupDir: plan.BackupDir, Untracked: plan.Untracked,
 			Summary: map[string]int{"written": written, "unchanged": plan.Count(filetree.Unchanged), "removed": plan.Count(filetree.Remove)}}
@@ -771,7 +771,11 @@ func printRender(w io.Writer, format string, plan *filetree.Plan, dryRun bool, c
 		fmt.Fprintln(w, "pxegen: no daemon needs a reload")
 	}
 	for _, r := range reloads {
-		fmt.Fprintf(w, "pxegen: %s %s (service %s): %s changed\n", r.Action, r.Daemon, r.Service, r.Path)
+		socket := ""
+		if r.Socket != "" {
+			socket = ", socket " + r.Socket
+		}
+		fmt.Fprintf(w, "pxegen: %s %s (service %s%s): %s changed\n", r.Action, r.Daemon, r.Service, socket, strings.Join(r.Paths, ", "))
 	}
 	return nil
 }

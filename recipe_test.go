@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,5 +72,73 @@ func TestShellRecipe(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(filepath.Join(root, "etc/dhcp/dhcpd.conf")); string(after) != string(before) {
 		t.Errorf("check mode wrote dhcpd.conf")
+	}
+}
+
+// TestShellRecipeReloads: under dnsmasq a new host is a reload (SIGHUP)
+// of dnsmasq, not a restart; under Kea a change is config-reload through
+// the control socket pxegen names, and a Kea with no socket yet (not
+// running) is restarted instead.
+func TestShellRecipeReloads(t *testing.T) {
+	bin := pxegenBinary(t)
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	mkdirs(t, root)
+	inv := filepath.Join(dir, "site.yaml")
+	calls := filepath.Join(dir, "calls")
+	systemctl, socat := filepath.Join(dir, "systemctl"), filepath.Join(dir, "socat")
+	writeFile(t, systemctl, "#!/bin/sh\necho \"systemctl $*\" >> "+calls+"\n")
+	// Kea's answer to a command it accepts.
+	writeFile(t, socat, "#!/bin/sh\necho \"socat $* $(cat)\" >> "+calls+"\necho '{ \"result\": 0, \"text\": \"Configuration successful.\" }'\n")
+	os.Chmod(systemctl, 0o755)
+	os.Chmod(socat, 0o755)
+	deploy := func() string {
+		t.Helper()
+		os.Remove(calls)
+		cmd := exec.Command("sh", "examples/shell/deploy.sh", inv, root)
+		cmd.Env = append(os.Environ(), "PXEGEN="+bin, "SYSTEMCTL="+systemctl, "SOCAT="+socat)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("deploy.sh: %v\n%s", err, out)
+		}
+		data, _ := os.ReadFile(calls)
+		return strings.TrimSpace(string(data))
+	}
+	socket := filepath.Join(dir, "kea.sock")
+	site := func(dhcp, hosts string) {
+		writeFile(t, inv, "server: {ip: 10.1.1.1}\ntargets: {dhcp: "+dhcp+"}\npaths: {kea_control_socket: "+socket+"}\n"+
+			"networks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles: {p: {kernel: k}}\nhosts:\n"+
+			"  - {name: node01, mac: \"52:54:00:12:34:56\", ip: 10.1.1.20, profile: p}\n"+hosts)
+	}
+	node02 := "  - {name: node02, mac: \"52:54:00:12:34:57\", ip: 10.1.1.21, profile: p}\n"
+
+	site("dnsmasq", "")
+	if got := deploy(); !strings.Contains(got, "systemctl restart dnsmasq") {
+		t.Errorf("first deploy under dnsmasq: %q, want a restart of dnsmasq", got)
+	}
+	site("dnsmasq", node02)
+	if got := deploy(); got != "systemctl reload dnsmasq" {
+		t.Errorf("a new host under dnsmasq: %q, want a reload of dnsmasq alone", got)
+	}
+
+	site("kea", "")
+	if got := deploy(); !strings.Contains(got, "systemctl restart kea-dhcp4-server") || strings.Contains(got, "socat") {
+		t.Errorf("first deploy under Kea, no control socket yet: %q, want a restart", got)
+	}
+	l, err := net.Listen("unix", socket) // Kea, running
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	site("kea", node02)
+	if got, want := deploy(), `socat -t 30 - UNIX-CONNECT:`+socket+` {"command": "config-reload"}`; got != want {
+		t.Errorf("a new host under Kea: %q, want %q", got, want)
+	}
+	// A file Kea refuses: it keeps serving the old one, and the deploy fails.
+	writeFile(t, socat, "#!/bin/sh\necho '{ \"result\": 1, \"text\": \"bad\" }'\n")
+	site("kea", "")
+	cmd := exec.Command("sh", "examples/shell/deploy.sh", inv, root)
+	cmd.Env = append(os.Environ(), "PXEGEN="+bin, "SYSTEMCTL="+systemctl, "SOCAT="+socat)
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "still serves the old one") {
+		t.Errorf("a config-reload Kea refuses: %v\n%s", err, out)
 	}
 }

@@ -183,6 +183,10 @@ func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 		return checkKea(text)
 	case f.Path == rel(inv.Paths.DnsmasqConf):
 		return checkDnsmasq(text)
+	case f.Path == rel(inv.Paths.DnsmasqHosts):
+		return checkDnsmasqFile(text, "dhcp-host")
+	case f.Path == rel(inv.Paths.DnsmasqOpts):
+		return checkDnsmasqFile(text, "dhcp-option")
 	case f.Path == rel(inv.Paths.XinetdTFTP):
 		return checkXinetd(text)
 	case f.Path == rel(inv.Paths.ApacheConf):
@@ -339,6 +343,20 @@ var dnsmasqFields = map[string][2]int{
 	"interface": {1, 1}, "domain": {1, 1}, "dhcp-userclass": {1, 1}, "dhcp-match": {1, 2},
 	"dhcp-option": {1, inventory.MaxOptionItems + 1}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {4, 4}, "dhcp-host": {2, 3},
 	"enable-tftp": {0, 0}, "tftp-root": {1, 1}, "dhcp-authoritative": {0, 0}, "conf-file": {1, 1},
+	"dhcp-hostsfile": {1, 1}, "dhcp-optsfile": {1, 1},
+}
+
+// checkDnsmasqFile checks a dhcp-hostsfile or dhcp-optsfile, whose lines
+// are the values of option key's lines, as checkDnsmasq checks those.
+func checkDnsmasqFile(text, key string) string {
+	var conf strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			line = key + "=" + line
+		}
+		conf.WriteString(line + "\n")
+	}
+	return checkDnsmasq(conf.String())
 }
 
 // checkDnsmasq: every line is blank, a comment, or one option pxegen

@@ -152,7 +152,7 @@ func withoutSharedFiles(t *testing.T, engine *generate.Engine, inv *inventory.In
 // site uses.
 func splitServerFiles(inv *inventory.Inventory, tree filetree.Tree) (others map[string]string, servers filetree.Tree) {
 	server := map[string]bool{}
-	for _, p := range []string{inv.Paths.DhcpdConf, inv.Paths.KeaConf, inv.Paths.DnsmasqConf, inv.Paths.XinetdTFTP} {
+	for _, p := range []string{inv.Paths.DhcpdConf, inv.Paths.KeaConf, inv.Paths.DnsmasqConf, inv.Paths.DnsmasqHosts, inv.Paths.DnsmasqOpts, inv.Paths.XinetdTFTP} {
 		server[strings.TrimPrefix(p, "/")] = true
 	}
 	others = map[string]string{}

@@ -20,7 +20,10 @@ type keaFile struct {
 }
 
 type keaDhcp4 struct {
-	InterfacesConfig     keaInterfaces    `json:"interfaces-config"`
+	InterfacesConfig keaInterfaces `json:"interfaces-config"`
+	// ControlSocket takes commands: config-reload applies a new file
+	// without a restart (Debian's unit has no reload).
+	ControlSocket        keaControlSocket `json:"control-socket"`
 	LeaseDatabase        keaLeaseDatabase `json:"lease-database"`
 	NextServer           string           `json:"next-server"`
 	OptionDef            []keaOptionDef   `json:"option-def"`
@@ -34,6 +37,11 @@ type keaDhcp4 struct {
 
 type keaInterfaces struct {
 	Interfaces []string `json:"interfaces"`
+}
+
+type keaControlSocket struct {
+	Type string `json:"socket-type"`
+	Name string `json:"socket-name"`
 }
 
 type keaLeaseDatabase struct {
@@ -187,6 +195,7 @@ func keaConfig(s *Site) ([]byte, error) {
 	d := keaDhcp4{
 		InterfacesConfig: keaInterfaces{Interfaces: interfaces},
 		LeaseDatabase:    keaLeaseDatabase{Type: "memfile", LFCInterval: 3600},
+		ControlSocket:    keaControlSocket{Type: "unix", Name: s.Paths.KeaControlSocket},
 		NextServer:       s.Server.IP,
 		// iPXE's encapsulated options, and no-pxedhcp: iPXE need not wait
 		// for a ProxyDHCP offer, as this server answers everything.

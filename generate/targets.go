@@ -24,29 +24,57 @@ type target struct {
 type Reload struct {
 	Daemon  string `json:"daemon"`
 	Service string `json:"service"` // the Debian service name, for systemctl
-	// Action is the systemctl verb that makes the daemon read its file:
-	// "reload" where Debian's unit can reload, else "restart" (dhcpd has no
-	// reload at all; Debian's Kea unit has no ExecReload; dnsmasq rereads
-	// only its host files on SIGHUP, not dhcp-range or dhcp-boot).
+	// Action is what makes the daemon read its files: a systemctl verb,
+	// "reload" where Debian's unit can reload (xinetd, Apache, and dnsmasq
+	// for its host files, which it rereads on SIGHUP), else "restart"
+	// (dhcpd has no reload; dnsmasq rereads nothing else); or
+	// "config-reload", Kea's command sent to its control socket, which
+	// applies the new file without dropping the state a restart would
+	// reload (Debian's Kea unit has no reload).
 	Action string `json:"action"`
-	Path   string `json:"path"` // the changed file, as on the server
+	// Socket is Kea's control socket, for config-reload.
+	Socket string `json:"socket,omitempty"`
+	Path   string `json:"path"` // the changed file that calls for Action, as on the server
+	// Paths are all the daemon's changed files.
+	Paths []string `json:"paths"`
 }
 
+// actionRank orders a daemon's actions: a restart rereads everything a
+// reload would.
+var actionRank = map[string]int{"reload": 1, "config-reload": 1, "restart": 2}
+
 // Reloads lists the daemons whose own files a plan's changes create or
-// update, with the paths as on the server; PXELINUX, GRUB and iPXE files
-// are read at every boot and need none.
-func Reloads(changes []filetree.Change) []Reload {
+// update, once each, with the paths as on the server; PXELINUX, GRUB and
+// iPXE files are read at every boot and need none. A daemon with a file
+// that needs a restart and one a reload would do gets the restart.
+func Reloads(paths inventory.Paths, changes []filetree.Change) []Reload {
 	var out []Reload
+	at := map[string]int{} // service -> index in out
 	for _, c := range changes {
 		if c.Action != filetree.Create && c.Action != filetree.Update {
 			continue
 		}
 		for _, t := range targets {
-			if t.name == c.Target && t.reload != nil {
-				r := *t.reload
-				r.Path = "/" + c.Path
-				out = append(out, r)
+			if t.name != c.Target || t.reload == nil {
+				continue
 			}
+			r := *t.reload
+			r.Path = "/" + c.Path
+			if r.Action == "config-reload" {
+				r.Socket = paths.KeaControlSocket
+			}
+			i, seen := at[r.Service]
+			if !seen {
+				at[r.Service] = len(out)
+				r.Paths = []string{r.Path}
+				out = append(out, r)
+				continue
+			}
+			r.Paths = append(out[i].Paths, r.Path)
+			if actionRank[r.Action] <= actionRank[out[i].Action] {
+				r.Action, r.Path, r.Socket = out[i].Action, out[i].Path, out[i].Socket
+			}
+			out[i] = r
 		}
 	}
 	return out
@@ -77,8 +105,9 @@ type output struct {
 // targets lists every target pxegen renders, in a fixed order.
 var targets = []target{
 	{"dhcpd", dhcpdFiles, &Reload{Daemon: "dhcpd", Service: "isc-dhcp-server", Action: "restart"}},
-	{"kea", keaFiles, &Reload{Daemon: "kea-dhcp4", Service: "kea-dhcp4-server", Action: "restart"}},
+	{"kea", keaFiles, &Reload{Daemon: "kea-dhcp4", Service: "kea-dhcp4-server", Action: "config-reload"}},
 	{"dnsmasq", dnsmasqFiles, &Reload{Daemon: "dnsmasq", Service: "dnsmasq", Action: "restart"}},
+	{"dnsmasq-hosts", dnsmasqHostFiles, &Reload{Daemon: "dnsmasq", Service: "dnsmasq", Action: "reload"}},
 	{"xinetd", xinetdFiles, &Reload{Daemon: "xinetd", Service: "xinetd", Action: "reload"}},
 	{"apache", apacheFiles, &Reload{Daemon: "apache", Service: "apache2", Action: "reload"}},
 	{"pxelinux", pxelinuxFiles, nil},
@@ -111,6 +140,19 @@ func dnsmasqFiles(s *Site) []output {
 		return nil
 	}
 	return []output{{path: rel(s.Paths.DnsmasqConf), template: "dnsmasq/pxegen.conf.tmpl", data: s}}
+}
+
+// dnsmasqHostFiles writes the hosts and their options into the files the
+// drop-in names (dhcp-hostsfile, dhcp-optsfile), which dnsmasq rereads on
+// SIGHUP.
+func dnsmasqHostFiles(s *Site) []output {
+	if s.Targets.DHCP != inventory.TargetDnsmasq || len(s.Hosts) == 0 {
+		return nil
+	}
+	return []output{
+		{path: rel(s.Paths.DnsmasqHosts), template: "dnsmasq/hosts.tmpl", data: s},
+		{path: rel(s.Paths.DnsmasqOpts), template: "dnsmasq/opts.tmpl", data: s},
+	}
 }
 
 func xinetdFiles(s *Site) []output {

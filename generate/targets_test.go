@@ -6,9 +6,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pxegen/pxegen/internal/filetree"
+	"github.com/pxegen/pxegen/inventory"
 )
 
 func TestReloadsFollowTheChangedDaemonFiles(t *testing.T) {
+	paths := inventory.Paths{KeaControlSocket: "/run/kea/kea4-ctrl-socket"}
 	changes := []filetree.Change{
 		{Path: "etc/dhcp/dhcpd.conf", Action: filetree.Update, Target: "dhcpd"},
 		{Path: "etc/xinetd.d/tftp", Action: filetree.Unchanged, Target: "xinetd"},
@@ -18,16 +20,46 @@ func TestReloadsFollowTheChangedDaemonFiles(t *testing.T) {
 		{Path: "srv/tftp/ipxe/menu.ipxe", Action: filetree.Create, Target: "ipxe"},
 	}
 	want := []Reload{
-		{Daemon: "dhcpd", Service: "isc-dhcp-server", Action: "restart", Path: "/etc/dhcp/dhcpd.conf"},
-		{Daemon: "apache", Service: "apache2", Action: "reload", Path: "/etc/apache2/conf-available/pxegen.conf"},
+		{Daemon: "dhcpd", Service: "isc-dhcp-server", Action: "restart", Path: "/etc/dhcp/dhcpd.conf", Paths: []string{"/etc/dhcp/dhcpd.conf"}},
+		{Daemon: "apache", Service: "apache2", Action: "reload", Path: "/etc/apache2/conf-available/pxegen.conf", Paths: []string{"/etc/apache2/conf-available/pxegen.conf"}},
 	}
-	if diff := cmp.Diff(want, Reloads(changes)); diff != "" {
+	if diff := cmp.Diff(want, Reloads(paths, changes)); diff != "" {
 		t.Errorf("reloads (-want +got):\n%s", diff)
 	}
-	if got := ReloadNote(Reloads(changes)); got != "; restart dhcpd, reload apache" {
+	if got := ReloadNote(Reloads(paths, changes)); got != "; restart dhcpd, reload apache" {
 		t.Errorf("note = %q", got)
 	}
 	if got := ReloadNote(nil); got != "; no daemon needs a reload" {
 		t.Errorf("note without reloads = %q", got)
+	}
+}
+
+// TestReloadsOncePerDaemon: dnsmasq rereads its host files on SIGHUP, so a
+// change to them alone is a reload; with its drop-in changed too it is one
+// restart, whichever file comes first. Kea's file is a config-reload
+// through its control socket.
+func TestReloadsOncePerDaemon(t *testing.T) {
+	paths := inventory.Paths{KeaControlSocket: "/run/kea/kea4-ctrl-socket"}
+	conf := filetree.Change{Path: "etc/dnsmasq.d/pxegen.conf", Action: filetree.Update, Target: "dnsmasq"}
+	hosts := filetree.Change{Path: "etc/pxegen/dnsmasq.hosts", Action: filetree.Update, Target: "dnsmasq-hosts"}
+	opts := filetree.Change{Path: "etc/pxegen/dnsmasq.opts", Action: filetree.Create, Target: "dnsmasq-hosts"}
+	kea := filetree.Change{Path: "etc/kea/kea-dhcp4.conf", Action: filetree.Update, Target: "kea"}
+	for _, c := range []struct {
+		name    string
+		changes []filetree.Change
+		want    []Reload
+	}{
+		{"host files", []filetree.Change{hosts, opts}, []Reload{{Daemon: "dnsmasq", Service: "dnsmasq", Action: "reload",
+			Path: "/etc/pxegen/dnsmasq.hosts", Paths: []string{"/etc/pxegen/dnsmasq.hosts", "/etc/pxegen/dnsmasq.opts"}}}},
+		{"drop-in last", []filetree.Change{hosts, conf}, []Reload{{Daemon: "dnsmasq", Service: "dnsmasq", Action: "restart",
+			Path: "/etc/dnsmasq.d/pxegen.conf", Paths: []string{"/etc/pxegen/dnsmasq.hosts", "/etc/dnsmasq.d/pxegen.conf"}}}},
+		{"drop-in first", []filetree.Change{conf, opts}, []Reload{{Daemon: "dnsmasq", Service: "dnsmasq", Action: "restart",
+			Path: "/etc/dnsmasq.d/pxegen.conf", Paths: []string{"/etc/dnsmasq.d/pxegen.conf", "/etc/pxegen/dnsmasq.opts"}}}},
+		{"kea", []filetree.Change{kea}, []Reload{{Daemon: "kea-dhcp4", Service: "kea-dhcp4-server", Action: "config-reload",
+			Socket: "/run/kea/kea4-ctrl-socket", Path: "/etc/kea/kea-dhcp4.conf", Paths: []string{"/etc/kea/kea-dhcp4.conf"}}}},
+	} {
+		if diff := cmp.Diff(c.want, Reloads(paths, c.changes)); diff != "" {
+			t.Errorf("%s: reloads (-want +got):\n%s", c.name, diff)
+		}
 	}
 }

@@ -78,7 +78,7 @@ type dmRange struct {
 
 func (im *importer) dnsmasq(path string) error {
 	r := &dmReader{im: im, hostTags: map[string][]string{}}
-	if err := r.read(path); err != nil {
+	if err := r.read(path, ""); err != nil {
 		return err
 	}
 	r.apply()
@@ -90,8 +90,14 @@ type errNotRead string
 
 func (e errNotRead) Error() string { return string(e) }
 
-// read reads path's lines, following conf-file.
-func (r *dmReader) read(path string) error {
+// hostFiles are the options that name a file of option lines without
+// their key (dnsmasq rereads them on SIGHUP), and the key of their lines.
+var hostFiles = map[string]string{"dhcp-hostsfile": "dhcp-host", "dhcp-optsfile": "dhcp-option"}
+
+// read reads path's lines, following conf-file, dhcp-hostsfile and
+// dhcp-optsfile. Each line of path is an option with key, when key is not
+// "": the lines of a dhcp-hostsfile or dhcp-optsfile.
+func (r *dmReader) read(path, key string) error {
 	if why := r.incs.enter(path); why != "" {
 		return errNotRead(why)
 	}
@@ -108,8 +114,11 @@ func (r *dmReader) read(path string) error {
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
-		key, value, _ := strings.Cut(text, "=")
-		l := dmLine{key: strings.TrimSpace(key), where: fmt.Sprintf("%s:%d", path, i+1)}
+		k, value, _ := strings.Cut(text, "=")
+		if key != "" {
+			k, value = key, text
+		}
+		l := dmLine{key: strings.TrimSpace(k), where: fmt.Sprintf("%s:%d", path, i+1)}
 		if value != "" {
 			for _, f := range strings.Split(value, ",") {
 				f = strings.TrimSpace(f)
@@ -119,7 +128,7 @@ func (r *dmReader) read(path string) error {
 				l.fields = append(l.fields, f)
 			}
 		}
-		if l.key == "conf-file" && len(l.fields) == 1 {
+		if lineKey, ok := hostFiles[l.key]; (l.key == "conf-file" || ok) && len(l.fields) == 1 {
 			p := l.fields[0]
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(filepath.Dir(path), p)
@@ -129,12 +138,14 @@ func (r *dmReader) read(path string) error {
 				continue
 			}
 			r.depth++
-			err := r.read(p)
+			err := r.read(p, lineKey)
 			r.depth--
 			if loop, ok := err.(errNotRead); ok {
-				r.im.notef(l.where, "conf-file=%s: %s", l.fields[0], string(loop))
+				r.im.notef(l.where, "%s=%s: %s", l.key, l.fields[0], string(loop))
 			} else if err != nil {
-				r.im.notef(l.where, "conf-file=%s: %v; not imported", l.fields[0], err)
+				r.im.notef(l.where, "%s=%s: %v; not imported", l.key, l.fields[0], err)
+			} else if lineKey != "" {
+				r.im.notef(l.where, "%s=%s: its lines are imported as %s lines", l.key, l.fields[0], lineKey)
 			} else {
 				r.im.notef(l.where, "conf-file=%s: its options are imported as if written here, and pxegen writes no conf-file of it (paths.dnsmasq_include includes a file of the site's own)", l.fields[0])
 			}

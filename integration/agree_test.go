@@ -80,10 +80,7 @@ func (m *miniLab) rendered(abs string) string {
 // waits until ready says it serves.
 func (m *miniLab) start(daemon string, env []string, ready func() bool) {
 	t := m.t
-	if err := os.MkdirAll(m.inv.Paths.BootRoot, 0o755); err != nil { // the mount point
-		t.Fatal(err)
-	}
-	script := fmt.Sprintf("set -e\nmount --bind %s %s\n%s\n", m.rendered(m.inv.Paths.BootRoot), m.inv.Paths.BootRoot, daemon)
+	script := "set -e\n" + bindLines(t, m.inv, m.out) + daemon + "\n"
 	cmd := exec.Command("ip", "netns", "exec", m.ns, "unshare", "--pid", "--fork", "--kill-child", "bash", "-c", script)
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -271,6 +272,12 @@ func TestAnsible(t *testing.T) {
 	}
 	t.Logf("check ansible: a removed host's files are removed")
 
+	// A new host on boot2 is dnsmasq's host file alone: a reload (SIGHUP).
+	edit("boot2", "hosts:\n", "hosts:\n  - name: node09\n    mac: 52:54:00:12:34:99\n    ip: 10.1.1.99\n    profile: rescue\n")
+	playbook()
+	wantCalls("a host added under dnsmasq", "reload dnsmasq")
+	t.Logf("check ansible: a host added under dnsmasq reloads it")
+
 	// The daemons accept what was deployed, and every file it references
 	// is there.
 	for _, h := range []string{"boot1", "boot2"} {
@@ -392,4 +399,25 @@ func TestPuppet(t *testing.T) {
 	if out, err := exec.Command(pxegen, "verify", site, "-o", root).CombinedOutput(); err != nil {
 		t.Errorf("pxegen verify on the tree: %v\n%s", err, out)
 	}
+
+	// The other DHCP servers' actions: dnsmasq reloads (SIGHUP) for its
+	// host files alone; Kea's change goes through its control socket (a
+	// fake socat logs what it is sent, beside systemctl's calls).
+	socket := filepath.Join(tmp, "kea.sock")
+	copyScript(t, filepath.Join(bin, "socat"), "#!/bin/sh\necho \"socat $* $(cat)\" >> "+log+"\necho '{ \"result\": 0, \"text\": \"Configuration successful.\" }'\n")
+	edit("server:\n", "targets: {dhcp: dnsmasq}\npaths: {kea_control_socket: "+socket+"}\nserver:\n")
+	apply("dnsmasq instead of dhcpd", 2)
+	wantCalls("dnsmasq instead of dhcpd", "restart dnsmasq")
+	edit("hosts:\n", "hosts:\n  - name: node09\n    mac: 52:54:00:12:34:99\n    ip: 10.1.1.99\n    profile: rescue\n")
+	apply("a new host under dnsmasq", 2)
+	wantCalls("a new host under dnsmasq", "reload dnsmasq")
+	l, err := net.Listen("unix", socket) // a running Kea's socket
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	edit("targets: {dhcp: dnsmasq}", "targets: {dhcp: kea}")
+	apply("Kea instead of dnsmasq", 2)
+	wantCalls("Kea instead of dnsmasq", `socat -t 30 - UNIX-CONNECT:`+socket+` {"command": "config-reload"}`)
+	t.Logf("check puppet: a host under dnsmasq reloads it, Kea's file is a config-reload through its socket")
 }

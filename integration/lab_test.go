@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,10 +76,11 @@ var dhcpServers = []dhcpServer{
 		ack:   `DHCPACK on (\S+) to %s`,
 	},
 	{
-		// Kea keeps leases in /var/lib/kea, which its systemd unit creates:
-		// here a directory on a tmpfs in Kea's own mount namespace.
+		// Kea keeps leases in /var/lib/kea and its control socket in
+		// /run/kea, which its systemd unit creates: here directories on
+		// tmpfs in Kea's own mount namespace.
 		target: inventory.TargetKea, tftp: inventory.TargetXinetd, commands: []string{"kea-dhcp4", "unshare"}, log: "kea.log",
-		start: "KEA_PIDFILE_DIR=%[1]s KEA_LOCKFILE_DIR=%[1]s unshare --mount sh -c 'mount -t tmpfs pxegen-kea /var/lib && mkdir /var/lib/kea && exec kea-dhcp4 -c %[2]s' > %[1]s/kea.log 2>&1",
+		start: "KEA_PIDFILE_DIR=%[1]s KEA_LOCKFILE_DIR=%[1]s unshare --mount sh -c 'mount -t tmpfs pxegen-kea /var/lib && mkdir /var/lib/kea && mkdir -p /run/kea && mount -t tmpfs pxegen-kea-run /run/kea && exec kea-dhcp4 -c %[2]s' > %[1]s/kea.log 2>&1",
 		ready: "DHCP4_STARTED",
 		ack:   `hwtype=1 %s\], .*lease (\S+) has been allocated`,
 	},
@@ -224,14 +226,37 @@ func (l *lab) network() {
 	}
 }
 
+// bindLines returns the shell lines that bind-mount the directories of
+// the rendered tree under out that the daemons read at their server
+// paths: boot_root, and the directory of dnsmasq's host files, which its
+// drop-in names by their server paths. The mount points are made on this
+// machine (empty directories, as the packages would make); the mounts
+// live in the daemons' own mount namespace.
+func bindLines(t *testing.T, inv *inventory.Inventory, out string) string {
+	t.Helper()
+	dirs := []string{inv.Paths.BootRoot}
+	if inv.Targets.DHCP == inventory.TargetDnsmasq {
+		for _, f := range []string{inv.Paths.DnsmasqHosts, inv.Paths.DnsmasqOpts} {
+			if _, err := os.Stat(filepath.Join(out, f)); err == nil && !slices.Contains(dirs, path.Dir(f)) {
+				dirs = append(dirs, path.Dir(f))
+			}
+		}
+	}
+	lines := ""
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		lines += fmt.Sprintf("mount --bind %s %s\n", filepath.Join(out, d), d)
+	}
+	return lines
+}
+
 // start runs the daemons in the namespace, in a mount namespace of their
 // own (ip netns exec makes one) where boot_root is the rendered tree.
 func (l *lab) start() {
 	t := l.t
 	w := l.work
-	if err := os.MkdirAll(l.inv.Paths.BootRoot, 0o755); err != nil { // the mount point
-		t.Fatal(err)
-	}
 	apache := verify.ApacheServerConfig(w, "80", l.rendered(l.inv.Paths.ApacheConf))
 	for _, p := range l.unavailable {
 		// mod_alias: a Redirect with a status outside 3xx takes no URL.
@@ -261,12 +286,11 @@ func (l *lab) start() {
 		xinetdLine = fmt.Sprintf("xinetd -dontfork -f %[1]s/xinetd.conf -pidfile %[1]s/xinetd.pid -filelog %[1]s/xinetd.log &", w)
 	}
 	script := fmt.Sprintf(`set -e
-mount --bind %[2]s %[3]s
-%[4]s &
-%[5]s
+%[2]s%[3]s &
+%[4]s
 apache2 -DFOREGROUND -f %[1]s/apache2.conf > %[1]s/apache2.out 2>&1 &
 wait
-`, w, l.bootRoot(), l.inv.Paths.BootRoot, dhcpLine, xinetdLine)
+`, w, bindLines(t, l.inv, l.out), dhcpLine, xinetdLine)
 	// The daemons run in a PID namespace of their own whose first process
 	// dies with unshare (--kill-child), which dies with the test
 	// (Pdeathsig): when the first process of a PID namespace dies, the

@@ -28,6 +28,9 @@ paths:
   dhcpd_include: /etc/dhcp/site.conf
   kea_include: /etc/kea/site.json
   dnsmasq_include: /etc/dnsmasq-site.conf
+  dnsmasq_hosts: /etc/pxegen/dnsmasq.hosts
+  dnsmasq_opts: /etc/pxegen/dnsmasq.opts
+  kea_control_socket: /run/kea/kea4-ctrl-socket
 bootloaders:
   bios: undionly.kpxe
   uefi: ipxe.efi
@@ -89,8 +92,9 @@ var fieldLimits = map[string]int{
 	"paths.dhcpd_conf": MaxPathLen, "paths.kea_conf": MaxPathLen, "paths.dnsmasq_conf": MaxPathLen,
 	"paths.xinetd_tftp": MaxPathLen, "paths.apache_conf": MaxPathLen, "paths.boot_root": MaxPathLen,
 	"paths.manifest": MaxPathLen, "paths.dhcpd_include": MaxPathLen, "paths.kea_include": MaxPathLen,
-	"paths.dnsmasq_include": MaxPathLen,
-	"bootloaders.bios":      MaxPathLen, "bootloaders.uefi": MaxPathLen, "bootloaders.pxelinux": MaxPathLen,
+	"paths.dnsmasq_include": MaxPathLen, "paths.dnsmasq_hosts": MaxPathLen, "paths.dnsmasq_opts": MaxPathLen,
+	"paths.kea_control_socket": MaxSocketPathLen,
+	"bootloaders.bios":         MaxPathLen, "bootloaders.uefi": MaxPathLen, "bootloaders.pxelinux": MaxPathLen,
 	"bootloaders.arm64": MaxPathLen, "bootloaders.shim": MaxPathLen, "bootloaders.grub_dir": MaxPathLen,
 	"bootloaders.arch.6": MaxPathLen, "networks[0].arches": MaxArches, "networks[0].arches[0]": MaxNameLen,
 	"profiles.p.arm64.kernel": MaxPathLen, "profiles.p.arm64.initrd[0]": MaxPathLen, "profiles.p.arm64.initrd": MaxInitrds,

@@ -77,10 +77,19 @@ type Paths struct {
 	DhcpdConf   string `yaml:"dhcpd_conf"`
 	KeaConf     string `yaml:"kea_conf"`
 	DnsmasqConf string `yaml:"dnsmasq_conf"` // a drop-in under /etc/dnsmasq.d
-	XinetdTFTP  string `yaml:"xinetd_tftp"`
-	ApacheConf  string `yaml:"apache_conf"`
-	BootRoot    string `yaml:"boot_root"`
-	Manifest    string `yaml:"manifest"` // what pxegen wrote, for prune and hand-edit checks
+	// dnsmasq's host entries and their options, files it rereads on
+	// SIGHUP (dhcp-hostsfile, dhcp-optsfile): a host's change is a
+	// reload, not a restart. Never under dnsmasq_conf's directory,
+	// every file of which Debian's dnsmasq reads as configuration.
+	DnsmasqHosts string `yaml:"dnsmasq_hosts"`
+	DnsmasqOpts  string `yaml:"dnsmasq_opts"`
+	// KeaControlSocket is the UNIX socket kea-dhcp4 takes commands on:
+	// config-reload applies a new file without a restart.
+	KeaControlSocket string `yaml:"kea_control_socket"`
+	XinetdTFTP       string `yaml:"xinetd_tftp"`
+	ApacheConf       string `yaml:"apache_conf"`
+	BootRoot         string `yaml:"boot_root"`
+	Manifest         string `yaml:"manifest"` // what pxegen wrote, for prune and hand-edit checks
 	// A file of the site's own that the DHCP server's configuration
 	// includes, per server, since each reads its own syntax: dhcpd's
 	// include, Kea's <?include?> inside Dhcp4, dnsmasq's conf-file.
@@ -319,14 +328,18 @@ func (l *StringList) UnmarshalYAML(n *yaml.Node) error {
 
 // Defaults for optional settings.
 const (
-	DefaultDhcpdConf   = "/etc/dhcp/dhcpd.conf"
-	DefaultKeaConf     = "/etc/kea/kea-dhcp4.conf"
-	DefaultDnsmasqConf = "/etc/dnsmasq.d/pxegen.conf"
-	DefaultXinetdTFTP  = "/etc/xinetd.d/tftp"
-	DefaultApacheConf  = "/etc/apache2/conf-available/pxegen.conf"
-	DefaultBootRoot    = "/srv/tftp"
-	DefaultManifest    = "/var/lib/pxegen/manifest.json"
-	DefaultBIOSLoader  = "undionly.kpxe"
+	DefaultDhcpdConf    = "/etc/dhcp/dhcpd.conf"
+	DefaultKeaConf      = "/etc/kea/kea-dhcp4.conf"
+	DefaultDnsmasqConf  = "/etc/dnsmasq.d/pxegen.conf"
+	DefaultDnsmasqHosts = "/etc/pxegen/dnsmasq.hosts"
+	DefaultDnsmasqOpts  = "/etc/pxegen/dnsmasq.opts"
+	// Debian's own kea-dhcp4.conf names this socket; the unit makes /run/kea.
+	DefaultKeaControlSocket = "/run/kea/kea4-ctrl-socket"
+	DefaultXinetdTFTP       = "/etc/xinetd.d/tftp"
+	DefaultApacheConf       = "/etc/apache2/conf-available/pxegen.conf"
+	DefaultBootRoot         = "/srv/tftp"
+	DefaultManifest         = "/var/lib/pxegen/manifest.json"
+	DefaultBIOSLoader       = "undionly.kpxe"
 	// snponly.efi, not ipxe.efi: Debian 12's ipxe.efi (a 2019 iPXE) hangs
 	// when a script exits back to the firmware, so a machine told to boot
 	// its local disk never got there; snponly.efi, which drives the NIC
@@ -361,6 +374,9 @@ func (inv *Inventory) applyDefaults() {
 	setDefault(&inv.Paths.DhcpdConf, DefaultDhcpdConf)
 	setDefault(&inv.Paths.KeaConf, DefaultKeaConf)
 	setDefault(&inv.Paths.DnsmasqConf, DefaultDnsmasqConf)
+	setDefault(&inv.Paths.DnsmasqHosts, DefaultDnsmasqHosts)
+	setDefault(&inv.Paths.DnsmasqOpts, DefaultDnsmasqOpts)
+	setDefault(&inv.Paths.KeaControlSocket, DefaultKeaControlSocket)
 	setDefault(&inv.Paths.XinetdTFTP, DefaultXinetdTFTP)
 	setDefault(&inv.Paths.ApacheConf, DefaultApacheConf)
 	setDefault(&inv.Paths.BootRoot, DefaultBootRoot)

@@ -40,10 +40,12 @@ func (v *validator) lengths() {
 		{"paths.dhcpd_conf", p.DhcpdConf}, {"paths.kea_conf", p.KeaConf}, {"paths.dnsmasq_conf", p.DnsmasqConf},
 		{"paths.xinetd_tftp", p.XinetdTFTP}, {"paths.apache_conf", p.ApacheConf}, {"paths.boot_root", p.BootRoot},
 		{"paths.manifest", p.Manifest}, {"paths.dhcpd_include", p.DhcpdInclude}, {"paths.kea_include", p.KeaInclude},
-		{"paths.dnsmasq_include", p.DnsmasqInclude},
+		{"paths.dnsmasq_include", p.DnsmasqInclude}, {"paths.dnsmasq_hosts", p.DnsmasqHosts},
+		{"paths.dnsmasq_opts", p.DnsmasqOpts},
 	} {
 		fits(at(f.key), f.val, MaxPathLen)
 	}
+	fits(at("paths.kea_control_socket"), p.KeaControlSocket, MaxSocketPathLen)
 	b := inv.Bootloaders
 	for _, f := range []struct{ key, val string }{
 		{"bootloaders.bios", b.BIOS}, {"bootloaders.uefi", b.UEFI}, {"bootloaders.pxelinux", b.PXELinux},

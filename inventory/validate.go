@@ -37,6 +37,9 @@ const (
 	// MaxPathLen bounds paths and URLs: paths:, bootloaders:, http_url,
 	// kernels and initrds.
 	MaxPathLen = 1024
+	// MaxSocketPathLen is what a UNIX socket's address holds (sun_path,
+	// less its NUL).
+	MaxSocketPathLen = 107
 	// MaxInitrds bounds a profile's initrds.
 	MaxInitrds = 32
 	// MaxDNSServers bounds a network's dns list.
@@ -187,11 +190,19 @@ func (v *validator) paths() {
 		{"paths.dhcpd_conf", p.DhcpdConf},
 		{"paths.kea_conf", p.KeaConf},
 		{"paths.dnsmasq_conf", p.DnsmasqConf},
+		{"paths.dnsmasq_hosts", p.DnsmasqHosts},
+		{"paths.dnsmasq_opts", p.DnsmasqOpts},
 		{"paths.xinetd_tftp", p.XinetdTFTP},
 		{"paths.apache_conf", p.ApacheConf},
 		{"paths.boot_root", p.BootRoot},
 		{"paths.manifest", p.Manifest},
 	}
+	for _, f := range []struct{ key, val string }{{"paths.dnsmasq_hosts", p.DnsmasqHosts}, {"paths.dnsmasq_opts", p.DnsmasqOpts}} {
+		if path.Dir(f.val) == path.Dir(p.DnsmasqConf) {
+			v.errf(f.key, "%s is in %s, the directory of dnsmasq's drop-in, every file of which Debian's dnsmasq reads as configuration (conf-dir): it would not start; keep it elsewhere", f.val, path.Dir(p.DnsmasqConf))
+		}
+	}
+	v.check("paths.kea_control_socket", checkAbsPath(p.KeaControlSocket))
 	for _, a := range all {
 		v.check(a.key, checkAbsPath(a.val))
 		// Every run removes or replaces its own bookkeeping: no output may be one.

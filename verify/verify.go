@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func Run(ctx context.Context, root string, inv *inventory.Inventory) []Result {
 		results = append(results, Kea(ctx, at(paths.KeaConf), inv.Server.Interfaces), KeaVersion(ctx, targets.KeaVersion))
 	}
 	if targets.UsesDnsmasq() {
-		results = append(results, Dnsmasq(ctx, at(paths.DnsmasqConf)))
+		results = append(results, dnsmasqTree(ctx, at, paths))
 	}
 	results = append(results, Apache(ctx, at(paths.ApacheConf)))
 	if targets.TFTP == inventory.TargetXinetd {
@@ -245,6 +246,68 @@ func Kea(ctx context.Context, conf string, interfaces []string) Result {
 	script += `exec "$0" -t "$1"`
 	out, err := daemon(exec.CommandContext(ctx, unshare, "--net", "--", "sh", "-c", script, bin, conf)).CombinedOutput()
 	return finish(r, fmt.Sprintf("kea-dhcp4 -t %s in a network namespace with interfaces %s", conf, strings.Join(interfaces, ", ")), out, err)
+}
+
+// dnsmasqTree checks the drop-in with the host and option files it names,
+// which `dnsmasq --test` does not read (dnsmasq reads them once started):
+// their lines go into a copy of the drop-in as the dhcp-host and
+// dhcp-option lines they stand for, so that dnsmasq checks every one, and
+// a line dnsmasq names in the copy is named in the file it came from.
+func dnsmasqTree(ctx context.Context, at func(string) string, paths inventory.Paths) Result {
+	conf := at(paths.DnsmasqConf)
+	data, err := os.ReadFile(conf)
+	if err != nil {
+		return Result{Check: "dnsmasq", Status: Failed, Detail: err.Error()}
+	}
+	files := map[string]struct{ file, key string }{
+		"dhcp-hostsfile=" + paths.DnsmasqHosts: {paths.DnsmasqHosts, "dhcp-host="},
+		"dhcp-optsfile=" + paths.DnsmasqOpts:   {paths.DnsmasqOpts, "dhcp-option="},
+	}
+	type origin struct {
+		file string
+		line int
+	}
+	var whole bytes.Buffer
+	var origins []origin
+	inlined := false
+	for i, line := range strings.Split(string(data), "\n") {
+		f, ok := files[line]
+		if !ok {
+			whole.WriteString(line + "\n")
+			origins = append(origins, origin{paths.DnsmasqConf, i + 1})
+			continue
+		}
+		lines, err := os.ReadFile(at(f.file))
+		if err != nil {
+			return Result{Check: "dnsmasq", Status: Failed, Detail: fmt.Sprintf("%s names %s: %v", paths.DnsmasqConf, f.file, err)}
+		}
+		for j, l := range strings.Split(string(lines), "\n") {
+			if l != "" && l[0] != '#' {
+				l = f.key + l
+			}
+			whole.WriteString(l + "\n")
+			origins = append(origins, origin{f.file, j + 1})
+		}
+		inlined = true
+	}
+	if !inlined {
+		return Dnsmasq(ctx, conf)
+	}
+	copied := conf + ".inlined"
+	if err := os.WriteFile(copied, whole.Bytes(), 0o600); err != nil {
+		return Result{Check: "dnsmasq", Status: Failed, Detail: err.Error()}
+	}
+	defer os.Remove(copied)
+	r := Dnsmasq(ctx, copied)
+	r.Detail = regexp.MustCompile(`line ([0-9]+) of `+regexp.QuoteMeta(copied)).ReplaceAllStringFunc(r.Detail, func(m string) string {
+		n, _ := strconv.Atoi(strings.Fields(m)[1])
+		if n < 1 || n > len(origins) {
+			return m
+		}
+		return fmt.Sprintf("line %d of %s", origins[n-1].line, origins[n-1].file)
+	})
+	r.Detail = strings.ReplaceAll(r.Detail, copied, conf+" with "+paths.DnsmasqHosts+" and "+paths.DnsmasqOpts+" inlined")
+	return r
 }
 
 // Dnsmasq runs `dnsmasq --test` on the drop-in alone.

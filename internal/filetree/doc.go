@@ -31,6 +31,14 @@
 //     its content into a backup directory beside the manifest
 //     (MANIFEST.backup/STAMP/PATH, mode 0600). A file without the mark is
 //     never removed, even with Force: the manifest alone proves nothing.
+//   - The manifest's stat cache (Manifest.Stat: size, mtime, ctime and
+//     inode, as git's index keeps them) only ever spares reading a file
+//     whose content is to stay as the manifest records it. A file a run
+//     would replace or remove is always read, and its hash and mark
+//     checked on what is there: forged stat data can at most make a run
+//     leave a file alone. Stat data is recorded only for files last
+//     changed strictly before the run began (by the filesystem's clock),
+//     so a change made since, however quick, shows in the ctime.
 //   - Directories are removed only when the manifest records that pxegen
 //     created them and pruning leaves them empty (rmdir, never a tree).
 //   - The whole run, from reading the tree to the end of Apply, holds a

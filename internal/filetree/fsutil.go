@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -269,6 +270,8 @@ type fileState struct {
 	sum    string // sha256 of its content; "" when same (the caller knows it)
 	marked bool   // its first bytes carry the mark
 	mode   uint32 // its mode bits, as fstat gives them
+	stat   Stat   // fstat's, taken before reading
+	cached bool   // known by its stat data alone: not read, and marked is unknown
 }
 
 // smallFile is the size up to which a file is read in one piece; larger
@@ -282,7 +285,10 @@ const smallFile = 1 << 20
 // unchanged render is mostly this.
 func (d *dirTree) inspect(p string, want []byte, mark string) (fileState, error) {
 	var st fileState
-	fd, size, mode, err := d.openRegular(p)
+	if inspectHook != nil {
+		inspectHook(p)
+	}
+	fd, fst, err := d.openRegular(p)
 	if isNotExist(err) {
 		return st, nil
 	}
@@ -290,7 +296,8 @@ func (d *dirTree) inspect(p string, want []byte, mark string) (fileState, error)
 		return st, err
 	}
 	defer unix.Close(fd)
-	st.exists, st.mode = true, mode
+	size := fst.Size
+	st.exists, st.mode, st.stat = true, uint32(fst.Mode), statOf(&fst)
 	if size <= smallFile {
 		data := make([]byte, size+1)
 		n, err := readFull(fd, data)
@@ -339,16 +346,51 @@ func (d *dirTree) inspect(p string, want []byte, mark string) (fileState, error)
 	return st, nil
 }
 
+// inspectHook, when not nil, is called with every path inspect reads: a
+// test seam, to count them.
+var inspectHook func(p string)
+
+// fsNow returns the filesystem's time now, as the ctime of a file it
+// creates in dir and removes at once: the time a file changed from now on
+// gets at least. (A clock of the process would not do: a filesystem
+// keeps coarser or finer time.) The name is a temporary file's, which a
+// later run sweeps should a kill leave it.
+func (d *dirTree) fsNow(dir string) (int64, error) {
+	dirfd, err := d.fd(dir)
+	if err != nil {
+		return 0, err
+	}
+	// An unnamed file where the system has them: a named one, even
+	// removed at once, changes the directory's mtime, and a run that
+	// changes nothing must leave the directory as it was.
+	if now, ok := unnamedFileNow(dirfd); ok {
+		return now, nil
+	}
+	name := ".horizon" + tempMarker + strconv.Itoa(os.Getpid()) + "-0"
+	fd, err := unix.Openat(dirfd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	defer unix.Unlinkat(dirfd, name, 0)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return 0, err
+	}
+	return st.Ctim.Nano(), nil
+}
+
 // readFile reads the regular file at p, refusing links, other kinds of
 // file and sizes over MaxFileSize; exists is false when there is none.
 func (d *dirTree) readFile(p string) (data []byte, exists bool, err error) {
-	fd, size, _, err := d.openRegular(p)
+	fd, fst, err := d.openRegular(p)
 	if isNotExist(err) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err
 	}
+	size := fst.Size
 	defer unix.Close(fd)
 	data = make([]byte, size+1)
 	n, err := readFull(fd, data)
@@ -364,30 +406,36 @@ func (d *dirTree) readFile(p string) (data []byte, exists bool, err error) {
 // openRegular opens p for reading: not through a link, not blocking on a
 // FIFO, and only if fstat says it is a regular file of at most
 // MaxFileSize bytes. A missing file or directory wraps fs.ErrNotExist.
-func (d *dirTree) openRegular(p string) (fd int, size int64, mode uint32, err error) {
+func (d *dirTree) openRegular(p string) (fd int, st unix.Stat_t, err error) {
 	dirfd, err := d.fd(path.Dir(p))
 	if err != nil {
-		return -1, 0, 0, err
+		return -1, st, err
 	}
 	name := path.Base(p)
 	fd, err = unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
 	if err != nil {
-		return -1, 0, 0, classify(dirfd, p, name, err, false)
+		return -1, st, classify(dirfd, p, name, err, false)
 	}
-	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		unix.Close(fd)
-		return -1, 0, 0, fmt.Errorf("check %s: %w", Escape(p), err)
+		return -1, st, fmt.Errorf("check %s: %w", Escape(p), err)
 	}
 	switch {
 	case st.Mode&unix.S_IFMT != unix.S_IFREG:
 		unix.Close(fd)
-		return -1, 0, 0, &IrregularError{Path: p, What: kind(uint32(st.Mode))}
+		return -1, st, &IrregularError{Path: p, What: kind(uint32(st.Mode))}
 	case st.Size > MaxFileSize:
 		unix.Close(fd)
-		return -1, 0, 0, &IrregularError{Path: p, What: fmt.Sprintf("%d bytes, more than any file pxegen writes (at most %d MiB)", st.Size, MaxFileSize>>20)}
+		return -1, st, &IrregularError{Path: p, What: fmt.Sprintf("%d bytes, more than any file pxegen writes (at most %d MiB)", st.Size, MaxFileSize>>20)}
 	}
-	return fd, st.Size, uint32(st.Mode), nil
+	return fd, st, nil
+}
+
+// statFile describes the file at p without following a link, as lstat(2)
+// does; exists is false when there is nothing there. One system call: an
+// unchanged file known to the manifest's stat cache costs only this.
+func (d *dirTree) statFile(p string) (st unix.Stat_t, exists bool, err error) {
+	return d.lstat(path.Dir(p), path.Base(p))
 }
 
 // readFull reads into buf until it is full or the file ends.

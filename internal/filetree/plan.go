@@ -6,11 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Action is what applying a plan does to one file.
@@ -36,7 +40,7 @@ type Change struct {
 	Backup string `json:"backup,omitempty"`
 	// OldSHA256 is the current content's hash, when the file exists.
 	OldSHA256 string `json:"-"`
-	New       []byte `json:"-"` // nil for Remove
+	New       []byte `json:"-"` // nil for Remove and Unchanged
 }
 
 // Manifest records what pxegen wrote under an output root, so that a later
@@ -46,6 +50,13 @@ type Manifest struct {
 	Version int               `json:"version"`
 	Files   map[string]string `json:"files"`          // path -> sha256 of what pxegen wrote
 	Dirs    []string          `json:"dirs,omitempty"` // directories pxegen created
+	// Stat is the stat cache: for a file last changed before the run
+	// that recorded it, what lstat(2) said of it then. A file that still
+	// gives exactly that holds the content Files records, and a run that
+	// would leave it unchanged need not read it (see Stat).
+	Stat map[string]Stat `json:"-"`
+	// exists says the manifest was read from disk.
+	exists bool
 	// Pending holds, while a run replaces files, each one's previous
 	// sha256: a run killed halfway leaves some files old and some new,
 	// and neither is a hand edit. It lives in a small file of its own
@@ -181,6 +192,9 @@ type Plan struct {
 	// The manifest while files are replaced, and after; nil when it does
 	// not change.
 	pending, manifest *File
+	// next is the manifest the run leaves, before the stat data of the
+	// files it writes is added.
+	next Manifest
 }
 
 // checkPath refuses what cannot be a path below the root: absolute, not
@@ -237,21 +251,32 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (_ *Plan, err error) {
 		}
 	}
 
-	next := Manifest{Version: 1, Files: make(map[string]string, len(tree))}
+	next := Manifest{Version: 1, Files: make(map[string]string, len(tree)), Stat: make(map[string]Stat, len(old.Stat))}
+	p.Changes = make([]Change, 0, len(tree))
 	var conflicts []Conflict
 	inTree := make(map[string]bool, len(tree))
+	// Stat data is recorded only for files last changed before now, as
+	// the filesystem tells time: a file changed later (by this run, or by
+	// anyone while it reads) is read again by the next run.
+	horizon := p.horizon()
 	// Read and compare in parallel, keeping hashes, not bytes: at 100,000
-	// hosts the old tree would be a second copy of the new one.
+	// hosts the old tree would be a second copy of the new one. A file
+	// the stat cache vouches for, whose content is to stay as the
+	// manifest records it, is not read at all.
 	states := make([]fileState, len(tree))
+	sums := make([]string, len(tree))
 	if opts.Meter != nil && p.t != nil {
 		opts.Meter.Begin("comparing", len(tree))
 	}
 	if err := parallel(len(tree), func(i int) error {
+		sums[i] = sum(tree[i].Data)
 		if p.t == nil {
 			return nil
 		}
 		var err error
-		states[i], err = p.t.inspect(tree[i].Path, tree[i].Data, opts.Mark)
+		if states[i], err = p.t.cached(tree[i].Path, sums[i], old); err != nil || !states[i].cached {
+			states[i], err = p.t.inspect(tree[i].Path, tree[i].Data, opts.Mark)
+		}
 		if opts.Meter != nil {
 			opts.Meter.Add(1)
 		}
@@ -262,12 +287,17 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (_ *Plan, err error) {
 	for i, f := range tree {
 		inTree[f.Path] = true
 		st := states[i]
-		c := Change{Path: f.Path, Target: f.Target, New: f.Data, SHA256: sum(f.Data)}
+		c := Change{Path: f.Path, Target: f.Target, New: f.Data, SHA256: sums[i]}
 		switch {
 		case !st.exists:
 			c.Action = Create
 		case st.same:
-			c.Action, c.OldSHA256 = Unchanged, c.SHA256
+			// Its bytes are not kept: at 100,000 hosts an unchanged run
+			// would hold the whole tree for nothing.
+			c.Action, c.OldSHA256, c.New = Unchanged, c.SHA256, nil
+			if st.cached || st.stat.before(horizon) {
+				next.Stat[f.Path] = st.stat
+			}
 		default:
 			c.Action, c.OldSHA256 = Update, st.sum
 			// A file pxegen replaces must be what it wrote there, and show
@@ -309,6 +339,40 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (_ *Plan, err error) {
 	}
 	return p, nil
 }
+
+// cached reports a file as the same as the content with hash h, without
+// reading it, when the manifest's stat cache vouches for it: the manifest
+// says pxegen wrote h there, and lstat gives exactly the stat data
+// recorded with it. Anything else, or a file a killed run may have been
+// replacing, leaves it to inspect. Used only where h is the content the
+// run wants, so that a file the run would replace is always read.
+func (d *dirTree) cached(p, h string, old Manifest) (fileState, error) {
+	s, ok := old.Stat[p]
+	if !ok || old.Files[p] != h || len(old.Pending[p]) > 0 {
+		return fileState{}, nil
+	}
+	st, exists, err := d.statFile(p)
+	if err != nil || !exists || st.Mode&unix.S_IFMT != unix.S_IFREG || statOf(&st) != s {
+		return fileState{}, nil // inspect says what is there
+	}
+	return fileState{exists: true, same: true, cached: true, mode: uint32(st.Mode), stat: s}, nil
+}
+
+// horizon returns the filesystem's time now, for a run that writes a
+// manifest; 0 (no stat data recorded) otherwise, or if it cannot tell.
+func (p *Plan) horizon() int64 {
+	var h int64
+	if p.t != nil && p.opts.Manifest != "" && p.opts.Lock == ExclusiveLock {
+		h, _ = p.t.fsNow(path.Dir(p.opts.Manifest))
+	}
+	if horizonHook != nil {
+		h = horizonHook(h)
+	}
+	return h
+}
+
+// horizonHook, when not nil, replaces a run's horizon: a test seam.
+var horizonHook func(int64) int64
 
 // planStale plans the files pxegen wrote that the tree no longer has, as
 // the manifest and a killed run's pending record know them: removed with
@@ -501,19 +565,28 @@ func (p *Plan) sweepDirs(tree Tree, old Manifest) []string {
 // planManifest prepares the final manifest and, when the run changes any
 // file, the pending record that goes in first.
 func (p *Plan) planManifest(next, old Manifest) error {
-	final, err := manifestFile(p.opts.Manifest, next)
-	if err != nil {
-		return err
+	p.next = next
+	if len(p.files) > 0 {
+		// Apply makes it once the files are in place (finalManifest).
+		p.manifest = &File{Path: p.opts.Manifest}
+		return p.planPending(next, old)
 	}
-	var current []byte
-	if p.t != nil {
-		if current, _, err = p.t.readFile(p.opts.Manifest); err != nil {
+	// A manifest that says what it said is not written again: at 100,000
+	// hosts encoding it is much of an unchanged run's cost.
+	if !old.exists || old.Pending != nil || !maps.Equal(old.Files, next.Files) ||
+		!maps.Equal(old.Stat, next.Stat) || !slices.Equal(old.Dirs, next.Dirs) {
+		final, err := manifestFile(p.opts.Manifest, next)
+		if err != nil {
 			return err
 		}
-	}
-	if string(current) != string(final.Data) || old.Pending != nil {
 		p.manifest = final
 	}
+	return p.planPending(next, old)
+}
+
+// planPending prepares the pending record that goes in first when the run
+// changes any file.
+func (p *Plan) planPending(next, old Manifest) error {
 	if len(p.files) == 0 && len(p.prune) == 0 {
 		return nil
 	}
@@ -547,7 +620,8 @@ func (p *Plan) planManifest(next, old Manifest) error {
 		}
 	}
 	pending.Dirs = next.Dirs
-	data, err := json.MarshalIndent(pending, "", "  ")
+	// Compact: a fresh render's record names every file.
+	data, err := json.Marshal(pending)
 	if err != nil {
 		return err
 	}
@@ -556,11 +630,11 @@ func (p *Plan) planManifest(next, old Manifest) error {
 }
 
 func manifestFile(path string, m Manifest) (*File, error) {
-	data, err := json.MarshalIndent(m, "", "  ")
+	data, err := encodeManifest(m)
 	if err != nil {
 		return nil, err
 	}
-	return &File{Path: path, Data: append(data, '\n')}, nil
+	return &File{Path: path, Data: data}, nil
 }
 
 // Apply carries the plan out in one batch (see the package doc): the
@@ -578,6 +652,11 @@ func (p *Plan) Apply() error {
 		return removeStaleTemps(p.t, p.sweep)
 	}
 	b := batch{first: p.pending, last: p.manifest, between: p.removePruned, changed: true, backups: p.backups, sweep: p.sweep, meter: p.opts.Meter}
+	if p.opts.Manifest != "" && len(p.files) > 0 {
+		// The manifest goes in last with the stat data of the files this
+		// run writes, so that the next run need not read them either.
+		b.last, b.final = nil, p.finalManifest
+	}
 	for _, name := range append(append([]string{}, p.prune...), p.rmdirs...) {
 		b.touched = append(b.touched, path.Dir(name))
 	}
@@ -591,6 +670,61 @@ func (p *Plan) Apply() error {
 		os.Remove(p.Root) // only if empty, as a failed run leaves it
 	}
 	return err
+}
+
+// finalManifest is the planned manifest with the stat data of the files
+// the run wrote, as far as they can be trusted: the file at each path is
+// still the one the run wrote (inode, size and mtime as fstat gave them
+// when it was written), and it was last changed before a horizon taken
+// after every rename, so that any later change shows in its ctime.
+func (p *Plan) finalManifest(written []staged) (*File, error) {
+	next := p.next
+	if afterRenamesHook != nil {
+		afterRenamesHook()
+	}
+	if horizon := p.horizonAfterRenames(); horizon > 0 {
+		stats := make([]Stat, len(written))
+		parallel(len(written), func(i int) error {
+			w := written[i]
+			st, exists, err := p.t.statFile(w.Path)
+			if err == nil && exists && st.Mode&unix.S_IFMT == unix.S_IFREG && idOf(&st) == w.id {
+				if s := statOf(&st); s.before(horizon) {
+					stats[i] = s
+				}
+			}
+			return nil // no stat data: the next run reads the file
+		})
+		for i, w := range written {
+			if stats[i] != (Stat{}) {
+				next.Stat[w.Path] = stats[i]
+			}
+		}
+	}
+	return manifestFile(p.opts.Manifest, next)
+}
+
+// afterRenamesHook, when not nil, runs once a run's files are in place,
+// before it records their stat data: a test seam.
+var afterRenamesHook func()
+
+// horizonAfterRenames returns a filesystem time later than the ctime of
+// every file renamed so far (renames set ctime); 0 if it cannot tell. The
+// filesystem's clock ticks coarsely (a few milliseconds), so it waits for
+// the next tick: a file renamed in the tick of the horizon could be
+// changed again within it without a trace.
+func (p *Plan) horizonAfterRenames() int64 {
+	first := p.horizon()
+	if first == 0 {
+		return 0
+	}
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		h := p.horizon()
+		if h > first {
+			return h
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return 0
 }
 
 // Close releases the root and its lock.
@@ -666,9 +800,11 @@ func (p *Plan) readManifest() (Manifest, error) {
 	if !exists {
 		return m, nil
 	}
-	if err := json.Unmarshal(data, &m); err != nil || m.Version != 1 || m.Files == nil {
-		return m, fmt.Errorf("manifest %s is not a pxegen manifest (%v); move it away to start over", Escape(name), err)
+	m, err = decodeManifest(data)
+	if err != nil {
+		return Manifest{Files: map[string]string{}}, fmt.Errorf("manifest %s is not a pxegen manifest (%v); move it away to start over", Escape(name), err)
 	}
+	m.exists = true
 	if err := checkPaths(name, sortedKeys(m.Files), m.Dirs); err != nil {
 		return m, err
 	}

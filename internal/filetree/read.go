@@ -26,15 +26,12 @@ func ReadOwned(root, rel string) (Owned, error) {
 		return Owned{}, err
 	}
 	defer d.close()
-	fd, size, _, err := d.openRegular(path.Clean(rel))
+	fd, st, err := d.openRegular(path.Clean(rel))
 	if err != nil {
 		return Owned{}, err
 	}
 	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return Owned{}, fmt.Errorf("check %s: %w", Escape(rel), err)
-	}
+	size := st.Size
 	data := make([]byte, size+1)
 	n, err := readFull(fd, data)
 	if err != nil {
@@ -43,5 +40,5 @@ func ReadOwned(root, rel string) (Owned, error) {
 	if n > int(size) {
 		return Owned{}, fmt.Errorf("read %s: it grew while pxegen read it", Escape(rel))
 	}
-	return Owned{Data: data[:n], UID: st.Uid, Mode: st.Mode & 0o7777}, nil
+	return Owned{Data: data[:n], UID: st.Uid, Mode: uint32(st.Mode) & 0o7777}, nil
 }

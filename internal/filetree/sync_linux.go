@@ -41,3 +41,19 @@ func syncTree(t *dirTree, touched []string) error {
 	}
 	return nil
 }
+
+// unnamedFileNow returns the filesystem's time now in dirfd's filesystem:
+// the ctime of a file made with O_TMPFILE, which has no name and so leaves
+// the directory untouched. ok is false where the filesystem has none.
+func unnamedFileNow(dirfd int) (now int64, ok bool) {
+	fd, err := unix.Openat(dirfd, ".", unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return 0, false
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil {
+		return 0, false
+	}
+	return st.Ctim.Nano(), true
+}

@@ -113,6 +113,30 @@ type batch struct {
 	changed bool
 	// meter, if not nil, counts the files written.
 	meter Meter
+	// final, if not nil, makes the batch's last file once every other
+	// file is in place, from what fstat said of each file of tree the
+	// batch wrote, just after writing it (a manifest that records stat
+	// data of the files written). It is used instead of last.
+	final func(written []staged) (*File, error)
+}
+
+// staged is a file of tree a batch wrote, and what fstat said of its
+// temporary file once written and synced: the same inode, size and mtime
+// are at the file's path after the rename unless someone changed it.
+type staged struct {
+	Path string
+	id   fileID
+}
+
+// fileID is what of a file's stat data a rename leaves as it was: kept for
+// each file a batch writes (at 100,000 hosts, 300,000 of them), so small.
+type fileID struct {
+	dev, ino    uint64
+	size, mtime int64
+}
+
+func idOf(st *unix.Stat_t) fileID {
+	return fileID{dev: uint64(st.Dev), ino: st.Ino, size: st.Size, mtime: st.Mtim.Nano()}
 }
 
 func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
@@ -184,6 +208,7 @@ func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
 	// directories it made.
 	var made []string
 	temps := make([]string, len(changed))
+	ids := make([]fileID, len(changed))
 	var backedUp []string
 	replaced := false
 	abort := func(err error) (Summary, error) {
@@ -215,7 +240,7 @@ func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
 	}
 	for _, f := range b.backups {
 		backedUp = append(backedUp, f.Path)
-		if err := writeNew(t, path.Dir(f.Path), path.Base(f.Path), f.Data, backupFileMode); err != nil {
+		if _, err := writeNew(t, path.Dir(f.Path), path.Base(f.Path), f.Data, backupFileMode); err != nil {
 			return abort(fmt.Errorf("back up to %s: %w", Escape(f.Path), err))
 		}
 	}
@@ -228,7 +253,9 @@ func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
 		f := tree[changed[j]]
 		tmp := "." + path.Base(f.Path) + tempMarker + pid + "-" + strconv.Itoa(j)
 		temps[j] = tmp
-		if err := writeNew(t, path.Dir(f.Path), tmp, f.Data, FileMode); err != nil {
+		st, err := writeNew(t, path.Dir(f.Path), tmp, f.Data, FileMode)
+		ids[j] = idOf(&st)
+		if err != nil {
 			if errors.Is(err, unix.EEXIST) {
 				temps[j] = "" // not ours
 			}
@@ -286,6 +313,9 @@ func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
 	if err == nil && lastJ >= 0 {
 		err = rename(lastJ)
 	}
+	if err == nil && b.final != nil {
+		err = writeFinal(t, b.final, tree, changed, ids, inTree)
+	}
 	if err != nil {
 		return abort(err)
 	}
@@ -297,12 +327,47 @@ func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
 	return sum, finish(t, b, touched)
 }
 
+// writeFinal makes the batch's final file from the files of tree it wrote
+// and puts it in place: staged, synced, renamed.
+func writeFinal(t *dirTree, final func([]staged) (*File, error), tree Tree, changed []int, ids []fileID, inTree func(int) bool) error {
+	written := make([]staged, 0, len(changed))
+	for j, i := range changed {
+		if inTree(i) {
+			written = append(written, staged{tree[i].Path, ids[j]})
+		}
+	}
+	f, err := final(written)
+	if err != nil || f == nil {
+		return err
+	}
+	dir, name := path.Dir(f.Path), path.Base(f.Path)
+	tmp := "." + name + tempMarker + strconv.Itoa(os.Getpid()) + "-" + strconv.Itoa(len(changed))
+	if _, err := writeNew(t, dir, tmp, f.Data, FileMode); err != nil {
+		if !errors.Is(err, unix.EEXIST) {
+			t.remove(path.Join(dir, tmp), false)
+		}
+		return fmt.Errorf("write %s: %w", Escape(f.Path), err)
+	}
+	// Its data durable before it is visible, as the batch's other files.
+	if err := syncTree(t, []string{dir}); err != nil {
+		t.remove(path.Join(dir, tmp), false)
+		return err
+	}
+	if err := t.rename(dir, tmp, name); err != nil {
+		t.remove(path.Join(dir, tmp), false)
+		return fmt.Errorf("replace %s: %w", Escape(f.Path), err)
+	}
+	return nil
+}
+
 // writeNew creates name in dir, which must not exist, and writes data to
-// it with mode whatever the umask.
-func writeNew(t *dirTree, dir, name string, data []byte, mode fs.FileMode) error {
+// it with mode whatever the umask. It returns what fstat says of the file
+// once written and synced.
+func writeNew(t *dirTree, dir, name string, data []byte, mode fs.FileMode) (unix.Stat_t, error) {
+	var st unix.Stat_t
 	out, err := t.create(dir, name, mode)
 	if err != nil {
-		return err
+		return st, err
 	}
 	_, err = out.Write(data)
 	if err == nil {
@@ -311,10 +376,13 @@ func writeNew(t *dirTree, dir, name string, data []byte, mode fs.FileMode) error
 	if err == nil {
 		err = syncFile(out)
 	}
+	if err == nil {
+		err = unix.Fstat(int(out.Fd()), &st)
+	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	return st, err
 }
 
 // finish removes the batch's cleanup files and makes the renames and
