@@ -133,6 +133,12 @@ func TestShellRecipeReloads(t *testing.T) {
 	if got, want := deploy(), `socat -t 30 - UNIX-CONNECT:`+socket+` {"command": "config-reload"}`; got != want {
 		t.Errorf("a new host under Kea: %q, want %q", got, want)
 	}
+	// A socket left by a Kea that died: nothing answers, so Kea is started.
+	writeFile(t, socat, "#!/bin/sh\necho 'socat: Connection refused' >&2\nexit 1\n")
+	site("kea", "  - {name: node03, mac: \"52:54:00:12:34:58\", ip: 10.1.1.22, profile: p}\n")
+	if got := deploy(); got != "systemctl restart kea-dhcp4-server" {
+		t.Errorf("a new host under a Kea that died: %q, want it restarted", got)
+	}
 	// A file Kea refuses: it keeps serving the old one, and the deploy fails.
 	writeFile(t, socat, "#!/bin/sh\necho '{ \"result\": 1, \"text\": \"bad\" }'\n")
 	site("kea", "")

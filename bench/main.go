@@ -535,7 +535,13 @@ func dnsmasqTimes(c config, inv, dst string) []string {
 	}
 	pid, err := os.ReadFile(filepath.Join(work, "pid"))
 	n, _ := strconv.Atoi(strings.TrimSpace(string(pid)))
-	if err != nil || n == 0 || syscall.Kill(n, syscall.SIGHUP) != nil {
+	if err != nil || n == 0 {
+		return []string{started, "fails"}
+	}
+	// dnsmasq drops privileges, which clears the death signal unshare
+	// gave it: it would outlive unshare.
+	defer syscall.Kill(n, syscall.SIGKILL)
+	if syscall.Kill(n, syscall.SIGHUP) != nil {
 		return []string{started, "fails"}
 	}
 	return []string{started, wait(2, time.Now())}

@@ -276,3 +276,19 @@ func asErrorList(err error, list *ErrorList) bool {
 	*list = l
 	return ok
 }
+
+// TestDnsmasqHostFilesOnlyForDnsmasq: dnsmasq's host files are written
+// only when dnsmasq answers DHCP, so another server's inventory is never
+// refused over where they would go.
+func TestDnsmasqHostFilesOnlyForDnsmasq(t *testing.T) {
+	const site = "paths: {dnsmasq_conf: /etc/pxegen/dnsmasq.conf}\nnetworks: [{name: lab, subnet: 10.1.1.0/24}]\n" +
+		"server: {ip: 10.1.1.1}\nprofiles: {p: {kernel: k}}\n"
+	for _, dhcp := range []string{TargetDhcpd, TargetKea} {
+		if _, err := Parse("site.yaml", []byte("targets: {dhcp: "+dhcp+"}\n"+site)); err != nil {
+			t.Errorf("with %s: %v", dhcp, err)
+		}
+	}
+	if _, err := Parse("site.yaml", []byte("targets: {dhcp: dnsmasq}\n"+site)); err == nil {
+		t.Error("with dnsmasq: host files in the drop-in's directory accepted")
+	}
+}

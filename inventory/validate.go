@@ -184,22 +184,33 @@ func (v *validator) targets() {
 	v.keaVersion()
 }
 
+// debianDnsmasqConfDir is the conf-dir of Debian's dnsmasq package.
+const debianDnsmasqConfDir = "/etc/dnsmasq.d"
+
 func (v *validator) paths() {
 	p := v.inv.Paths
 	all := []struct{ key, val string }{
 		{"paths.dhcpd_conf", p.DhcpdConf},
 		{"paths.kea_conf", p.KeaConf},
 		{"paths.dnsmasq_conf", p.DnsmasqConf},
-		{"paths.dnsmasq_hosts", p.DnsmasqHosts},
-		{"paths.dnsmasq_opts", p.DnsmasqOpts},
 		{"paths.xinetd_tftp", p.XinetdTFTP},
 		{"paths.apache_conf", p.ApacheConf},
 		{"paths.boot_root", p.BootRoot},
 		{"paths.manifest", p.Manifest},
 	}
-	for _, f := range []struct{ key, val string }{{"paths.dnsmasq_hosts", p.DnsmasqHosts}, {"paths.dnsmasq_opts", p.DnsmasqOpts}} {
-		if path.Dir(f.val) == path.Dir(p.DnsmasqConf) {
-			v.errf(f.key, "%s is in %s, the directory of dnsmasq's drop-in, every file of which Debian's dnsmasq reads as configuration (conf-dir): it would not start; keep it elsewhere", f.val, path.Dir(p.DnsmasqConf))
+	// dnsmasq's host files are written only for it; no other server's
+	// inventory is refused over them.
+	if v.inv.Targets.DHCP == TargetDnsmasq {
+		for _, f := range []struct{ key, val string }{{"paths.dnsmasq_hosts", p.DnsmasqHosts}, {"paths.dnsmasq_opts", p.DnsmasqOpts}} {
+			all = append(all, f)
+			// Debian's dnsmasq reads every file of its conf-dir as
+			// configuration; the drop-in's directory is one.
+			for _, dir := range []string{path.Dir(p.DnsmasqConf), debianDnsmasqConfDir} {
+				if path.Dir(f.val) == dir {
+					v.errf(f.key, "%s is in %s, every file of which dnsmasq reads as configuration (conf-dir): it would not start; keep it elsewhere", f.val, dir)
+					break
+				}
+			}
 		}
 	}
 	v.check("paths.kea_control_socket", checkAbsPath(p.KeaControlSocket))

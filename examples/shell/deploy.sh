@@ -26,15 +26,20 @@ systemctl=${SYSTEMCTL:-systemctl}
 socat=${SOCAT:-socat}
 
 # kea_config_reload SERVICE SOCKET: Kea applies its new file without a
-# restart; one that is not running (no socket yet) is started. A file Kea
-# refuses leaves it serving the old one, and stops the deploy.
+# restart; one that is not running (no socket, or a socket left by a Kea
+# that died: nothing answers) is started. A file Kea refuses leaves it
+# serving the old one, and fails the deploy once the other daemons are
+# done.
 kea_config_reload() {
-	if [ ! -S "$2" ]; then
-		echo "deploy: no control socket $2: restart $1"
+	answer=
+	if [ -S "$2" ]; then
+		answer=$(printf '{"command": "config-reload"}' | $socat -t 30 - "UNIX-CONNECT:$2" 2>/dev/null) || answer=
+	fi
+	if [ -z "$answer" ]; then
+		echo "deploy: no Kea answers on $2: restart $1"
 		$systemctl restart "$1"
 		return
 	fi
-	answer=$(printf '{"command": "config-reload"}' | $socat -t 30 - "UNIX-CONNECT:$2")
 	echo "deploy: $answer"
 	case $answer in
 	*'"result": 0'*) ;;
@@ -60,10 +65,14 @@ $pxegen render --inventory "$inventory" --out "$root" --prune --verify >"$log"
 cat "$log"
 # pxegen never reloads a daemon itself; it says which ones need it.
 sed -n 's/^pxegen: \(reload\|restart\|config-reload\) [^ ]* (service \([^,)]*\)\(, socket \([^)]*\)\)\{0,1\}).*/\1 \2 \4/p' "$log" | sort -u |
-	while read -r action service socket; do
-		echo "deploy: $action $service"
-		case $action in
-		config-reload) kea_config_reload "$service" "$socket" ;;
-		*) $systemctl "$action" "$service" ;;
-		esac
-	done
+	{
+		failed=0
+		while read -r action service socket; do
+			echo "deploy: $action $service"
+			case $action in
+			config-reload) kea_config_reload "$service" "$socket" || failed=1 ;;
+			*) $systemctl "$action" "$service" ;;
+			esac
+		done
+		exit $failed
+	}

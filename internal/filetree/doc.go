@@ -36,9 +36,15 @@
 //     whose content is to stay as the manifest records it. A file a run
 //     would replace or remove is always read, and its hash and mark
 //     checked on what is there: forged stat data can at most make a run
-//     leave a file alone. Stat data is recorded only for files last
-//     changed strictly before the run began (by the filesystem's clock),
-//     so a change made since, however quick, shows in the ctime.
+//     leave a file alone. Stat data of a file the run read is recorded
+//     only if it last changed strictly before the run began, by the clock
+//     of the file's own filesystem (timestamps tick once a second on
+//     some), so a change made since, however quick, shows in the ctime.
+//     A file the run wrote is recorded only if, after its renames, it is
+//     still the inode, size and mtime the run wrote, its directory's
+//     clock had passed that mtime before the renames (so any later write
+//     has a later mtime), and it last changed before a time that clock
+//     passed after them.
 //   - Directories are removed only when the manifest records that pxegen
 //     created them and pruning leaves them empty (rmdir, never a tree).
 //   - The whole run, from reading the tree to the end of Apply, holds a

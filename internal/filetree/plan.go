@@ -195,6 +195,9 @@ type Plan struct {
 	// next is the manifest the run leaves, before the stat data of the
 	// files it writes is added.
 	next Manifest
+	// settled are the directories whose files the run may record stat
+	// data of once written (see settle).
+	settled map[string]bool
 }
 
 // checkPath refuses what cannot be a path below the root: absolute, not
@@ -258,7 +261,7 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (_ *Plan, err error) {
 	// Stat data is recorded only for files last changed before now, as
 	// the filesystem tells time: a file changed later (by this run, or by
 	// anyone while it reads) is read again by the next run.
-	horizon := p.horizon()
+	horizons := p.horizons(dirsOf(tree))
 	// Read and compare in parallel, keeping hashes, not bytes: at 100,000
 	// hosts the old tree would be a second copy of the new one. A file
 	// the stat cache vouches for, whose content is to stay as the
@@ -295,7 +298,7 @@ func NewPlan(root string, tree Tree, opts PlanOptions) (_ *Plan, err error) {
 			// Its bytes are not kept: at 100,000 hosts an unchanged run
 			// would hold the whole tree for nothing.
 			c.Action, c.OldSHA256, c.New = Unchanged, c.SHA256, nil
-			if st.cached || st.stat.before(horizon) {
+			if st.cached || st.stat.before(horizons[path.Dir(f.Path)]) {
 				next.Stat[f.Path] = st.stat
 			}
 		default:
@@ -358,17 +361,44 @@ func (d *dirTree) cached(p, h string, old Manifest) (fileState, error) {
 	return fileState{exists: true, same: true, cached: true, mode: uint32(st.Mode), stat: s}, nil
 }
 
-// horizon returns the filesystem's time now, for a run that writes a
-// manifest; 0 (no stat data recorded) otherwise, or if it cannot tell.
-func (p *Plan) horizon() int64 {
+// horizon returns the time now of the filesystem dir is on, for a run
+// that writes a manifest; 0 (no stat data recorded) otherwise, or if it
+// cannot tell. Each directory's own: a tree may span filesystems whose
+// timestamps tick differently (one second on some), and a file's times
+// mean something only against its own filesystem's clock.
+func (p *Plan) horizon(dir string) int64 {
 	var h int64
 	if p.t != nil && p.opts.Manifest != "" && p.opts.Lock == ExclusiveLock {
-		h, _ = p.t.fsNow(path.Dir(p.opts.Manifest))
+		h, _ = p.t.fsNow(dir)
 	}
 	if horizonHook != nil {
 		h = horizonHook(h)
 	}
 	return h
+}
+
+// horizons is horizon for each of dirs.
+func (p *Plan) horizons(dirs []string) map[string]int64 {
+	h := make(map[string]int64, len(dirs))
+	for _, d := range dirs {
+		h[d] = p.horizon(d)
+	}
+	return h
+}
+
+// after waits until dir's filesystem clock is past t, and returns its
+// time then; 0 if it is not by deadline, or cannot tell.
+func (p *Plan) after(dir string, t int64, deadline time.Time) int64 {
+	for {
+		h := p.horizon(dir)
+		if h == 0 || h > t {
+			return h
+		}
+		if time.Now().After(deadline) {
+			return 0
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // horizonHook, when not nil, replaces a run's horizon: a test seam.
@@ -655,7 +685,7 @@ func (p *Plan) Apply() error {
 	if p.opts.Manifest != "" && len(p.files) > 0 {
 		// The manifest goes in last with the stat data of the files this
 		// run writes, so that the next run need not read them either.
-		b.last, b.final = nil, p.finalManifest
+		b.last, b.final, b.beforeRenames = nil, p.finalManifest, p.settle
 	}
 	for _, name := range append(append([]string{}, p.prune...), p.rmdirs...) {
 		b.touched = append(b.touched, path.Dir(name))
@@ -672,32 +702,71 @@ func (p *Plan) Apply() error {
 	return err
 }
 
+// settle runs before the renames of a run that writes a manifest: it
+// waits, in each directory the run writes in, until the filesystem's
+// clock is past the mtime of every file the run staged there. A change
+// made to one of them after it is renamed into place then gets a later
+// mtime, even where timestamps tick once a second and even if it keeps
+// the size and reuses the inode, and finalManifest sees it. Directories
+// whose clock does not move on within a second are left unsettled: their
+// files get no stat data.
+func (p *Plan) settle(written []staged) {
+	latest := map[string]int64{}
+	for _, w := range written {
+		d := path.Dir(w.Path)
+		latest[d] = max(latest[d], w.id.mtime)
+	}
+	p.settled = map[string]bool{}
+	deadline := time.Now().Add(time.Second)
+	for _, d := range sortedKeys(latest) {
+		p.settled[d] = p.after(d, latest[d], deadline) > 0
+	}
+}
+
 // finalManifest is the planned manifest with the stat data of the files
-// the run wrote, as far as they can be trusted: the file at each path is
-// still the one the run wrote (inode, size and mtime as fstat gave them
-// when it was written), and it was last changed before a horizon taken
-// after every rename, so that any later change shows in its ctime.
+// the run wrote, as far as they can be trusted: its directory settled
+// before the renames (see settle), the file at its path still the one the
+// run wrote (device, inode, size and mtime as fstat gave them when it was
+// written, so not changed since the renames), and last changed before a
+// time its filesystem's clock passed after every rename, so that any later
+// change shows in its ctime.
 func (p *Plan) finalManifest(written []staged) (*File, error) {
 	next := p.next
 	if afterRenamesHook != nil {
 		afterRenamesHook()
 	}
-	if horizon := p.horizonAfterRenames(); horizon > 0 {
-		stats := make([]Stat, len(written))
-		parallel(len(written), func(i int) error {
-			w := written[i]
-			st, exists, err := p.t.statFile(w.Path)
-			if err == nil && exists && st.Mode&unix.S_IFMT == unix.S_IFREG && idOf(&st) == w.id {
-				if s := statOf(&st); s.before(horizon) {
-					stats[i] = s
-				}
+	dirs := map[string]bool{}
+	for _, w := range written {
+		dirs[path.Dir(w.Path)] = true
+	}
+	// The next tick after the renames, in each directory.
+	horizons := map[string]int64{}
+	deadline := time.Now().Add(time.Second)
+	for _, d := range sortedKeys(dirs) {
+		if p.settled[d] {
+			if first := p.horizon(d); first > 0 {
+				horizons[d] = p.after(d, first, deadline)
 			}
+		}
+	}
+	stats := make([]Stat, len(written))
+	parallel(len(written), func(i int) error {
+		w := written[i]
+		horizon := horizons[path.Dir(w.Path)]
+		if horizon == 0 {
 			return nil // no stat data: the next run reads the file
-		})
-		for i, w := range written {
-			if stats[i] != (Stat{}) {
-				next.Stat[w.Path] = stats[i]
+		}
+		st, exists, err := p.t.statFile(w.Path)
+		if err == nil && exists && st.Mode&unix.S_IFMT == unix.S_IFREG && idOf(&st) == w.id {
+			if s := statOf(&st); s.before(horizon) {
+				stats[i] = s
 			}
+		}
+		return nil
+	})
+	for i, w := range written {
+		if stats[i] != (Stat{}) {
+			next.Stat[w.Path] = stats[i]
 		}
 	}
 	return manifestFile(p.opts.Manifest, next)
@@ -706,26 +775,6 @@ func (p *Plan) finalManifest(written []staged) (*File, error) {
 // afterRenamesHook, when not nil, runs once a run's files are in place,
 // before it records their stat data: a test seam.
 var afterRenamesHook func()
-
-// horizonAfterRenames returns a filesystem time later than the ctime of
-// every file renamed so far (renames set ctime); 0 if it cannot tell. The
-// filesystem's clock ticks coarsely (a few milliseconds), so it waits for
-// the next tick: a file renamed in the tick of the horizon could be
-// changed again within it without a trace.
-func (p *Plan) horizonAfterRenames() int64 {
-	first := p.horizon()
-	if first == 0 {
-		return 0
-	}
-	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
-		h := p.horizon()
-		if h > first {
-			return h
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return 0
-}
 
 // Close releases the root and its lock.
 func (p *Plan) Close() {

@@ -118,6 +118,9 @@ type batch struct {
 	// batch wrote, just after writing it (a manifest that records stat
 	// data of the files written). It is used instead of last.
 	final func(written []staged) (*File, error)
+	// beforeRenames, if not nil, runs once every file is staged and
+	// synced, before any is renamed into place, with the same list.
+	beforeRenames func(written []staged)
 }
 
 // staged is a file of tree a batch wrote, and what fstat said of its
@@ -279,6 +282,18 @@ func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
 	if err != nil {
 		return abort(err)
 	}
+	var written []staged
+	if b.final != nil || b.beforeRenames != nil {
+		written = make([]staged, 0, len(changed))
+		for j, i := range changed {
+			if inTree(i) {
+				written = append(written, staged{tree[i].Path, ids[j]})
+			}
+		}
+	}
+	if b.beforeRenames != nil {
+		b.beforeRenames(written)
+	}
 	rename := func(j int) error {
 		f := tree[changed[j]]
 		if err := t.rename(path.Dir(f.Path), temps[j], path.Base(f.Path)); err != nil {
@@ -314,7 +329,7 @@ func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
 		err = rename(lastJ)
 	}
 	if err == nil && b.final != nil {
-		err = writeFinal(t, b.final, tree, changed, ids, inTree)
+		err = writeFinal(t, b.final, written, len(changed))
 	}
 	if err != nil {
 		return abort(err)
@@ -329,19 +344,14 @@ func writeTree(t *dirTree, tree Tree, b batch) (Summary, error) {
 
 // writeFinal makes the batch's final file from the files of tree it wrote
 // and puts it in place: staged, synced, renamed.
-func writeFinal(t *dirTree, final func([]staged) (*File, error), tree Tree, changed []int, ids []fileID, inTree func(int) bool) error {
-	written := make([]staged, 0, len(changed))
-	for j, i := range changed {
-		if inTree(i) {
-			written = append(written, staged{tree[i].Path, ids[j]})
-		}
-	}
+// n numbers its temporary file after the batch's others.
+func writeFinal(t *dirTree, final func([]staged) (*File, error), written []staged, n int) error {
 	f, err := final(written)
 	if err != nil || f == nil {
 		return err
 	}
 	dir, name := path.Dir(f.Path), path.Base(f.Path)
-	tmp := "." + name + tempMarker + strconv.Itoa(os.Getpid()) + "-" + strconv.Itoa(len(changed))
+	tmp := "." + name + tempMarker + strconv.Itoa(os.Getpid()) + "-" + strconv.Itoa(n)
 	if _, err := writeNew(t, dir, tmp, f.Data, FileMode); err != nil {
 		if !errors.Is(err, unix.EEXIST) {
 			t.remove(path.Join(dir, tmp), false)

@@ -111,15 +111,15 @@ class pxegen (
   # this render's report names its service, with the action the report
   # gives it: a systemctl verb (restart, or reload: xinetd, Apache, and
   # dnsmasq when only its host files changed, which it rereads on SIGHUP),
-  # or for Kea config-reload through its control socket (a Kea not running
-  # yet is started; a file it refuses fails the exec, and Kea keeps
-  # serving the old one). Apache reloads for a2enconf too.
+  # or for Kea config-reload through its control socket (a Kea that does
+  # not answer there is started; a file it refuses fails the exec, and Kea
+  # keeps serving the old one). Apache reloads for a2enconf too.
   $daemons = ['isc-dhcp-server', 'kea-dhcp4-server', 'dnsmasq', 'xinetd', 'apache2']
   $daemons.each |$service| {
     $named = "grep -q '\"service\": \"${service}\"' '${report}'"
     $action = "grep -A2 '\"service\": \"${service}\"' '${report}' | sed -n 's/.*\"action\": \"\\([a-z-]*\\)\".*/\\1/p'"
     $socket = "grep -A3 '\"service\": \"${service}\"' '${report}' | sed -n 's/.*\"socket\": \"\\(.*\\)\".*/\\1/p'"
-    $kea = "s=\$(${socket}); if [ ! -S \"\$s\" ]; then systemctl restart ${service}; else a=\$(printf '{\"command\": \"config-reload\"}' | socat -t 30 - \"UNIX-CONNECT:\$s\"); echo \"\$a\"; case \$a in *'\"result\": 0'*) ;; *) exit 1 ;; esac; fi"
+    $kea = "s=\$(${socket}); a=; if [ -S \"\$s\" ]; then a=\$(printf '{\"command\": \"config-reload\"}' | socat -t 30 - \"UNIX-CONNECT:\$s\" 2>/dev/null) || a=; fi; if [ -z \"\$a\" ]; then systemctl restart ${service}; else echo \"\$a\"; case \$a in *'\"result\": 0'*) ;; *) exit 1 ;; esac; fi"
     exec { "pxegen reload ${service}":
       command     => "a=\$(${action}); case \"\$a\" in config-reload) ${kea} ;; '') systemctl reload ${service} ;; *) systemctl \"\$a\" ${service} ;; esac && rm -f '${report}.a2enconf'",
       onlyif      => $service ? {
