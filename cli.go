@@ -775,7 +775,11 @@ func printRender(w io.Writer, format string, paths inventory.Paths, plan *filetr
 		if r.Socket != "" {
 			socket = ", socket " + r.Socket
 		}
-		fmt.Fprintf(w, "pxegen: %s %s (service %s%s): %s changed\n", r.Action, r.Daemon, r.Service, socket, strings.Join(r.Paths, ", "))
+		verb := "changed"
+		if r.Action == "stop" {
+			verb = "removed: it no longer serves this site"
+		}
+		fmt.Fprintf(w, "pxegen: %s %s (service %s%s): %s %s\n", r.Action, r.Daemon, r.Service, socket, strings.Join(r.Paths, ", "), verb)
 	}
 	return nil
 }

@@ -40,25 +40,54 @@ type Reload struct {
 }
 
 // actionRank orders a daemon's actions: a restart rereads everything a
-// reload would.
-var actionRank = map[string]int{"reload": 1, "config-reload": 1, "restart": 2}
+// reload would, and a stopped daemon reads nothing.
+var actionRank = map[string]int{"reload": 1, "config-reload": 1, "restart": 2, "stop": 3}
 
-// Reloads lists the daemons whose own files a plan's changes create or
-// update, once each, with the paths as on the server; PXELINUX, GRUB and
-// iPXE files are read at every boot and need none. A daemon with a file
-// that needs a restart and one a reload would do gets the restart.
+// removedReload is what a daemon needs when --prune removes its file at
+// path, which happens when the inventory no longer uses it (targets
+// changed): a DHCP server that is no longer the site's stops, for two
+// must never answer one network; dnsmasq, which may serve DNS too,
+// restarts without pxegen's drop-in; xinetd reloads without the tftp
+// service.
+func removedReload(paths inventory.Paths, path string) *Reload {
+	switch "/" + path {
+	case paths.DhcpdConf:
+		return &Reload{Daemon: "dhcpd", Service: "isc-dhcp-server", Action: "stop"}
+	case paths.KeaConf:
+		return &Reload{Daemon: "kea-dhcp4", Service: "kea-dhcp4-server", Action: "stop"}
+	case paths.DnsmasqConf:
+		return &Reload{Daemon: "dnsmasq", Service: "dnsmasq", Action: "restart"}
+	case paths.DnsmasqHosts, paths.DnsmasqOpts:
+		return &Reload{Daemon: "dnsmasq", Service: "dnsmasq", Action: "reload"}
+	case paths.XinetdTFTP:
+		return &Reload{Daemon: "xinetd", Service: "xinetd", Action: "reload"}
+	}
+	return nil
+}
+
+// Reloads lists the daemons whose own files a plan's changes create,
+// update or remove, once each, with the paths as on the server; PXELINUX,
+// GRUB and iPXE files are read at every boot and need none. A daemon with
+// a file that needs a restart and one a reload would do gets the restart.
 func Reloads(paths inventory.Paths, changes []filetree.Change) []Reload {
 	var out []Reload
 	at := map[string]int{} // service -> index in out
 	for _, c := range changes {
-		if c.Action != filetree.Create && c.Action != filetree.Update {
-			continue
-		}
-		for _, t := range targets {
-			if t.name != c.Target || t.reload == nil {
-				continue
+		var found []*Reload
+		switch c.Action {
+		case filetree.Create, filetree.Update:
+			for _, t := range targets {
+				if t.name == c.Target && t.reload != nil {
+					found = append(found, t.reload)
+				}
 			}
-			r := *t.reload
+		case filetree.Remove:
+			if r := removedReload(paths, c.Path); r != nil {
+				found = append(found, r)
+			}
+		}
+		for _, daemon := range found {
+			r := *daemon
 			r.Path = "/" + c.Path
 			if r.Action == "config-reload" {
 				r.Socket = paths.KeaControlSocket

@@ -166,6 +166,7 @@ func (r *dhcpdReader) leases(e env, n *inventory.Network, at string) {
 		return v, err == nil
 	}
 	var lease int
+	from := def // the statement lease comes from
 	switch {
 	case def != nil:
 		v, ok := num(def)
@@ -184,7 +185,7 @@ func (r *dhcpdReader) leases(e env, n *inventory.Network, at string) {
 		if !ok {
 			return
 		}
-		lease = min(m, inventory.DefaultLeaseTime)
+		lease, from = min(m, inventory.DefaultLeaseTime), max
 		r.im.notef(where(max), "%s without default-lease-time: lease_time %d, what dhcpd gave a client that asked for none", max.Text(), lease)
 	default:
 		return
@@ -193,7 +194,7 @@ func (r *dhcpdReader) leases(e env, n *inventory.Network, at string) {
 		r.im.notef(where(s), "%s: pxegen lets a client ask for as little as %d s", s.Text(), inventory.MinLeaseTime)
 	}
 	if lease < inventory.MinLeaseTime {
-		r.im.notef(where(def), "a lease of %d s: pxegen gives at least %d s (dnsmasq grants no shorter lease)", lease, inventory.MinLeaseTime)
+		r.im.notef(where(from), "a lease of %d s: pxegen gives at least %d s (dnsmasq grants no shorter lease)", lease, inventory.MinLeaseTime)
 		lease = inventory.MinLeaseTime
 	}
 	if lease != inventory.DefaultLeaseTime {

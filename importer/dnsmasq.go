@@ -90,6 +90,28 @@ type errNotRead string
 
 func (e errNotRead) Error() string { return string(e) }
 
+// dnsmasqUncomment cuts a comment off line as dnsmasq does: a # at the
+// start of the line or after white space, outside double quotes, begins
+// one ("h2 # spare" is host h2, not "h2 # spare").
+func dnsmasqUncomment(line string) string {
+	quoted, white := false, true
+	for i, r := range line {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			white = false
+		case quoted:
+		case r == ' ' || r == '\t':
+			white = true
+		case r == '#' && white:
+			return line[:i]
+		default:
+			white = false
+		}
+	}
+	return line
+}
+
 // hostFiles are the options that name a file of option lines without
 // their key (dnsmasq rereads them on SIGHUP), and the key of their lines.
 var hostFiles = map[string]string{"dhcp-hostsfile": "dhcp-host", "dhcp-optsfile": "dhcp-option"}
@@ -110,8 +132,8 @@ func (r *dmReader) read(path, key string) error {
 		return errNotRead(why)
 	}
 	for i, text := range strings.Split(src, "\n") {
-		text = strings.TrimSpace(text)
-		if text == "" || strings.HasPrefix(text, "#") {
+		text = strings.TrimSpace(dnsmasqUncomment(text))
+		if text == "" {
 			continue
 		}
 		k, value, _ := strings.Cut(text, "=")

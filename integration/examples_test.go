@@ -407,7 +407,8 @@ func TestPuppet(t *testing.T) {
 	copyScript(t, filepath.Join(bin, "socat"), "#!/bin/sh\necho \"socat $* $(cat)\" >> "+log+"\necho '{ \"result\": 0, \"text\": \"Configuration successful.\" }'\n")
 	edit("server:\n", "targets: {dhcp: dnsmasq}\npaths: {kea_control_socket: "+socket+"}\nserver:\n")
 	apply("dnsmasq instead of dhcpd", 2)
-	wantCalls("dnsmasq instead of dhcpd", "restart dnsmasq")
+	// dhcpd's file is pruned: two DHCP servers must never answer one network.
+	wantCalls("dnsmasq instead of dhcpd", "restart dnsmasq", "stop isc-dhcp-server")
 	edit("hosts:\n", "hosts:\n  - name: node09\n    mac: 52:54:00:12:34:99\n    ip: 10.1.1.99\n    profile: rescue\n")
 	apply("a new host under dnsmasq", 2)
 	wantCalls("a new host under dnsmasq", "reload dnsmasq")
@@ -418,6 +419,7 @@ func TestPuppet(t *testing.T) {
 	defer l.Close()
 	edit("targets: {dhcp: dnsmasq}", "targets: {dhcp: kea}")
 	apply("Kea instead of dnsmasq", 2)
-	wantCalls("Kea instead of dnsmasq", `socat -t 30 - UNIX-CONNECT:`+socket+` {"command": "config-reload"}`)
+	// dnsmasq's drop-in and host files are pruned: it restarts without them.
+	wantCalls("Kea instead of dnsmasq", `socat -t 30 - UNIX-CONNECT:`+socket+` {"command": "config-reload"}`, "restart dnsmasq")
 	t.Logf("check puppet: a host under dnsmasq reloads it, Kea's file is a config-reload through its socket")
 }

@@ -64,7 +64,7 @@ trap 'rm -f "$log"' EXIT
 $pxegen render --inventory "$inventory" --out "$root" --prune --verify >"$log"
 cat "$log"
 # pxegen never reloads a daemon itself; it says which ones need it.
-sed -n 's/^pxegen: \(reload\|restart\|config-reload\) [^ ]* (service \([^,)]*\)\(, socket \([^)]*\)\)\{0,1\}).*/\1 \2 \4/p' "$log" | sort -u |
+sed -n 's/^pxegen: \(reload\|restart\|stop\|config-reload\) [^ ]* (service \([^,)]*\)\(, socket \([^)]*\)\)\{0,1\}).*/\1 \2 \4/p' "$log" | sort -u |
 	{
 		failed=0
 		while read -r action service socket; do
