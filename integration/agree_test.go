@@ -42,18 +42,7 @@ func newMiniLab(t *testing.T, name, inventoryPath string, opts ...inventory.Opti
 	t.Helper()
 	requireRoot(t)
 	requireCommands(t, "ip", "unshare", "busybox")
-	inv, err := inventory.Load(inventoryPath, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := generate.New("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree, err := engine.Render(inv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv, tree := loadAndRender(t, inventoryPath, opts...)
 	work, err := os.MkdirTemp("", "pxegen-integration-")
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +57,25 @@ func newMiniLab(t *testing.T, name, inventoryPath string, opts ...inventory.Opti
 	run(t, "ip", "netns", "add", m.ns)
 	run(t, "ip", "-n", m.ns, "link", "set", "lo", "up")
 	return m
+}
+
+// loadAndRender loads the inventory at path and renders it with the
+// embedded templates.
+func loadAndRender(t *testing.T, path string, opts ...inventory.Option) (*inventory.Inventory, filetree.Tree) {
+	t.Helper()
+	inv, err := inventory.Load(path, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := generate.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := engine.Render(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv, tree
 }
 
 // rendered is where the server file at abs sits in the rendered tree.

@@ -71,18 +71,7 @@ func reloadPicksUpHosts(t *testing.T, server dhcpServer) {
 	pid := daemonPID(t, m)
 
 	// The change, rendered over the running daemon's tree.
-	inv, err := inventory.Load(after, targets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := generate.New("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree, err := engine.Render(inv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv, tree := loadAndRender(t, after, targets)
 	plan, err := filetree.NewPlan(m.out, tree, filetree.PlanOptions{Force: true, Lock: filetree.SharedLock})
 	if err != nil {
 		t.Fatal(err)

@@ -7,9 +7,6 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-
-	"github.com/pxegen/pxegen/generate"
-	"github.com/pxegen/pxegen/inventory"
 )
 
 // TestDnsmasqChecksHostFiles: `dnsmasq --test` does not read the host and
@@ -19,20 +16,9 @@ func TestDnsmasqChecksHostFiles(t *testing.T) {
 	if _, err := exec.LookPath("dnsmasq"); err != nil {
 		t.Skip("dnsmasq is not installed (make deps)")
 	}
-	inv, err := inventory.Parse("site.yaml", []byte("server: {ip: 10.1.1.1}\ntargets: {dhcp: dnsmasq}\n"+
+	inv, tree := parseAndRender(t, "server: {ip: 10.1.1.1}\ntargets: {dhcp: dnsmasq}\n"+
 		"networks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles: {p: {kernel: k}}\n"+
-		"hosts: [{name: h1, mac: '52:54:00:00:00:01', ip: 10.1.1.5, profile: p, options: {ntp_servers: 10.1.1.9}}]\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := generate.New("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree, err := engine.Render(inv)
-	if err != nil {
-		t.Fatal(err)
-	}
+		"hosts: [{name: h1, mac: '52:54:00:00:00:01', ip: 10.1.1.5, profile: p, options: {ntp_servers: 10.1.1.9}}]\n")
 	check := func() Result {
 		t.Helper()
 		results, err := Rendered(context.Background(), inv, tree, t.TempDir())

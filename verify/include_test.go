@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/inventory"
 )
 
@@ -99,19 +100,8 @@ func TestRenderedInclude(t *testing.T) {
 	}
 	// The fake dhcpd first; the shell tools, but none of the daemons in /usr/sbin.
 	t.Setenv("PATH", bin+":/usr/bin:/bin")
-	inv, err := inventory.Parse("site.yaml", []byte("server: {ip: 10.1.1.1}\npaths: {dhcpd_include: /etc/dhcp/site.conf}\n"+
-		"networks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles: {p: {kernel: k}}\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := generate.New("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree, err := engine.Render(inv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv, tree := parseAndRender(t, "server: {ip: 10.1.1.1}\npaths: {dhcpd_include: /etc/dhcp/site.conf}\n"+
+		"networks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles: {p: {kernel: k}}\n")
 	site := t.TempDir()
 	write(t, site, "/etc/dhcp/site.conf", 0o644)
 	results, err := Rendered(context.Background(), inv, tree, site)
@@ -148,4 +138,23 @@ func TestRenderedInclude(t *testing.T) {
 			t.Errorf("a world-writable include reached dhcpd: %s: %s", r.Status, r.Detail)
 		}
 	}
+}
+
+// parseAndRender parses the inventory doc and renders it with the
+// embedded templates.
+func parseAndRender(t *testing.T, doc string) (*inventory.Inventory, filetree.Tree) {
+	t.Helper()
+	inv, err := inventory.Parse("site.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := generate.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := engine.Render(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv, tree
 }

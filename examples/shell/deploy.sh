@@ -15,7 +15,7 @@
 #   ROOT      where the tree goes (default /)
 #   PXEGEN    the pxegen command (default pxegen)
 #   SYSTEMCTL how to reload or restart a service (default systemctl; it is
-#             called as SYSTEMCTL reload|restart SERVICE)
+#             called as SYSTEMCTL reload|restart|stop SERVICE)
 #   SOCAT     how to reach Kea's control socket (default socat)
 #   CHECK=1   show the diff and stop, like ansible-playbook --check
 set -eu
