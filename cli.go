@@ -305,6 +305,8 @@ type inputOptions struct {
 	templates string
 	target    string
 	tftp      string
+	peer      string // --peer: the HA peer this render is for
+	stdin     []byte // the inventory read from standard input, once
 }
 
 func (o *inputOptions) flags(fs *flag.FlagSet) {
@@ -314,6 +316,7 @@ func (o *inputOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.templates, "templates", "", "replace embedded templates with the files of the same relative path under `DIR`")
 	fs.StringVar(&o.target, "target", "", "write for DHCP server `NAME` ("+strings.Join(inventory.DHCPTargets, ", ")+"), whatever the inventory's targets.dhcp says")
 	fs.StringVar(&o.tftp, "tftp", "", "serve TFTP with `NAME` ("+strings.Join(inventory.TFTPTargets, ", ")+"), whatever the inventory's targets.tftp says")
+	fs.StringVar(&o.peer, "peer", "", "render for the server `NAME` of the inventory's HA pair (ha.peers); required with ha")
 }
 
 func (o *inputOptions) synopsis() string { return "[INVENTORY]" }
@@ -355,15 +358,18 @@ func (o *inputOptions) load(e *env, opts ...inventory.Option) (*inventory.Invent
 	if o.tftp != "" && !slices.Contains(inventory.TFTPTargets, o.tftp) {
 		return nil, usageErrorf("--tftp %q: want one of %s", o.tftp, strings.Join(inventory.TFTPTargets, ", "))
 	}
-	opts = append(opts, inventory.WithTargets(o.target, o.tftp))
+	opts = append(opts, inventory.WithTargets(o.target, o.tftp), inventory.WithPeer(o.peer))
 	if o.inventory != "-" {
 		return inventory.Load(o.path(), opts...)
 	}
-	data, err := io.ReadAll(io.LimitReader(e.stdin, inventory.MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read inventory from standard input: %w", err)
+	if o.stdin == nil {
+		data, err := io.ReadAll(io.LimitReader(e.stdin, inventory.MaxFileSize+1))
+		if err != nil {
+			return nil, fmt.Errorf("read inventory from standard input: %w", err)
+		}
+		o.stdin = data
 	}
-	return inventory.Parse(stdinName, data, opts...)
+	return inventory.Parse(stdinName, o.stdin, opts...)
 }
 
 // render loads the inventory and renders it with --templates.
@@ -441,6 +447,11 @@ func render(ctx context.Context, e *env, o renderOptions) error {
 		if checks, err = verify.Rendered(ctx, inv, tree, o.out); err != nil {
 			return interrupted(ctx, err)
 		}
+		partner, err := partnerChecks(ctx, e, o.input, inv, o.out)
+		if err != nil {
+			return err
+		}
+		checks = append(checks, partner...)
 		checks = append(checks, verify.Host(ctx, inv, o.out)...)
 		meter.End()
 		if o.format == "text" {
@@ -492,13 +503,33 @@ func interrupted(ctx context.Context, err error) error {
 type checkOptions struct{ input inputOptions }
 
 // check validates and renders the inventory, and says how many files
-// render would write.
+// render would write. An HA pair without --peer is rendered for each
+// peer: both must render.
 func check(e *env, o checkOptions) error {
-	_, _, tree, err := o.input.render(e)
+	inv, err := o.input.load(e)
 	if err != nil {
 		return invalid(err)
 	}
-	fmt.Fprintf(e.stdout, "pxegen: %s is valid: %d files would be written\n", o.input.path(), len(tree))
+	peers := []string{o.input.peer}
+	if inv.HA != nil && o.input.peer == "" {
+		peers = nil
+		for _, p := range inv.HA.Peers {
+			peers = append(peers, p.Name)
+		}
+	}
+	for _, peer := range peers {
+		in := o.input
+		in.peer = peer
+		_, _, tree, err := in.render(e)
+		if err != nil {
+			return invalid(err)
+		}
+		forPeer := ""
+		if peer != "" {
+			forPeer = " for " + peer
+		}
+		fmt.Fprintf(e.stdout, "pxegen: %s is valid: %d files would be written%s\n", o.input.path(), len(tree), forPeer)
+	}
 	return nil
 }
 
@@ -575,6 +606,11 @@ func verifyTree(ctx context.Context, e *env, o verifyOptions) error {
 	if err != nil {
 		return interrupted(ctx, err)
 	}
+	partner, err := partnerChecks(ctx, e, o.input, inv, o.out)
+	if err != nil {
+		return err
+	}
+	checks = append(checks, partner...)
 	checks = append(checks, verify.Host(ctx, inv, o.out)...)
 	// The loaders and kernels are looked for where clients fetch them:
 	// the real boot_root below --out.
@@ -589,6 +625,33 @@ func verifyTree(ctx context.Context, e *env, o verifyOptions) error {
 		return err
 	}
 	return verdict(checks, o.strict)
+}
+
+// partnerChecks checks, for an HA pair, the DHCP configuration the other
+// server renders from the same inventory, with its daemon: a pair is only
+// as good as both its halves. site is where the site's own include is
+// read, as for this server's check.
+func partnerChecks(ctx context.Context, e *env, in inputOptions, inv *inventory.Inventory, site string) ([]verify.Result, error) {
+	if inv.HA == nil {
+		return nil, nil
+	}
+	in.peer = inv.HA.Partner().Name
+	partner, _, tree, err := in.render(e)
+	if err != nil {
+		return nil, invalid(err)
+	}
+	results, err := verify.Rendered(ctx, partner, tree, site)
+	if err != nil {
+		return nil, interrupted(ctx, err)
+	}
+	var dhcp []verify.Result
+	for _, r := range results {
+		if r.Check == inv.Targets.DHCP {
+			r.Check += " (partner " + in.peer + ")"
+			dhcp = append(dhcp, r)
+		}
+	}
+	return dhcp, nil
 }
 
 // checkReport is verify's --format json output.

@@ -50,6 +50,10 @@ inventory: the argument, or -i FILE
 	--tftp NAME
 		Serve TFTP with NAME (xinetd or dnsmasq), whatever the
 		inventory's targets.tftp says.
+	--peer NAME
+		Render for the server NAME of the inventory's HA pair
+		(ha.peers): its address is the server's. Required to render
+		an inventory with ha; check without it checks the pair.
 
 render takes:
 

@@ -111,7 +111,7 @@ func TestRenderedSyntax(t *testing.T) {
 	}
 	cases := golden.Glob(t, "../golden/*/out")
 	for _, out := range cases {
-		inv, err := inventory.Load(filepath.Join(filepath.Dir(out), "inventory.yaml"))
+		inv, err := inventory.Load(filepath.Join(filepath.Dir(out), "inventory.yaml"), inventory.WithPeer(golden.Peer(t, filepath.Dir(out))))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +205,7 @@ func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 
 var (
 	dhcpdString  = regexp.MustCompile(`"[^"\\]*"`)
-	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|include|next-server|option|subnet|range|default-lease-time|max-lease-time|min-lease-time|authoritative|not authoritative|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
+	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|include|next-server|option|subnet|range|failover peer|primary|secondary|address|port|peer address|peer port|max-response-delay|max-unacked-updates|load balance max seconds|mclt|split|pool|default-lease-time|max-lease-time|min-lease-time|authoritative|not authoritative|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
 )
 
 // checkDhcpd: every line is blank, a whole-line comment, or one statement

@@ -23,16 +23,21 @@ type keaDhcp4 struct {
 	InterfacesConfig keaInterfaces `json:"interfaces-config"`
 	// ControlSocket takes commands: config-reload applies a new file
 	// without a restart (Debian's unit has no reload).
-	ControlSocket        keaControlSocket `json:"control-socket"`
-	LeaseDatabase        keaLeaseDatabase `json:"lease-database"`
-	NextServer           string           `json:"next-server"`
-	OptionDef            []keaOptionDef   `json:"option-def"`
-	OptionData           []keaOption      `json:"option-data"`
-	ClientClasses        []keaClass       `json:"client-classes"`
-	ReservationsGlobal   bool             `json:"reservations-global"`
-	ReservationsInSubnet bool             `json:"reservations-in-subnet"`
-	Reservations         []keaReservation `json:"reservations,omitempty"`
-	Subnet4              []keaSubnet      `json:"subnet4"`
+	ControlSocket keaControlSocket `json:"control-socket"`
+	// With ha: Kea's HA hook, with the lease commands it needs, and
+	// multi-threading, under which the hook listens for its partner
+	// itself (no control agent).
+	MultiThreading       *keaMultiThreading `json:"multi-threading,omitempty"`
+	HooksLibraries       []keaHook          `json:"hooks-libraries,omitempty"`
+	LeaseDatabase        keaLeaseDatabase   `json:"lease-database"`
+	NextServer           string             `json:"next-server"`
+	OptionDef            []keaOptionDef     `json:"option-def"`
+	OptionData           []keaOption        `json:"option-data"`
+	ClientClasses        []keaClass         `json:"client-classes"`
+	ReservationsGlobal   bool               `json:"reservations-global"`
+	ReservationsInSubnet bool               `json:"reservations-in-subnet"`
+	Reservations         []keaReservation   `json:"reservations,omitempty"`
+	Subnet4              []keaSubnet        `json:"subnet4"`
 }
 
 type keaInterfaces struct {
@@ -106,6 +111,52 @@ type keaSubnet struct {
 
 type keaPool struct {
 	Pool string `json:"pool"`
+	// ClientClass, under HA load-balancing: the HA_<server> class of the
+	// peer that allocates from this half, so the two never allocate one
+	// address twice.
+	ClientClass string `json:"client-class,omitempty"`
+}
+
+type keaMultiThreading struct {
+	Enable bool `json:"enable-multi-threading"`
+}
+
+type keaHook struct {
+	Library    string         `json:"library"`
+	Parameters *keaHookParams `json:"parameters,omitempty"`
+}
+
+type keaHookParams struct {
+	HighAvailability []keaHA `json:"high-availability"`
+}
+
+type keaHA struct {
+	ThisServerName string `json:"this-server-name"`
+	Mode           string `json:"mode"`
+	// In milliseconds.
+	HeartbeatDelay   int `json:"heartbeat-delay"`
+	MaxResponseDelay int `json:"max-response-delay"`
+	MaxAckDelay      int `json:"max-ack-delay"`
+	// MaxUnackedClients 0: a partner silent for max-response-delay is
+	// down, without waiting for clients it leaves unanswered: PXE ROMs
+	// need not count the seconds field Kea judges that by.
+	MaxUnackedClients int                 `json:"max-unacked-clients"`
+	MultiThreading    keaHAMultiThreading `json:"multi-threading"`
+	Peers             []keaHAPeer         `json:"peers"`
+}
+
+type keaHAMultiThreading struct {
+	Enable            bool `json:"enable-multi-threading"`
+	DedicatedListener bool `json:"http-dedicated-listener"`
+	ListenerThreads   int  `json:"http-listener-threads"`
+	ClientThreads     int  `json:"http-client-threads"`
+}
+
+type keaHAPeer struct {
+	Name         string `json:"name"`
+	URL          string `json:"url"`
+	Role         string `json:"role"`
+	AutoFailover bool   `json:"auto-failover"`
 }
 
 type keaReservation struct {
@@ -213,6 +264,10 @@ func keaConfig(s *Site) ([]byte, error) {
 		// Hosts without a fixed address are known by MAC in every subnet.
 		ReservationsGlobal:   true,
 		ReservationsInSubnet: true,
+	}
+	if s.HA != nil {
+		d.MultiThreading = &keaMultiThreading{Enable: true}
+		d.HooksLibraries = keaHAHooks(s)
 	}
 	// The types every network's classes may name: those some network has
 	// a loader for, and x86-64 UEFI, which hosts' own loaders test.
@@ -325,6 +380,9 @@ func keaConfig(s *Site) ([]byte, error) {
 		}
 		if n.PoolFirst != "" {
 			sub.Pools = []keaPool{{Pool: n.PoolFirst + " - " + n.PoolLast}}
+			if s.HA != nil && s.HA.Mode == inventory.HALoadBalancing {
+				sub.Pools = keaSplitPool(n.PoolFirst, n.PoolLast, s.HA)
+			}
 		}
 		if n.Gateway != "" {
 			sub.OptionData = append(sub.OptionData, keaOption{Name: "routers", Data: n.Gateway})
@@ -426,4 +484,60 @@ func additionalClasses(d *keaDhcp4) {
 func subnetID(p netip.Prefix) uint32 {
 	a := p.Addr().As4()
 	return uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+}
+
+// keaHAHooks loads the lease commands and the HA hook for s's pair: the
+// same on both peers but for this-server-name.
+func keaHAHooks(s *Site) []keaHook {
+	h := s.HA
+	primary, other := h.This, h.Partner
+	if !h.Primary {
+		primary, other = h.Partner, h.This
+	}
+	// Three heartbeats fit in max-response-delay, at most 10 s apart.
+	beat := max(1, min(10, h.MaxResponseDelay/3)) * 1000
+	ha := keaHA{
+		ThisServerName: h.This.Name, Mode: h.Mode,
+		HeartbeatDelay: beat, MaxResponseDelay: h.MaxResponseDelay * 1000, MaxAckDelay: beat,
+		MultiThreading: keaHAMultiThreading{Enable: true, DedicatedListener: true},
+		Peers: []keaHAPeer{
+			{Name: primary.Name, URL: keaHAURL(primary, h.Port), Role: h.keaRole(true), AutoFailover: true},
+			{Name: other.Name, URL: keaHAURL(other, h.Port), Role: h.keaRole(false), AutoFailover: true},
+		},
+	}
+	dir := strings.TrimSuffix(s.Paths.KeaHooks, "/")
+	return []keaHook{
+		{Library: dir + "/libdhcp_lease_cmds.so"},
+		{Library: dir + "/libdhcp_ha.so", Parameters: &keaHookParams{HighAvailability: []keaHA{ha}}},
+	}
+}
+
+func keaHAURL(p inventory.Peer, port int) string {
+	return fmt.Sprintf("http://%s:%d/", p.IP, port)
+}
+
+// keaSplitPool halves a pool between the peers of a load-balancing pair,
+// the primary's half first. Validation leaves every pool two addresses
+// at least.
+func keaSplitPool(first, last string, h *HA) []keaPool {
+	a, b := netip.MustParseAddr(first), netip.MustParseAddr(last)
+	n := ipv4Int(b) - ipv4Int(a) + 1
+	end := ipv4Addr(ipv4Int(a) + n/2 - 1)
+	primary, other := h.This, h.Partner
+	if !h.Primary {
+		primary, other = h.Partner, h.This
+	}
+	return []keaPool{
+		{Pool: first + " - " + end.String(), ClientClass: "HA_" + primary.Name},
+		{Pool: end.Next().String() + " - " + last, ClientClass: "HA_" + other.Name},
+	}
+}
+
+func ipv4Int(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func ipv4Addr(v uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
 }

@@ -53,12 +53,16 @@ type Site struct {
 	// HTTPArchTypes are the UEFI HTTP boot types among ArchTypes: a
 	// boot_file is for every other request.
 	HTTPArchTypes []Loader
-	Paths         inventory.Paths
-	Bootloaders   inventory.Bootloaders
-	Networks      []*Network
-	Profiles      []*Profile // in file order
-	Menu          Menu
-	Hosts         []*Host
+	// HA, when set, is the pair of DHCP servers this render is one of;
+	// HAPeerName names dhcpd's failover peer.
+	HA          *HA
+	HAPeerName  string
+	Paths       inventory.Paths
+	Bootloaders inventory.Bootloaders
+	Networks    []*Network
+	Profiles    []*Profile // in file order
+	Menu        Menu
+	Hosts       []*Host
 	// LocalLoaders are the EFI loaders GRUB looks for on the local disks
 	// to boot one (it cannot hand the boot back to the firmware): the
 	// removable-media path first, then the common installed ones; for
@@ -249,6 +253,13 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		LocalLoadersARM64: localLoadersARM64,
 		ARM64:             inv.ServesARM64(),
 		inv:               inv,
+	}
+	if inv.HA != nil {
+		ha, err := newHA(inv)
+		if err != nil {
+			return nil, err
+		}
+		s.HA, s.HAPeerName = ha, DhcpdFailoverPeer
 	}
 	s.HTTPPath = urlPath(inv.Server.HTTPURL)
 	s.HTTPListen = httpListen(inv.Server.HTTPURL)

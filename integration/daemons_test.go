@@ -15,6 +15,7 @@ import (
 
 	"github.com/pxegen/pxegen/generate"
 	"github.com/pxegen/pxegen/internal/filetree"
+	"github.com/pxegen/pxegen/internal/golden"
 	"github.com/pxegen/pxegen/inventory"
 	"github.com/pxegen/pxegen/verify"
 )
@@ -69,7 +70,8 @@ func TestDaemonChecks(t *testing.T) {
 	for _, out := range cases {
 		name := filepath.Base(filepath.Dir(out))
 		invPath := filepath.Join(filepath.Dir(out), "inventory.yaml")
-		inv, err := inventory.Load(invPath)
+		peer := inventory.WithPeer(golden.Peer(t, filepath.Dir(out)))
+		inv, err := inventory.Load(invPath, peer)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +86,7 @@ func TestDaemonChecks(t *testing.T) {
 			if dhcp == inv.Targets.DHCP {
 				continue
 			}
-			other, err := inventory.Load(invPath, inventory.WithTargets(dhcp, ""))
+			other, err := inventory.Load(invPath, inventory.WithTargets(dhcp, ""), peer)
 			if list, ok := errors.AsType[inventory.ErrorList](err); ok && list.OnlyFor(dhcp) {
 				t.Logf("check golden/%s --target %s: refused, as it asks what %s cannot do: %v", name, dhcp, dhcp, err)
 				continue

@@ -31,6 +31,7 @@ paths:
   dnsmasq_hosts: /etc/pxegen/dnsmasq.hosts
   dnsmasq_opts: /etc/pxegen/dnsmasq.opts
   kea_control_socket: /run/kea/kea4-ctrl-socket
+  kea_hooks: /usr/lib/x86_64-linux-gnu/kea/hooks
 bootloaders:
   bios: undionly.kpxe
   uefi: ipxe.efi
@@ -93,8 +94,8 @@ var fieldLimits = map[string]int{
 	"paths.xinetd_tftp": MaxPathLen, "paths.apache_conf": MaxPathLen, "paths.boot_root": MaxPathLen,
 	"paths.manifest": MaxPathLen, "paths.dhcpd_include": MaxPathLen, "paths.kea_include": MaxPathLen,
 	"paths.dnsmasq_include": MaxPathLen, "paths.dnsmasq_hosts": MaxPathLen, "paths.dnsmasq_opts": MaxPathLen,
-	"paths.kea_control_socket": MaxSocketPathLen,
-	"bootloaders.bios":         MaxPathLen, "bootloaders.uefi": MaxPathLen, "bootloaders.pxelinux": MaxPathLen,
+	"paths.kea_control_socket": MaxSocketPathLen, "paths.kea_hooks": MaxPathLen,
+	"bootloaders.bios": MaxPathLen, "bootloaders.uefi": MaxPathLen, "bootloaders.pxelinux": MaxPathLen,
 	"bootloaders.arm64": MaxPathLen, "bootloaders.shim": MaxPathLen, "bootloaders.grub_dir": MaxPathLen,
 	"bootloaders.arch.6": MaxPathLen, "networks[0].arches": MaxArches, "networks[0].arches[0]": MaxNameLen,
 	"profiles.p.arm64.kernel": MaxPathLen, "profiles.p.arm64.initrd[0]": MaxPathLen, "profiles.p.arm64.initrd": MaxInitrds,
@@ -113,6 +114,13 @@ var fieldLimits = map[string]int{
 
 // optionLimits are fieldLimits' entries for one scope's options, at the
 // key path at.
+// haLimits are the HA pair's fields, checked on haInventory: with ha,
+// fullInventory's server.ip is refused.
+var haLimits = map[string]int{
+	"ha.mode": MaxNameLen, "ha.peers": MaxHAPeers, "ha.peers[0].name": MaxNameLen, "ha.peers[0].ip": MaxNameLen,
+	"ha.peers[0].http_url": MaxPathLen,
+}
+
 func optionLimits(at string) map[string]int {
 	m := map[string]int{}
 	for _, k := range []string{"time_servers", "log_servers", "ntp_servers", "netbios_name_servers"} {
@@ -142,10 +150,21 @@ func TestFieldLimits(t *testing.T) {
 	if _, err := Parse("full.yaml", []byte(fullInventory)); err != nil {
 		t.Fatalf("the base inventory is invalid: %v", err)
 	}
+	all := map[string]int{}
 	for path, limit := range fieldLimits {
+		all[path] = limit
+	}
+	for path, limit := range haLimits {
+		all[path] = limit
+	}
+	for path, limit := range all {
+		base := fullInventory
+		if _, ok := haLimits[path]; ok {
+			base = haInventory
+		}
 		t.Run(path, func(t *testing.T) {
 			var doc yaml.Node
-			if err := yaml.Unmarshal([]byte(fullInventory), &doc); err != nil {
+			if err := yaml.Unmarshal([]byte(base), &doc); err != nil {
 				t.Fatal(err)
 			}
 			n := nodeAt(t, doc.Content[0], path)
@@ -191,7 +210,7 @@ func TestFieldLimitsCoverSchema(t *testing.T) {
 	walk = func(typ reflect.Type, path string) {
 		if typ == stringListType {
 			for _, p := range []string{path, path + "[0]"} {
-				if _, ok := fieldLimits[concrete(p)]; !ok {
+				if !limited(concrete(p)) {
 					missing = append(missing, p)
 				}
 			}
@@ -213,7 +232,7 @@ func TestFieldLimitsCoverSchema(t *testing.T) {
 		case reflect.Map:
 			walk(typ.Elem(), path+".*")
 		case reflect.String:
-			if _, ok := fieldLimits[concrete(path)]; !ok {
+			if !limited(concrete(path)) {
 				missing = append(missing, path)
 			}
 		}
@@ -291,4 +310,11 @@ func TestDnsmasqHostFilesOnlyForDnsmasq(t *testing.T) {
 	if _, err := Parse("site.yaml", []byte("targets: {dhcp: dnsmasq}\n"+site)); err == nil {
 		t.Error("with dnsmasq: host files in the drop-in's directory accepted")
 	}
+}
+
+// limited reports whether a field's limit is tested.
+func limited(p string) bool {
+	_, full := fieldLimits[p]
+	_, ha := haLimits[p]
+	return full || ha
 }

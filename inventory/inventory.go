@@ -22,12 +22,19 @@ type Inventory struct {
 	Profiles    map[string]*Profile `yaml:"profiles"`
 	Menu        Menu                `yaml:"menu"`
 	Hosts       []Host              `yaml:"hosts"`
+	// HA, when set, makes this inventory a pair of DHCP servers.
+	HA *HA `yaml:"ha"`
 
 	file          string     // name used in error messages
 	root          *yaml.Node // the parsed document, until the inventory is valid
 	index         *nodeIndex // positions, built from root at the first error
 	profileOrder  []string   // profile names in file order
 	keepPositions bool       // keep root after a successful load (KeepPositions)
+	peer          string     // the HA peer being rendered (WithPeer)
+	serverIPGiven bool       // the file sets server.ip (refused with ha)
+	// serverFromPeer: server.ip, and server.http_url unless the file sets
+	// it, come from an HA peer, where they are checked.
+	serverFromPeer, serverURLGiven bool
 }
 
 // Server is the boot server itself.
@@ -86,10 +93,13 @@ type Paths struct {
 	// KeaControlSocket is the UNIX socket kea-dhcp4 takes commands on:
 	// config-reload applies a new file without a restart.
 	KeaControlSocket string `yaml:"kea_control_socket"`
-	XinetdTFTP       string `yaml:"xinetd_tftp"`
-	ApacheConf       string `yaml:"apache_conf"`
-	BootRoot         string `yaml:"boot_root"`
-	Manifest         string `yaml:"manifest"` // what pxegen wrote, for prune and hand-edit checks
+	// KeaHooks is the directory of Kea's hook libraries: with ha, Kea
+	// loads its HA and lease commands hooks from there.
+	KeaHooks   string `yaml:"kea_hooks"`
+	XinetdTFTP string `yaml:"xinetd_tftp"`
+	ApacheConf string `yaml:"apache_conf"`
+	BootRoot   string `yaml:"boot_root"`
+	Manifest   string `yaml:"manifest"` // what pxegen wrote, for prune and hand-edit checks
 	// A file of the site's own that the DHCP server's configuration
 	// includes, per server, since each reads its own syntax: dhcpd's
 	// include, Kea's <?include?> inside Dhcp4, dnsmasq's conf-file.
@@ -335,11 +345,14 @@ const (
 	DefaultDnsmasqOpts  = "/etc/pxegen/dnsmasq.opts"
 	// Debian's own kea-dhcp4.conf names this socket; the unit makes /run/kea.
 	DefaultKeaControlSocket = "/run/kea/kea4-ctrl-socket"
-	DefaultXinetdTFTP       = "/etc/xinetd.d/tftp"
-	DefaultApacheConf       = "/etc/apache2/conf-available/pxegen.conf"
-	DefaultBootRoot         = "/srv/tftp"
-	DefaultManifest         = "/var/lib/pxegen/manifest.json"
-	DefaultBIOSLoader       = "undionly.kpxe"
+	// DefaultKeaHooks is where Debian's Kea packages put its hooks on
+	// amd64 (another architecture sets paths.kea_hooks).
+	DefaultKeaHooks   = "/usr/lib/x86_64-linux-gnu/kea/hooks"
+	DefaultXinetdTFTP = "/etc/xinetd.d/tftp"
+	DefaultApacheConf = "/etc/apache2/conf-available/pxegen.conf"
+	DefaultBootRoot   = "/srv/tftp"
+	DefaultManifest   = "/var/lib/pxegen/manifest.json"
+	DefaultBIOSLoader = "undionly.kpxe"
 	// snponly.efi, not ipxe.efi: Debian 12's ipxe.efi (a 2019 iPXE) hangs
 	// when a script exits back to the firmware, so a machine told to boot
 	// its local disk never got there; snponly.efi, which drives the NIC
@@ -377,6 +390,7 @@ func (inv *Inventory) applyDefaults() {
 	setDefault(&inv.Paths.DnsmasqHosts, DefaultDnsmasqHosts)
 	setDefault(&inv.Paths.DnsmasqOpts, DefaultDnsmasqOpts)
 	setDefault(&inv.Paths.KeaControlSocket, DefaultKeaControlSocket)
+	setDefault(&inv.Paths.KeaHooks, DefaultKeaHooks)
 	setDefault(&inv.Paths.XinetdTFTP, DefaultXinetdTFTP)
 	setDefault(&inv.Paths.ApacheConf, DefaultApacheConf)
 	setDefault(&inv.Paths.BootRoot, DefaultBootRoot)
@@ -387,6 +401,9 @@ func (inv *Inventory) applyDefaults() {
 	setDefault(&inv.Bootloaders.ARM64, DefaultARM64Loader)
 	setDefault(&inv.Bootloaders.Shim, DefaultShim)
 	setDefault(&inv.Bootloaders.GRUBDir, DefaultGRUBDir)
+	inv.serverIPGiven = inv.Server.IP != ""
+	inv.serverURLGiven = inv.Server.HTTPURL != ""
+	inv.applyHADefaults()
 	if inv.Server.HTTPURL == "" && inv.Server.IP != "" {
 		inv.Server.HTTPURL = "http://" + inv.Server.IP + "/pxe/"
 	}

@@ -28,10 +28,27 @@ func (v *validator) lengths() {
 		}
 	}
 	s := inv.Server
-	fits(at("server.ip"), s.IP, MaxNameLen)
-	fits(at("server.http_url"), s.HTTPURL, MaxPathLen)
+	if !inv.serverFromPeer {
+		fits(at("server.ip"), s.IP, MaxNameLen)
+	}
+	if !inv.serverFromPeer || inv.serverURLGiven {
+		fits(at("server.http_url"), s.HTTPURL, MaxPathLen)
+	}
 	fits(at("server.domain"), s.Domain, MaxDomainLen)
 	list("server.interfaces", s.Interfaces, MaxInterfaces, MaxNameLen)
+	if h := inv.HA; h != nil {
+		fits(at("ha.mode"), h.Mode, MaxNameLen)
+		if len(h.Peers) > MaxHAPeers {
+			v.tooLong("ha.peers", fmt.Sprintf("%d items; at most %d", len(h.Peers), MaxHAPeers))
+			h = &HA{}
+		}
+		for i, p := range h.Peers {
+			at := func(k string) func() string { return func() string { return fmt.Sprintf("ha.peers[%d].%s", i, k) } }
+			fits(at("name"), p.Name, MaxNameLen)
+			fits(at("ip"), p.IP, MaxNameLen)
+			fits(at("http_url"), p.HTTPURL, MaxPathLen)
+		}
+	}
 	fits(at("targets.dhcp"), inv.Targets.DHCP, MaxNameLen)
 	fits(at("targets.tftp"), inv.Targets.TFTP, MaxNameLen)
 	fits(at("targets.kea_version"), inv.Targets.KeaVersion, MaxNameLen)
@@ -46,6 +63,7 @@ func (v *validator) lengths() {
 		fits(at(f.key), f.val, MaxPathLen)
 	}
 	fits(at("paths.kea_control_socket"), p.KeaControlSocket, MaxSocketPathLen)
+	fits(at("paths.kea_hooks"), p.KeaHooks, MaxPathLen)
 	b := inv.Bootloaders
 	for _, f := range []struct{ key, val string }{
 		{"bootloaders.bios", b.BIOS}, {"bootloaders.uefi", b.UEFI}, {"bootloaders.pxelinux", b.PXELinux},

@@ -22,6 +22,7 @@ var schemaEnums = map[string][]string{
 	"profiles.*.kind":   Kinds,
 	"hosts[].arch":      CPUArches,
 	"hosts[].boot":      {"local", "network"},
+	"ha.mode":           HAModes,
 
 	"networks[].options.custom[].type": OptionTypes,
 	"networks[].options.vendor[].type": OptionTypes,
@@ -32,8 +33,10 @@ var schemaEnums = map[string][]string{
 // schemaRequired are the keys an inventory cannot leave out, by the path
 // of the mapping that holds them ("" is the document).
 var schemaRequired = map[string][]string{
-	"":           {"server", "networks", "profiles"},
-	"server":     {"ip"},
+	// server.ip is required without ha, and refused with it (Load).
+	"":           {"networks", "profiles"},
+	"ha":         {"peers"},
+	"ha.peers[]": {"name", "ip"},
 	"networks[]": {"name", "subnet"},
 	"hosts[]":    {"name", "mac"},
 }

@@ -44,6 +44,9 @@ const (
 	MaxInitrds = 32
 	// MaxDNSServers bounds a network's dns list.
 	MaxDNSServers = 8
+	// MaxHAPeers bounds ha.peers, which must hold two: more is refused
+	// before anything is checked peer by peer.
+	MaxHAPeers = 8
 	// MaxInterfaces bounds server.interfaces.
 	MaxInterfaces = MaxNetworks
 	// MaxArches bounds a network's arches; MaxArchLoaders bootloaders.arch.
@@ -114,6 +117,7 @@ func (inv *Inventory) Validate() error {
 	v := &validator{inv: inv, names: inv.ProfileNames()}
 	v.lengths()
 	v.server()
+	v.ha()
 	v.targets()
 	v.paths()
 	v.bootloaders()
@@ -157,12 +161,12 @@ func (v *validator) authoritative() {
 
 func (v *validator) server() {
 	s := v.inv.Server
-	if s.IP == "" {
+	if s.IP == "" && v.inv.HA == nil {
 		v.errf("server.ip", "required: the boot server's IPv4 address")
-	} else if _, err := ParseIPv4(s.IP); err != nil {
+	} else if _, err := ParseIPv4(s.IP); err != nil && !v.inv.serverFromPeer {
 		v.errf("server.ip", "%v", err)
 	}
-	if s.HTTPURL != "" {
+	if s.HTTPURL != "" && (!v.inv.serverFromPeer || v.inv.serverURLGiven) {
 		v.check("server.http_url", checkURL(s.HTTPURL, true))
 	}
 	if s.Domain != "" {
@@ -214,6 +218,7 @@ func (v *validator) paths() {
 		}
 	}
 	v.check("paths.kea_control_socket", checkAbsPath(p.KeaControlSocket))
+	v.check("paths.kea_hooks", checkAbsPath(p.KeaHooks))
 	for _, a := range all {
 		v.check(a.key, checkAbsPath(a.val))
 		// Every run removes or replaces its own bookkeeping: no output may be one.

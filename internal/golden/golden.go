@@ -7,6 +7,7 @@
 package golden
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -72,4 +73,20 @@ func KeaJSON(text string) []byte {
 		}
 	}
 	return []byte(body.String())
+}
+
+// Peer is the HA peer a case renders for: the content of dir/peer, or ""
+// when the case has no such file. Every test that renders a golden
+// inventory passes it to inventory.WithPeer, as `pxegen render --peer`
+// would: an inventory of an HA pair renders for one server at a time.
+func Peer(tb testing.TB, dir string) string {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "peer"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strings.TrimSpace(string(data))
 }
