@@ -98,13 +98,18 @@ var dhcpServers = []dhcpServer{
 // the daemons, with Apache answering the unavailable paths (below the
 // server's URL) with 503.
 func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer, unavailable ...string) *lab {
+	return newPeerLab(t, inventoryPath, dhcp, "", unavailable...)
+}
+
+// newPeerLab is newLab for the server peer of an HA pair (none: "").
+func newPeerLab(t *testing.T, inventoryPath string, dhcp dhcpServer, peer string, unavailable ...string) *lab {
 	requireRoot(t)
 	requireCommands(t, "ip", "apache2", "busybox")
 	requireCommands(t, dhcp.commands...)
 	if dhcp.tftp == inventory.TargetXinetd {
 		requireCommands(t, "xinetd", "in.tftpd")
 	}
-	inv, err := inventory.Load(inventoryPath, inventory.WithTargets(dhcp.target, dhcp.tftp))
+	inv, err := inventory.Load(inventoryPath, inventory.WithTargets(dhcp.target, dhcp.tftp), inventory.WithPeer(peer))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,8 +130,12 @@ func newLab(t *testing.T, inventoryPath string, dhcp dhcpServer, unavailable ...
 	if err := os.Chmod(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	name := strings.TrimSuffix(filepath.Base(inventoryPath), ".yaml")
+	if peer != "" {
+		name += "-" + peer
+	}
 	l := &lab{t: t, dhcp: dhcp, inv: inv, site: site, tree: tree, work: work, out: filepath.Join(work, "out"), bridges: map[string]string{},
-		ns: fmt.Sprintf("pxegen-it-%s-%s-%d", dhcp.target, strings.TrimSuffix(filepath.Base(inventoryPath), ".yaml"), os.Getpid()), unavailable: unavailable}
+		ns: fmt.Sprintf("pxegen-it-%s-%s-%d", dhcp.target, name, os.Getpid()), unavailable: unavailable}
 	t.Cleanup(l.close)
 	if _, err := filetree.Write(l.out, tree); err != nil {
 		t.Fatal(err)
@@ -430,6 +439,21 @@ func killNamespace(ns string) {
 		}
 	}
 	exec.Command("ip", "netns", "del", ns).Run()
+}
+
+// kill kills the lab's daemons at once, as a server that dies does: the
+// PID namespace's first process, and with it every other.
+func (l *lab) kill() {
+	syscall.Kill(-l.server.Process.Pid, syscall.SIGKILL)
+	l.server.Wait()
+	l.server = nil
+	// Their PID files stay behind, as after a crash; a reboot's fresh
+	// /run would not have them, and a daemon whose PID file names a live
+	// process (in a new PID namespace, the same low numbers) will not start.
+	pids, _ := filepath.Glob(filepath.Join(l.work, "*.pid"))
+	for _, p := range pids {
+		os.Remove(p)
+	}
 }
 
 func (l *lab) close() {
