@@ -287,6 +287,33 @@ func TestAnsible(t *testing.T) {
 		}
 		t.Logf("check ansible: pxegen verify on %s:\n%s", h, tail(string(out), 10))
 	}
+
+	// The two servers become an HA pair: one inventory for both, each
+	// rendering it as the peer its short host name names.
+	data, err := os.ReadFile(sites["boot1"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair := strings.Replace(string(data), "server:\n  ip: 10.1.1.1\n", "ha:\n  peers:\n    - {name: boot1, ip: 10.1.1.1}\n    - {name: boot2, ip: 10.1.1.2}\nserver:\n", 1)
+	if pair == string(data) {
+		t.Fatalf("%s has no server.ip to replace", sites["boot1"])
+	}
+	for _, h := range []string{"boot1", "boot2"} {
+		if err := os.WriteFile(sites[h], []byte(pair), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	playbook()
+	for h, want := range map[string]string{"boot1": "  primary;\n  address 10.1.1.1;", "boot2": "  secondary;\n  address 10.1.1.2;"} {
+		conf, _ := os.ReadFile(filepath.Join(roots[h], "etc/dhcp/dhcpd.conf"))
+		if !strings.Contains(string(conf), want) {
+			t.Errorf("the HA pair: %s's dhcpd.conf does not say %q", h, want)
+		}
+		if out, err := exec.Command(pxegen, "verify", sites[h], "-o", roots[h], "--peer", h).CombinedOutput(); err != nil {
+			t.Errorf("pxegen verify --peer %s: %v\n%s", h, err, out)
+		}
+	}
+	t.Logf("check ansible: one HA inventory deploys each server as its own peer")
 }
 
 // TestPuppet runs the example module (examples/puppet) with puppet apply
