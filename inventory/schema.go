@@ -32,10 +32,22 @@ var schemaEnums = map[string][]string{
 // schemaRequired are the keys an inventory cannot leave out, by the path
 // of the mapping that holds them ("" is the document).
 var schemaRequired = map[string][]string{
-	"":           {"server", "networks", "profiles"},
-	"server":     {"ip"},
-	"networks[]": {"name", "subnet"},
-	"hosts[]":    {"name", "mac"},
+	"":                     {"server", "networks", "profiles"},
+	"server":               {"ip"},
+	"networks[]":           {"name", "subnet"},
+	"hosts[]":              {"name"},
+	"hosts[].interfaces[]": {"mac"},
+}
+
+// schemaMore are further keywords, by the path of the value they
+// describe: a host gives its mac or its interfaces, one of the two.
+var schemaMore = map[string]map[string]any{
+	"hosts[]": {"oneOf": []any{
+		map[string]any{"required": []string{"mac"}, "not": map[string]any{"required": []string{"interfaces"}}},
+		map[string]any{"required": []string{"interfaces"}, "not": map[string]any{"anyOf": []any{
+			map[string]any{"required": []string{"mac"}}, map[string]any{"required": []string{"ip"}}}}},
+	}},
+	"hosts[].interfaces": {"minItems": 1, "maxItems": MaxHostInterfaces},
 }
 
 // Schema returns a JSON Schema (draft 2020-12) of the inventory, made by
@@ -56,6 +68,11 @@ func Schema() ([]byte, error) {
 			if !used[path] {
 				return nil, fmt.Errorf("build the inventory schema: %q names no field", path)
 			}
+		}
+	}
+	for path := range schemaMore {
+		if !used["more "+path] {
+			return nil, fmt.Errorf("build the inventory schema: %q names no field", path)
 		}
 	}
 	data, err := json.MarshalIndent(root, "", "  ")
@@ -99,6 +116,18 @@ func enumOf(values []string) map[string]any {
 
 // itemOf describes a value of type t at path that is not null.
 func itemOf(t reflect.Type, path string, used map[string]bool) map[string]any {
+	s := itemShape(t, path, used)
+	if more, ok := schemaMore[path]; ok {
+		used["more "+path] = true
+		for k, v := range more {
+			s[k] = v
+		}
+	}
+	return s
+}
+
+// itemShape is itemOf without schemaMore.
+func itemShape(t reflect.Type, path string, used map[string]bool) map[string]any {
 	if enum, ok := schemaEnums[path]; ok {
 		used[path] = true
 		item := enumOf(enum)
