@@ -589,13 +589,12 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 	names := make(map[string]int, len(inv.Hosts))
 	macs := make(map[string]string, len(inv.Hosts)) // MAC -> key path of its first mac
 	ips := make(map[netip.Addr]string, len(inv.Hosts))
-	line := func(i int, key string) int { return inv.posOf(fmt.Sprintf("hosts[%d].%s", i, key)).Line }
 	for i, h := range inv.Hosts {
 		at := fmt.Sprintf("hosts[%d]", i)
 		if msg := checkHostName(h.Name); msg != "" {
 			v.check(at+".name", msg)
 		} else if j, dup := names[strings.ToLower(h.Name)]; dup {
-			v.errf(at+".name", "duplicate host name %q (also hosts[%d], line %d; names are compared without case)", h.Name, j, line(j, "name"))
+			v.errf(at+".name", "duplicate host name %q (also %s; names are compared without case)", h.Name, v.also(at+".name", fmt.Sprintf("hosts[%d].name", j)))
 		} else {
 			names[strings.ToLower(h.Name)] = i
 		}
