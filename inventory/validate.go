@@ -686,6 +686,10 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 			v.check(at+".append", checkArgs(h.Append))
 			if boots := h.BootProfile(); boots != "" {
 				netProfiles = []string{boots}
+			} else if len(netProfiles) == 0 {
+				// No address gave a network (each is reported): as
+				// before, a host with no profile of its own boots none.
+				netProfiles = []string{""}
 			}
 			seen := map[string]bool{}
 			for _, boots := range netProfiles {
