@@ -99,7 +99,8 @@ verify takes:
 explain takes:
 
 	--mac MAC
-		The client's MAC address (required).
+		The client's MAC address (required): any of a host's
+		interfaces; explain says which one matched.
 	--ip ADDRESS
 		The address it gets, needed unless the MAC is a host's with a
 		fixed address.

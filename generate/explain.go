@@ -55,11 +55,20 @@ type Explanation struct {
 
 // Client is who asks: what the inventory knows about the MAC and address.
 type Client struct {
-	MAC     string `json:"mac"`
-	IP      string `json:"ip"`
-	Arch    string `json:"arch"`
-	Host    string `json:"host,omitempty"` // the host entry with this MAC
-	Network string `json:"network"`
+	MAC  string `json:"mac"`
+	IP   string `json:"ip"`
+	Arch string `json:"arch"`
+	Host string `json:"host,omitempty"` // the host with this MAC
+	// Interface is which of the host's interfaces has the MAC: its name,
+	// or interfaces[N] for one without a name; empty for a host's own mac.
+	Interface string `json:"interface,omitempty"`
+	// Entry is the name of the interface's DHCP host entry, when it is
+	// not the host's name (a host's second and further interfaces).
+	Entry string `json:"entry,omitempty"`
+	// Unprovisioned says whose interface the MAC is when that interface
+	// does not provision: DHCP has no entry for it.
+	Unprovisioned string `json:"unprovisioned,omitempty"`
+	Network       string `json:"network"`
 }
 
 // Step is one hop of the chain.
@@ -92,16 +101,20 @@ func (e *QueryError) Error() string { return e.Msg }
 
 // explainer walks the chain over a rendered tree.
 type explainer struct {
-	site    *Site
-	files   map[string][]byte // rendered files by path below boot_root
-	q       Query
-	code    int // option 93
-	host    *Host
-	hostAt  string // key path of the host entry
-	net     *Network
-	netAt   string
-	hexIP   string
-	explain *Explanation
+	site   *Site
+	files  map[string][]byte // rendered files by path below boot_root
+	q      Query
+	code   int // option 93
+	host   *Host
+	hostAt string // key path of the host
+	nicAt  string // key path of its interface with the MAC (the host's, for its own mac)
+	// unprovisioned names the interface with the MAC when it does not
+	// provision: DHCP has no entry for it.
+	unprovisioned string
+	net           *Network
+	netAt         string
+	hexIP         string
+	explain       *Explanation
 }
 
 // Explain simulates what the client q boots from tree, the files that
@@ -125,20 +138,56 @@ func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
 			x.files[name] = f.Data
 		}
 	}
-	for i, h := range site.Hosts {
+	for _, h := range site.Hosts {
 		if h.MAC == mac.String() {
-			x.host, x.hostAt = h, fmt.Sprintf("hosts[%d]", i)
+			x.host, x.hostAt, x.nicAt = h, h.at, h.nicAt
 		}
+	}
+	if x.host == nil {
+		x.unprovisioned = unprovisioned(site.inv, mac.String())
 	}
 	if err := x.locate(); err != nil {
 		return nil, err
 	}
-	x.explain = &Explanation{Client: Client{MAC: mac.String(), IP: x.q.IP, Arch: q.Arch, Network: x.net.Name}}
+	x.explain = &Explanation{Client: Client{MAC: mac.String(), IP: x.q.IP, Arch: q.Arch, Network: x.net.Name, Unprovisioned: x.unprovisioned}}
 	if x.host != nil {
-		x.explain.Client.Host = x.host.Name
+		x.explain.Client.Host, x.explain.Client.Interface = x.host.HostName, x.host.iface
+		if x.host.Name != x.host.HostName {
+			x.explain.Client.Entry = x.host.Name
+		}
 	}
 	x.firmware()
 	return x.explain, nil
+}
+
+// unprovisioned names the interface of inv with the MAC mac when it does
+// not provision, with the line that says so; "" when there is none.
+func unprovisioned(inv *inventory.Inventory, mac string) string {
+	if inv == nil {
+		return ""
+	}
+	for i, h := range inv.Hosts {
+		for _, nic := range h.NICs(i) {
+			if m, err := inventory.ParseMAC(nic.MAC); err != nil || m.String() != mac || nic.Provisions() {
+				continue
+			}
+			name := nic.Name
+			if name == "" {
+				name = fmt.Sprintf("interfaces[%d]", nic.Index)
+			}
+			return fmt.Sprintf("interface %s of host %s, which does not provision (%s): DHCP has no entry for it", name, h.Name, inv.Where(nic.Key+".provision"))
+		}
+	}
+	return ""
+}
+
+// hostName names the host whose entry matched, with the interface when
+// it has several.
+func (x *explainer) hostName() string {
+	if x.host.iface == "" {
+		return x.host.HostName
+	}
+	return x.host.HostName + " (interface " + x.host.iface + ")"
 }
 
 // locate finds the client's address and network.
@@ -146,14 +195,17 @@ func (x *explainer) locate() error {
 	ip := x.q.IP
 	if x.host != nil && x.host.IP != "" {
 		if ip != "" && ip != x.host.IP {
-			return &QueryError{fmt.Sprintf("host %s has the fixed address %s, so DHCP never gives it %s", x.host.Name, x.host.IP, ip)}
+			return &QueryError{fmt.Sprintf("host %s has the fixed address %s, so DHCP never gives it %s", x.hostName(), x.host.IP, ip)}
 		}
 		ip = x.host.IP
 	}
 	if ip == "" {
 		what := "is no host's"
 		if x.host != nil {
-			what = "belongs to host " + x.host.Name + ", which has no fixed address"
+			what = "belongs to host " + x.hostName() + ", which has no fixed address"
+		}
+		if x.unprovisioned != "" {
+			what = "is " + x.unprovisioned
 		}
 		return &QueryError{fmt.Sprintf("%s %s: give --ip, the address it gets, so explain knows its network", x.q.MAC, what)}
 	}
@@ -190,7 +242,7 @@ func (x *explainer) firmware() {
 	}
 	fixed := ""
 	if x.host != nil && x.host.IP != "" {
-		fixed = fmt.Sprintf(", fixed address %s for host %s", x.host.IP, x.host.Name)
+		fixed = fmt.Sprintf(", fixed address %s for host %s", x.host.IP, x.hostName())
 	}
 	loader, ok := x.net.Loader(t.Code)
 	because := x.where(x.netAt)
@@ -288,8 +340,8 @@ func (x *explainer) cpu() string {
 func (x *explainer) ipxe() {
 	s := x.site
 	if x.host != nil && x.host.Profile != nil {
-		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE; the entry of host %s gives it boot file %s", x.host.Name, s.KnownScriptURL),
-			Fetch: x.below(s.KnownScriptURL), Because: x.where(x.hostAt)})
+		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE; the entry of host %s gives it boot file %s", x.hostName(), s.KnownScriptURL),
+			Fetch: x.below(s.KnownScriptURL), Because: x.where(x.nicAt)})
 		x.runIPXE(s.KnownScriptURL)
 		return
 	}
@@ -362,12 +414,12 @@ func (x *explainer) search(stage, prefix, fallback string, parse func([]byte) (B
 		because := x.where(x.netAt + ".profile") // a hex prefix of the network
 		switch {
 		case i == 0:
-			because = x.where(x.hostAt)
+			because = x.where(x.nicAt)
 		case i == len(names)-1:
 			menu = fmt.Sprintf(", the menu: after its timeout it boots %s", b.Profile)
 			because = x.where("menu.default")
 		case x.host != nil && i == 1 && x.host.HexIP == x.hexIP:
-			because = x.where(x.hostAt)
+			because = x.where(x.nicAt)
 		}
 		x.step(Step{Stage: stage, Summary: fmt.Sprintf("%s looks for this client's file and finds %s%s", stage, name, menu), Fetch: name, Tried: names[:i], Because: because})
 		if b.Local && stage == "grub" {
@@ -483,8 +535,13 @@ func (x *explainer) parseGRUB(data []byte) (Boot, bool) {
 func (e *Explanation) WriteText(w io.Writer) error {
 	c := e.Client
 	who := "an unknown client"
-	if c.Host != "" {
+	switch {
+	case c.Host != "" && c.Interface != "":
+		who = "host " + c.Host + ", interface " + c.Interface
+	case c.Host != "":
 		who = "host " + c.Host
+	case c.Unprovisioned != "":
+		who += ": " + c.Unprovisioned
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s) at %s in network %s, firmware %s\n", c.MAC, who, c.IP, c.Network, c.Arch)

@@ -333,8 +333,8 @@ func (r *ipxeRun) chainStep(from *ipxeScript, to string) Step {
 		step.Because = x.where("menu.default")
 	case from.path == x.below(x.site.KnownScriptURL) && x.host != nil && to == x.hostScript():
 		step.Summary = fmt.Sprintf("%s runs the host's own script %s: host %s boots %s (if it cannot be fetched, after %d tries, the local disk; never another profile)",
-			from.path, to, x.host.Name, profileName(x.host.Profile), from.count("imgfetch"))
-		step.Because = x.where(x.hostAt)
+			from.path, to, x.hostName(), profileName(x.host.Profile), from.count("imgfetch"))
+		step.Because = x.where(x.nicAt)
 	case from.path == x.net.BootScript && to == "ipxe/menu.ipxe":
 		menu := parseIPXE(to, x.files[to])
 		step.Summary = fmt.Sprintf("%s runs the menu, since the network names no profile: default %s", from.path, menu.option("choose", "default"))

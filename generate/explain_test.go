@@ -1,6 +1,7 @@
 package generate_test
 
 import (
+	"fmt"
 	"net/netip"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pxegen/pxegen/generate"
+	"github.com/pxegen/pxegen/internal/filetree"
 	"github.com/pxegen/pxegen/internal/golden"
 	"github.com/pxegen/pxegen/inventory"
 )
@@ -38,55 +40,149 @@ func TestExplainEveryHost(t *testing.T) {
 			rendered[f.Path] = true
 		}
 		root := strings.TrimPrefix(inv.Paths.BootRoot, "/")
-		for _, h := range inv.Hosts {
-			ip := h.IP
-			if ip == "" {
-				ip = inv.Networks[0].Pool[:strings.IndexByte(inv.Networks[0].Pool+"-", '-')]
+		for i, h := range inv.Hosts {
+			for _, nic := range h.NICs(i) {
+				if !nic.Provisions() {
+					continue
+				}
+				ip := nic.IP
 				if ip == "" {
-					continue
-				}
-			}
-			for _, arch := range generate.Arches {
-				e, err := generate.Explain(site, tree, generate.Query{MAC: h.MAC, IP: ip, Arch: arch})
-				if err != nil {
-					t.Errorf("%s: host %s, %s: %v", out, h.Name, arch, err)
-					continue
-				}
-				if e.Boots.Via == "boot_file" {
-					if !bootFile(inv, h, ip, arch) {
-						t.Errorf("%s: host %s, %s: explain says it gets a boot_file, but neither it nor its network has one for it", out, h.Name, arch)
-					}
-					continue
-				} else if bootFile(inv, h, ip, arch) {
-					t.Errorf("%s: host %s, %s: explain says it boots via %s, but its boot_file replaces the loader", out, h.Name, arch, e.Boots.Via)
-				}
-				if want := servedArch(inv, ip, arch); e.Boots.Via == "none" {
-					if want {
-						t.Errorf("%s: host %s, %s: explain says it gets no boot file, but its network serves it", out, h.Name, arch)
-					}
-					continue
-				} else if !want {
-					t.Errorf("%s: host %s, %s: explain says it boots via %s, but its network has no loader for it", out, h.Name, arch, e.Boots.Via)
-				}
-				if !e.Boots.Local && e.Boots.Kernel == "" {
-					t.Errorf("%s: host %s, %s: boots nothing", out, h.Name, arch)
-				}
-				for _, s := range e.Steps {
-					if s.Fetch == "" || strings.Contains(s.Fetch, "://") || s.Stage == "tftp" || s.Stage == "shim" || s.Fetch == inv.Bootloaders.PXELinux {
-						continue // a URL, or a loader binary the user installs
-					}
-					if !rendered[root+"/"+s.Fetch] {
-						t.Errorf("%s: host %s, %s: step %q fetches %s, which pxegen did not render", out, h.Name, arch, s.Summary, s.Fetch)
+					ip = inv.Networks[0].Pool[:strings.IndexByte(inv.Networks[0].Pool+"-", '-')]
+					if ip == "" {
+						continue
 					}
 				}
-				if want := h.BootProfile(); want != "" && e.Boots.Profile != want {
-					t.Errorf("%s: host %s, %s: boots profile %q, want %q", out, h.Name, arch, e.Boots.Profile, want)
-				}
-				if h.Append != "" && !e.Boots.Local && !strings.HasSuffix(e.Boots.Cmdline, h.Append) {
-					t.Errorf("%s: host %s, %s: command line %q lacks the host's own %q", out, h.Name, arch, e.Boots.Cmdline, h.Append)
-				}
+				explainHost(t, out, site, tree, inv, root, rendered, h, nic, ip)
 			}
 		}
+	}
+}
+
+// explainHost is TestExplainEveryHost for one interface of host h, at ip.
+func explainHost(t *testing.T, out string, site *generate.Site, tree filetree.Tree, inv *inventory.Inventory, root string, rendered map[string]bool, h inventory.Host, nic inventory.NIC, ip string) {
+	t.Helper()
+	h.IP = nic.IP // what bootFile reads: h is a copy
+	for _, arch := range generate.Arches {
+		e, err := generate.Explain(site, tree, generate.Query{MAC: nic.MAC, IP: ip, Arch: arch})
+		if err != nil {
+			t.Errorf("%s: host %s, %s: %v", out, h.Name, arch, err)
+			continue
+		}
+		iface := nic.Name
+		if iface == "" && nic.Index >= 0 {
+			iface = fmt.Sprintf("interfaces[%d]", nic.Index)
+		}
+		if e.Client.Host != h.Name || e.Client.Interface != iface {
+			t.Errorf("%s: MAC %s, %s: explain names host %q interface %q, want %q %q", out, nic.MAC, arch, e.Client.Host, e.Client.Interface, h.Name, iface)
+		}
+		if e.Boots.Via == "boot_file" {
+			if !bootFile(inv, h, ip, arch) {
+				t.Errorf("%s: host %s, %s: explain says it gets a boot_file, but neither it nor its network has one for it", out, h.Name, arch)
+			}
+			continue
+		} else if bootFile(inv, h, ip, arch) {
+			t.Errorf("%s: host %s, %s: explain says it boots via %s, but its boot_file replaces the loader", out, h.Name, arch, e.Boots.Via)
+		}
+		if want := servedArch(inv, ip, arch); e.Boots.Via == "none" {
+			if want {
+				t.Errorf("%s: host %s, %s: explain says it gets no boot file, but its network serves it", out, h.Name, arch)
+			}
+			continue
+		} else if !want {
+			t.Errorf("%s: host %s, %s: explain says it boots via %s, but its network has no loader for it", out, h.Name, arch, e.Boots.Via)
+		}
+		if !e.Boots.Local && e.Boots.Kernel == "" {
+			t.Errorf("%s: host %s, %s: boots nothing", out, h.Name, arch)
+		}
+		for _, s := range e.Steps {
+			if s.Fetch == "" || strings.Contains(s.Fetch, "://") || s.Stage == "tftp" || s.Stage == "shim" || s.Fetch == inv.Bootloaders.PXELinux {
+				continue // a URL, or a loader binary the user installs
+			}
+			if !rendered[root+"/"+s.Fetch] {
+				t.Errorf("%s: host %s, %s: step %q fetches %s, which pxegen did not render", out, h.Name, arch, s.Summary, s.Fetch)
+			}
+		}
+		if want := h.BootProfile(); want != "" && e.Boots.Profile != want {
+			t.Errorf("%s: host %s, %s: boots profile %q, want %q", out, h.Name, arch, e.Boots.Profile, want)
+		}
+		if h.Append != "" && !e.Boots.Local && !strings.HasSuffix(e.Boots.Cmdline, h.Append) {
+			t.Errorf("%s: host %s, %s: command line %q lacks the host's own %q", out, h.Name, arch, e.Boots.Cmdline, h.Append)
+		}
+	}
+}
+
+// TestExplainSeveralNICs: explain knows a host by any of its MACs, says
+// which interface matched, and cites that interface's line; a MAC of an
+// interface that does not provision is a client DHCP has no entry for.
+func TestExplainSeveralNICs(t *testing.T) {
+	const site = `server: {ip: 10.1.1.1}
+networks:
+  - {name: lab, subnet: 10.1.1.0/24, pool: 10.1.1.100-10.1.1.200}
+profiles:
+  alpha: {kernel: k/alpha}
+  beta: {kernel: k/beta}
+menu: {default: beta}
+hosts:
+  - {name: first, mac: 52:54:00:00:00:01, ip: 10.1.1.5, profile: beta}
+  - name: node
+    profile: alpha
+    interfaces:
+      - {name: eth0, mac: 52:54:00:00:00:0a, ip: 10.1.1.10}
+      - {name: eth1, mac: 52:54:00:00:00:0b, provision: false}
+      - {mac: 52:54:00:00:00:0c, ip: 10.1.1.12}
+`
+	inv, err := inventory.Parse("site.yaml", []byte(site), inventory.KeepPositions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := generate.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, tree, err := engine.RenderSite(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mac, ip, iface, profile, line string
+	}{
+		{"52:54:00:00:00:0a", "", "eth0", "alpha", "site.yaml:13:9"},
+		{"52:54:00:00:00:0c", "", "interfaces[2]", "alpha", "site.yaml:15:9"},
+	} {
+		for _, arch := range []string{generate.ArchBIOS, generate.ArchUEFI} {
+			e, err := generate.Explain(s, tree, generate.Query{MAC: tc.mac, IP: tc.ip, Arch: arch})
+			if err != nil {
+				t.Fatalf("%s %s: %v", tc.mac, arch, err)
+			}
+			if e.Client.Host != "node" || e.Client.Interface != tc.iface || e.Boots.Profile != tc.profile {
+				t.Errorf("%s %s: host %q interface %q boots %q, want node %q %q", tc.mac, arch, e.Client.Host, e.Client.Interface, e.Boots.Profile, tc.iface, tc.profile)
+			}
+			cited := false
+			for _, step := range e.Steps {
+				cited = cited || step.Because == tc.line
+			}
+			if !cited {
+				t.Errorf("%s %s: no step cites the interface at %s: %+v", tc.mac, arch, tc.line, e.Steps)
+			}
+			var text strings.Builder
+			if err := e.WriteText(&text); err != nil {
+				t.Fatal(err)
+			}
+			if want := "(host node, interface "; !strings.Contains(text.String(), want) {
+				t.Errorf("%s %s: the text does not say %q:\n%s", tc.mac, arch, want, text.String())
+			}
+		}
+	}
+	_, err = generate.Explain(s, tree, generate.Query{MAC: "52:54:00:00:00:0b", Arch: generate.ArchBIOS})
+	if err == nil || !strings.Contains(err.Error(), "interface eth1 of host node") || !strings.Contains(err.Error(), "does not provision") {
+		t.Errorf("a MAC that does not provision, without --ip: got %v, want an error that says whose it is and that it does not provision", err)
+	}
+	e, err := generate.Explain(s, tree, generate.Query{MAC: "52:54:00:00:00:0b", IP: "10.1.1.150", Arch: generate.ArchBIOS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Client.Host != "" || e.Boots.Profile != "beta" || !strings.Contains(e.Client.Unprovisioned, "interface eth1 of host node") {
+		t.Errorf("a MAC that does not provision: host %q, boots %q, unprovisioned %q; want no host entry, the menu's beta, and whose interface it is", e.Client.Host, e.Boots.Profile, e.Client.Unprovisioned)
 	}
 }
 

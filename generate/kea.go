@@ -398,7 +398,7 @@ func keaConfig(s *Site) ([]byte, error) {
 		d.Subnet4 = append(d.Subnet4, sub)
 	}
 	for _, h := range s.Hosts {
-		r := keaReservation{HWAddress: h.MAC, IPAddress: h.IP, Hostname: h.Name, OptionData: keaOptions(h.Options)}
+		r := keaReservation{HWAddress: h.MAC, IPAddress: h.IP, Hostname: h.HostName, OptionData: keaOptions(h.Options)}
 		if h.Profile != nil {
 			r.ClientClasses = append(r.ClientClasses, keaClassKnown)
 		}

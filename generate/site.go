@@ -193,9 +193,19 @@ type Menu struct {
 	GRUBDefault string // the default entry's GRUB id
 }
 
-// Host is one known machine.
+// Host is one DHCP host entry: a known machine's one network interface
+// that provisions. A machine with several such interfaces has an entry
+// for each, every one booting the same profile.
 type Host struct {
-	Name      string
+	// Name names the entry (dhcpd's host declaration, dnsmasq's tags,
+	// Kea's classes), unique in the site: the machine's name for its
+	// first provisioning interface, <machine>-<interface> for the others
+	// (see inventory.NIC). HostName is the machine's own name, which DHCP
+	// gives it as its host name whichever interface asks.
+	Name, HostName string
+	// Interface is the interface's name in the inventory, or "" when it
+	// has none (the host's own mac, or an unnamed interface).
+	Interface string
 	MAC       string // aa:bb:cc:dd:ee:ff
 	MACHyphen string // aa-bb-cc-dd-ee-ff, as PXELINUX and iPXE name files
 	IP        string // empty when the host has no fixed address
@@ -231,6 +241,12 @@ type Host struct {
 	// network when it has no fixed address and the networks' next-servers
 	// differ.
 	DnsmasqBoot []DnsmasqBoot
+
+	// at and nicAt are the key paths of the host and of the interface
+	// (the host's, for its own mac), for explain's citations; iface is
+	// what explain calls the interface: its name, interfaces[N] for an
+	// unnamed one, "" for the host's own mac.
+	at, nicAt, iface string
 }
 
 // DnsmasqBoot is one dhcp-boot line of a host's own boot file: the tags
@@ -360,60 +376,78 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		}
 	}
 	anySecureNetwork := s.SecureBoot
-	for _, h := range inv.Hosts {
-		mac, err := inventory.ParseMAC(h.MAC)
-		if err != nil {
-			return nil, err
-		}
-		host := &Host{Name: h.Name, MAC: mac.String(), MACHyphen: strings.ReplaceAll(mac.String(), ":", "-")}
-		if h.IP != "" {
-			ip, err := inventory.ParseIPv4(h.IP)
+	for i, h := range inv.Hosts {
+		for _, nic := range h.NICs(i) {
+			if !nic.Provisions() {
+				continue // nothing is written for it
+			}
+			host, err := s.host(h, fmt.Sprintf("hosts[%d]", i), nic, anySecureNetwork)
 			if err != nil {
 				return nil, err
 			}
-			host.IP, host.HexIP = ip.String(), hexIP(ip)
-			host.Network = s.networkOf(ip)
+			s.Hosts = append(s.Hosts, host)
 		}
-		profile := h.BootProfile()
-		if profile == "" && host.Network != nil {
-			profile = host.Network.Profile
-		}
-		switch {
-		case host.Network == nil && h.SecureBoot != nil:
-			// No fixed address, so its network is whichever it lands in:
-			// its own setting must reach DHCP in every one.
-			host.SecureBoot = *h.SecureBoot
-			host.UEFILoader = s.uefiLoader(host.SecureBoot)
-			s.UEFIHostOverrides = true
-		case host.Network == nil:
-			host.SecureBoot = false // unless its network's chain is signed
-			host.GRUB = anySecureNetwork
-		default:
-			host.SecureBoot = h.UsesSecureBoot(host.Network.SecureBoot)
-			if host.SecureBoot != host.Network.SecureBoot {
-				host.UEFILoader = s.uefiLoader(host.SecureBoot)
-				s.UEFIHostOverrides = true
-			}
-		}
-		host.Arch = h.Arch
-		s.hostOverrides(host, h)
-		// An ARM64 machine runs GRUB: any host that may be one, in a
-		// network (or, without an address, a site) that boots them.
-		mayBeARM64 := h.Arch != inventory.ArchX86_64 && (host.Network != nil && host.Network.ARM64 || host.Network == nil && s.ARM64)
-		host.GRUB = host.GRUB || host.SecureBoot || mayBeARM64
-		s.SecureBoot = s.SecureBoot || host.SecureBoot
-		if profile != "" {
-			s.KnownScript = true
-			host.Profile = s.profiles[profile]
-			if host.Profile == nil {
-				// Validate refuses this; guard against a skipped validation.
-				return nil, fmt.Errorf("host %s: unknown profile %q", h.Name, profile)
-			}
-			host.Args = inventory.KernelArgs(host.Profile.Args, h.Append)
-		}
-		s.Hosts = append(s.Hosts, host)
 	}
 	return s, nil
+}
+
+// host builds the DHCP host entry of one provisioning interface of h.
+func (s *Site) host(h inventory.Host, at string, nic inventory.NIC, anySecureNetwork bool) (*Host, error) {
+	mac, err := inventory.ParseMAC(nic.MAC)
+	if err != nil {
+		return nil, err
+	}
+	host := &Host{Name: nic.Entry, HostName: h.Name, Interface: nic.Name, MAC: mac.String(), MACHyphen: strings.ReplaceAll(mac.String(), ":", "-"),
+		at: at, nicAt: nic.Key, iface: nic.Name}
+	if nic.Name == "" && nic.Index >= 0 {
+		host.iface = fmt.Sprintf("interfaces[%d]", nic.Index)
+	}
+	if nic.IP != "" {
+		ip, err := inventory.ParseIPv4(nic.IP)
+		if err != nil {
+			return nil, err
+		}
+		host.IP, host.HexIP = ip.String(), hexIP(ip)
+		host.Network = s.networkOf(ip)
+	}
+	profile := h.BootProfile()
+	if profile == "" && host.Network != nil {
+		profile = host.Network.Profile
+	}
+	switch {
+	case host.Network == nil && h.SecureBoot != nil:
+		// No fixed address, so its network is whichever it lands in:
+		// its own setting must reach DHCP in every one.
+		host.SecureBoot = *h.SecureBoot
+		host.UEFILoader = s.uefiLoader(host.SecureBoot)
+		s.UEFIHostOverrides = true
+	case host.Network == nil:
+		host.SecureBoot = false // unless its network's chain is signed
+		host.GRUB = anySecureNetwork
+	default:
+		host.SecureBoot = h.UsesSecureBoot(host.Network.SecureBoot)
+		if host.SecureBoot != host.Network.SecureBoot {
+			host.UEFILoader = s.uefiLoader(host.SecureBoot)
+			s.UEFIHostOverrides = true
+		}
+	}
+	host.Arch = h.Arch
+	s.hostOverrides(host, h)
+	// An ARM64 machine runs GRUB: any host that may be one, in a
+	// network (or, without an address, a site) that boots them.
+	mayBeARM64 := h.Arch != inventory.ArchX86_64 && (host.Network != nil && host.Network.ARM64 || host.Network == nil && s.ARM64)
+	host.GRUB = host.GRUB || host.SecureBoot || mayBeARM64
+	s.SecureBoot = s.SecureBoot || host.SecureBoot
+	if profile != "" {
+		s.KnownScript = true
+		host.Profile = s.profiles[profile]
+		if host.Profile == nil {
+			// Validate refuses this; guard against a skipped validation.
+			return nil, fmt.Errorf("host %s: unknown profile %q", h.Name, profile)
+		}
+		host.Args = inventory.KernelArgs(host.Profile.Args, h.Append)
+	}
+	return host, nil
 }
 
 // hostOverrides fills in the host's own boot file and options, and the

@@ -217,7 +217,10 @@ func newEntry(s *Site, about string, p *Profile, args string) entry {
 }
 
 func hostAbout(h *Host) string {
-	about := fmt.Sprintf("host %s (%s", h.Name, h.MAC)
+	about := fmt.Sprintf("host %s (%s", h.HostName, h.MAC)
+	if h.Interface != "" {
+		about = fmt.Sprintf("host %s (%s %s", h.HostName, h.Interface, h.MAC)
+	}
 	if h.IP != "" {
 		about += ", " + h.IP
 	}

@@ -8,6 +8,8 @@ import (
 	"net"
 	"sort"
 	"strings"
+
+	"github.com/pxegen/pxegen/inventory"
 )
 
 // NetBox's REST API returns lists as {"count": N, "results": [...]},
@@ -143,7 +145,8 @@ func readNetBox(path string) ([]*nbObject, error) {
 // primary IPv4 address, else its only interface with a MAC address),
 // that interface's MAC (its primary MAC, or its only one) and IPv4
 // address. Wherever the choice is not one, it says so and imports
-// nothing for the device rather than guess.
+// nothing for the device rather than guess, except that several
+// interfaces tagged tag are all the host's (see netboxInterfaces).
 func (im *importer) netbox(paths []string, tag string) error {
 	byKind := map[string][]*nbObject{}
 	for _, p := range paths {
@@ -232,6 +235,10 @@ func (im *importer) netboxDevice(d *nbObject, ifaces []*nbObject, ips map[int][]
 	case len(chosen) == 0:
 		im.notef(d.where, "device %s: no interface %s: not imported", name, how)
 		return
+	case len(chosen) > 1 && tag != "":
+		// Tagged: it boots from any of them (a bond's members, say).
+		im.netboxInterfaces(d, chosen, ips, macs)
+		return
 	case len(chosen) > 1:
 		names := make([]string, len(chosen))
 		for i, c := range chosen {
@@ -241,40 +248,15 @@ func (im *importer) netboxDevice(d *nbObject, ifaces []*nbObject, ips map[int][]
 		return
 	}
 	iface := chosen[0]
-	// Its MAC address.
-	var mac string
-	switch all := interfaceMACs(iface, macs); {
-	case iface.PrimaryMAC != nil && iface.PrimaryMAC.MACAddress != "":
-		mac = iface.PrimaryMAC.MACAddress
-	case len(all) == 1:
-		mac = all[0]
-	case len(all) > 1:
-		im.notef(iface.where, "device %s, interface %s: %d MAC addresses and none primary (%s): not imported rather than guess", name, iface.Name, len(all), strings.Join(all, ", "))
+	hw, addr, ok := im.netboxAddresses(d, iface, ips, macs)
+	if !ok {
 		return
-	default:
-		im.notef(iface.where, "device %s, interface %s: no MAC address: not imported", name, iface.Name)
-		return
-	}
-	hw, err := net.ParseMAC(mac)
-	if err != nil || len(hw) != 6 {
-		im.notef(iface.where, "device %s: %q is not a MAC address: not imported", name, mac)
-		return
-	}
-	// Its IPv4 address: the primary, where on this interface, or its only one.
-	var addr *nbObject
-	candidates := ips[iface.ID]
-	for _, ip := range candidates {
-		if d.PrimaryIP4 != nil && ip.ID == d.PrimaryIP4.ID {
-			addr = ip
-		}
-	}
-	if addr == nil && len(candidates) == 1 {
-		addr = candidates[0]
-	}
-	if addr == nil && len(candidates) > 1 {
-		im.notef(iface.where, "device %s, interface %s: %d IPv4 addresses and none primary: the host gets no fixed address", name, iface.Name, len(candidates))
 	}
 	here := fmt.Sprintf("%s (device %s, interface %s)", d.where, name, iface.Name)
+	if i, ok := im.hosts[strings.ToLower(hw.String())]; ok && len(im.inv.Hosts[i].Interfaces) > 0 {
+		im.notef(d.where, "device %s: MAC %s is an interface of host %s: not imported", name, hw, im.inv.Hosts[i].Name)
+		return
+	}
 	h, fresh := im.host(strings.ToLower(hw.String()), "from "+here)
 	if !fresh {
 		im.notef(d.where, "device %s: MAC %s is already a host's; merged", name, hw)
@@ -289,6 +271,142 @@ func (im *importer) netboxDevice(d *nbObject, ifaces []*nbObject, ips map[int][]
 		h.Profile = p
 		im.profile(p, d.where)
 	}
+}
+
+// netboxAddresses are the MAC address of interface iface of device d
+// (its primary MAC, or its only one) and its IPv4 address (the device's
+// primary, where on this interface, or its only one; nil if none); ok is
+// false, and a note says why, when it has no one MAC.
+func (im *importer) netboxAddresses(d, iface *nbObject, ips map[int][]*nbObject, macs map[int][]string) (hw net.HardwareAddr, addr *nbObject, ok bool) {
+	name := d.Name
+	var mac string
+	switch all := interfaceMACs(iface, macs); {
+	case iface.PrimaryMAC != nil && iface.PrimaryMAC.MACAddress != "":
+		mac = iface.PrimaryMAC.MACAddress
+	case len(all) == 1:
+		mac = all[0]
+	case len(all) > 1:
+		im.notef(iface.where, "device %s, interface %s: %d MAC addresses and none primary (%s): not imported rather than guess", name, iface.Name, len(all), strings.Join(all, ", "))
+		return nil, nil, false
+	default:
+		im.notef(iface.where, "device %s, interface %s: no MAC address: not imported", name, iface.Name)
+		return nil, nil, false
+	}
+	hw, err := net.ParseMAC(mac)
+	if err != nil || len(hw) != 6 {
+		im.notef(iface.where, "device %s: %q is not a MAC address: not imported", name, mac)
+		return nil, nil, false
+	}
+	candidates := ips[iface.ID]
+	for _, ip := range candidates {
+		if d.PrimaryIP4 != nil && ip.ID == d.PrimaryIP4.ID {
+			addr = ip
+		}
+	}
+	if addr == nil && len(candidates) == 1 {
+		addr = candidates[0]
+	}
+	if addr == nil && len(candidates) > 1 {
+		im.notef(iface.where, "device %s, interface %s: %d IPv4 addresses and none primary: the host gets no fixed address", name, iface.Name, len(candidates))
+	}
+	return hw, addr, true
+}
+
+// netboxInterfaces imports device d, which boots from any of the tagged
+// interfaces chosen, as one host with those interfaces. An interface
+// without one MAC, or whose MAC another host has, is left out, saying
+// so; a host an earlier source made with one of the MACs takes the
+// device's interfaces, its own address going to its interface.
+func (im *importer) netboxInterfaces(d *nbObject, chosen []*nbObject, ips map[int][]*nbObject, macs map[int][]string) {
+	type nic struct {
+		iface *nbObject
+		mac   string
+		addr  *nbObject
+	}
+	var nics []nic
+	var names []string
+	for _, iface := range chosen {
+		hw, addr, ok := im.netboxAddresses(d, iface, ips, macs)
+		if !ok {
+			continue
+		}
+		nics = append(nics, nic{iface, strings.ToLower(hw.String()), addr})
+		names = append(names, iface.Name)
+	}
+	if len(nics) == 0 {
+		return
+	}
+	here := fmt.Sprintf("%s (device %s, interfaces %s)", d.where, d.Name, strings.Join(names, ", "))
+	// The host: one an earlier source made with one of the MACs, else new.
+	index := -1
+	for _, n := range nics {
+		if i, ok := im.hosts[n.mac]; ok {
+			index = i
+			break
+		}
+	}
+	var h *inventory.Host
+	if index < 0 {
+		h, _ = im.host(nics[0].mac, "from "+here)
+		index = im.hosts[nics[0].mac]
+	} else {
+		h = &im.inv.Hosts[index]
+		im.notes[fmt.Sprintf("hosts[%d]", index)] += ", " + here
+		im.notef(d.where, "device %s: MAC %s is already a host's; merged", d.Name, h.MAC)
+	}
+	if h.Name == "" {
+		h.Name = im.hostName(d.Name, d.where)
+	}
+	own := struct{ MAC, IP string }{h.MAC, h.IP} // what an earlier source gave it
+	h.MAC, h.IP = "", ""
+	used := map[string]bool{}
+	for _, n := range nics {
+		if i, ok := im.hosts[n.mac]; ok && i != index {
+			im.notef(n.iface.where, "device %s, interface %s: MAC %s is host %s's: left out of %s", d.Name, n.iface.Name, n.mac, im.inv.Hosts[i].Name, d.Name)
+			continue
+		}
+		im.hosts[n.mac] = index
+		iface := inventory.Interface{Name: interfaceName(n.iface.Name, used), MAC: n.mac}
+		if n.mac == own.MAC {
+			iface.IP = own.IP
+		}
+		if n.addr != nil {
+			// hostAddress checks and records the address on a host.
+			tmp := inventory.Host{IP: iface.IP}
+			im.hostAddress(&tmp, n.addr.Address, n.addr.where)
+			iface.IP = tmp.IP
+		}
+		h.Interfaces = append(h.Interfaces, iface)
+	}
+	if p, ok := d.CustomFields["pxegen_profile"].(string); ok && p != "" {
+		h.Profile = p
+		im.profile(p, d.where)
+	}
+}
+
+// interfaceName makes a NetBox interface name one pxegen takes for a
+// host's interface (letters, digits, inner hyphens, at most 15), unique
+// in used regardless of case; "" when nothing of it is left.
+func interfaceName(name string, used map[string]bool) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0:
+			b.WriteByte('-')
+		}
+	}
+	out := b.String()
+	if len(out) > 15 {
+		out = out[:15]
+	}
+	out = strings.Trim(out, "-")
+	if out == "" || used[out] {
+		return ""
+	}
+	used[out] = true
+	return out
 }
 
 // interfaceMACs are the MAC addresses of an interface: NetBox 4.2's MAC

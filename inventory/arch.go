@@ -81,20 +81,27 @@ func (v *validator) arches(nets []parsedNetwork) {
 			v.errf(at+".arch", "%q: want one of %s", h.Arch, strings.Join(CPUArches, ", "))
 			continue
 		}
-		profile := h.BootProfile()
-		if ip, err := ParseIPv4(h.IP); err == nil {
-			if n, ok := networkOf(nets, ip); ok {
-				net := inv.Networks[n.index]
-				if !net.HasArch(h.Arch) {
-					v.errf(at+".arch", "%s machines get no loader in network %s, whose arches are %s", h.Arch, net.Name, strings.Join(net.Arches, ", "))
-				}
-				if profile == "" {
-					profile = net.Profile
+		// Each provisioning interface boots in its own network.
+		profiles := map[string]bool{}
+		reported := map[string]bool{}
+		for _, nic := range h.NICs(i) {
+			profile := h.BootProfile()
+			if ip, err := ParseIPv4(nic.IP); err == nil && nic.Provisions() {
+				if n, ok := networkOf(nets, ip); ok {
+					net := inv.Networks[n.index]
+					if !net.HasArch(h.Arch) && !reported[net.Name] {
+						reported[net.Name] = true
+						v.errf(at+".arch", "%s machines get no loader in network %s, whose arches are %s", h.Arch, net.Name, strings.Join(net.Arches, ", "))
+					}
+					if profile == "" {
+						profile = net.Profile
+					}
 				}
 			}
-		}
-		if profile != "" {
-			v.kernelFor(at+".arch", profile, h.Arch, "host "+h.Name+" is "+h.Arch)
+			if profile != "" && !profiles[profile] {
+				profiles[profile] = true
+				v.kernelFor(at+".arch", profile, h.Arch, "host "+h.Name+" is "+h.Arch)
+			}
 		}
 	}
 }

@@ -40,7 +40,10 @@ func (d *decoder) errAt(n *yaml.Node, path, format string, args ...any) {
 	d.errs = append(d.errs, &Error{File: d.file, Pos: Pos{n.Line, n.Column}, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
-var stringListType = reflect.TypeOf(StringList(nil))
+var (
+	stringListType = reflect.TypeOf(StringList(nil))
+	interfaceType  = reflect.TypeOf(Interface{})
+)
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
 
@@ -156,6 +159,10 @@ func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) bool {
 		return false
 	}
 	if !d.withinLimit(n, len(n.Content), path) {
+		return false
+	}
+	if v.Type().Elem() == interfaceType && len(n.Content) > MaxHostInterfaces {
+		d.errAt(n, path, "%d interfaces; a host has at most %d", len(n.Content), MaxHostInterfaces)
 		return false
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))

@@ -82,6 +82,7 @@ hosts:
       domain_search: [lab.example]
       vendor: [{code: 1, type: text, value: [x]}]
       custom: [{code: 224, type: text, value: [x]}]
+  - {name: n4, interfaces: [{name: eth0, mac: "52:54:00:00:00:04", ip: 10.1.1.6}, {mac: "52:54:00:00:00:05", provision: false}]}
 `
 
 // fieldLimits is the most each string field of fullInventory may hold,
@@ -110,6 +111,8 @@ var fieldLimits = map[string]int{
 	"hosts[0].profile": MaxNameLen, "hosts[0].append": MaxAppendLine, "hosts[1].boot": MaxNameLen,
 	"networks[0].next_server": MaxNameLen, "networks[0].boot_file": MaxPathLen,
 	"hosts[2].next_server": MaxNameLen, "hosts[2].boot_file": MaxPathLen,
+	"hosts[3].interfaces": MaxHostInterfaces, "hosts[3].interfaces[0].name": MaxNameLen,
+	"hosts[3].interfaces[0].mac": MaxNameLen, "hosts[3].interfaces[0].ip": MaxNameLen,
 }
 
 // optionLimits are fieldLimits' entries for one scope's options, at the
@@ -251,6 +254,9 @@ func concrete(p string) string {
 		return "profiles.q.inherits"
 	case "hosts[0].boot":
 		return "hosts[1].boot"
+	}
+	if strings.HasPrefix(p, "hosts[0].interfaces") {
+		return "hosts[3]" + strings.TrimPrefix(p, "hosts[0]")
 	}
 	if strings.HasPrefix(p, "hosts[0].options") || strings.HasPrefix(p, "hosts[0].next_server") || strings.HasPrefix(p, "hosts[0].boot_file") {
 		return "hosts[2]" + strings.TrimPrefix(p, "hosts[0]")

@@ -225,9 +225,15 @@ type Menu struct {
 
 // Host is one known machine.
 type Host struct {
-	Name    string `yaml:"name"`
-	MAC     string `yaml:"mac"`
-	IP      string `yaml:"ip"`
+	Name string `yaml:"name"`
+	// MAC and IP are the host's one network interface; a host with
+	// several lists them in Interfaces instead, never both.
+	MAC string `yaml:"mac"`
+	IP  string `yaml:"ip"`
+	// Interfaces are the host's network interfaces, when it has more
+	// than one (see NICs).
+	Interfaces []Interface `yaml:"interfaces"`
+
 	Profile string `yaml:"profile"`
 	Append  string `yaml:"append"` // added after the profile's append
 	Boot    string `yaml:"boot"`   // "local": boot the local disk; "network" (default): a profile
@@ -247,6 +253,66 @@ type Host struct {
 	// Options are the host's own DHCP options: each replaces the one of
 	// the same code its network sets.
 	Options DHCPOptions `yaml:"options"`
+}
+
+// Interface is one network interface of a host. A bond is not one: PXE
+// firmware boots from a member, so each member is listed with its own MAC.
+type Interface struct {
+	// Name (eth0, eno1) is optional: it names the interface's DHCP host
+	// entry (see NIC.Entry) and what explain reports.
+	Name string `yaml:"name"`
+	MAC  string `yaml:"mac"`
+	IP   string `yaml:"ip"` // optional, as a host's ip
+	// Provision: the interface gets a DHCP host entry and boot files, so
+	// the host boots its profile from it. Nil means true: every listed
+	// interface provisions unless it says provision: false.
+	Provision *bool `yaml:"provision"`
+}
+
+// Provisions reports whether the interface gets DHCP entries and boot
+// files.
+func (i Interface) Provisions() bool { return i.Provision == nil || *i.Provision }
+
+// NIC is one network interface of a host as validation and the
+// generators see it: one of Interfaces, or the host's own mac and ip.
+type NIC struct {
+	Interface
+	// Key is the key path of the interface's mapping, hosts[N] for the
+	// host's own mac and ip or hosts[N].interfaces[M].
+	Key string
+	// Index is the interface's place in Interfaces, -1 for the host's own.
+	Index int
+	// Entry is the name of the interface's DHCP host entry, unique in the
+	// inventory: the host's name for its first provisioning interface,
+	// <host>-<name> (or <host>-<index> for one without a name) for the
+	// others; empty for an interface that does not provision.
+	Entry string
+}
+
+// NICs returns the host's network interfaces, in file order, with the
+// names of their DHCP host entries; i is the host's place in Hosts. An
+// empty list of interfaces (which Validate refuses) gives none.
+func (h Host) NICs(i int) []NIC {
+	at := fmt.Sprintf("hosts[%d]", i)
+	if h.Interfaces == nil {
+		return []NIC{{Interface: Interface{MAC: h.MAC, IP: h.IP}, Key: at, Index: -1, Entry: h.Name}}
+	}
+	nics := make([]NIC, len(h.Interfaces))
+	first := true
+	for j, iface := range h.Interfaces {
+		n := NIC{Interface: iface, Key: fmt.Sprintf("%s.interfaces[%d]", at, j), Index: j}
+		switch {
+		case !iface.Provisions():
+		case first:
+			n.Entry, first = h.Name, false
+		case iface.Name != "":
+			n.Entry = h.Name + "-" + iface.Name
+		default:
+			n.Entry = fmt.Sprintf("%s-%d", h.Name, j)
+		}
+		nics[j] = n
+	}
+	return nics
 }
 
 // The CPU architectures a network, host or profile can name.

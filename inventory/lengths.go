@@ -133,6 +133,23 @@ func (v *validator) lengths() {
 		fits(key("boot_file"), h.BootFile, MaxPathLen)
 	}
 	for i, h := range inv.Hosts {
+		if len(h.Interfaces) > MaxHostInterfaces {
+			v.tooLong(fmt.Sprintf("hosts[%d].interfaces", i), fmt.Sprintf("%d interfaces; a host has at most %d", len(h.Interfaces), MaxHostInterfaces))
+			continue
+		}
+		for j, n := range h.Interfaces {
+			if len(n.Name) <= MaxNameLen && len(n.MAC) <= MaxNameLen && len(n.IP) <= MaxNameLen {
+				continue
+			}
+			key := func(k string) func() string {
+				return func() string { return fmt.Sprintf("hosts[%d].interfaces[%d].%s", i, j, k) }
+			}
+			fits(key("name"), n.Name, MaxNameLen)
+			fits(key("mac"), n.MAC, MaxNameLen)
+			fits(key("ip"), n.IP, MaxNameLen)
+		}
+	}
+	for i, h := range inv.Hosts {
 		if !h.Options.Empty() {
 			v.optionLengths(fmt.Sprintf("hosts[%d].options", i), h.Options, fits, list)
 		}

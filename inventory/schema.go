@@ -34,11 +34,23 @@ var schemaEnums = map[string][]string{
 // of the mapping that holds them ("" is the document).
 var schemaRequired = map[string][]string{
 	// server.ip is required without ha, and refused with it (Load).
-	"":           {"networks", "profiles"},
-	"ha":         {"peers"},
-	"ha.peers[]": {"name", "ip"},
-	"networks[]": {"name", "subnet"},
-	"hosts[]":    {"name", "mac"},
+	"":                     {"networks", "profiles"},
+	"ha":                   {"peers"},
+	"ha.peers[]":           {"name", "ip"},
+	"networks[]":           {"name", "subnet"},
+	"hosts[]":              {"name"},
+	"hosts[].interfaces[]": {"mac"},
+}
+
+// schemaMore are further keywords, by the path of the value they
+// describe: a host gives its mac or its interfaces, one of the two.
+var schemaMore = map[string]map[string]any{
+	"hosts[]": {"oneOf": []any{
+		map[string]any{"required": []string{"mac"}, "not": map[string]any{"required": []string{"interfaces"}}},
+		map[string]any{"required": []string{"interfaces"}, "not": map[string]any{"anyOf": []any{
+			map[string]any{"required": []string{"mac"}}, map[string]any{"required": []string{"ip"}}}}},
+	}},
+	"hosts[].interfaces": {"minItems": 1, "maxItems": MaxHostInterfaces},
 }
 
 // Schema returns a JSON Schema (draft 2020-12) of the inventory, made by
@@ -59,6 +71,11 @@ func Schema() ([]byte, error) {
 			if !used[path] {
 				return nil, fmt.Errorf("build the inventory schema: %q names no field", path)
 			}
+		}
+	}
+	for path := range schemaMore {
+		if !used["more "+path] {
+			return nil, fmt.Errorf("build the inventory schema: %q names no field", path)
 		}
 	}
 	data, err := json.MarshalIndent(root, "", "  ")
@@ -102,6 +119,18 @@ func enumOf(values []string) map[string]any {
 
 // itemOf describes a value of type t at path that is not null.
 func itemOf(t reflect.Type, path string, used map[string]bool) map[string]any {
+	s := itemShape(t, path, used)
+	if more, ok := schemaMore[path]; ok {
+		used["more "+path] = true
+		for k, v := range more {
+			s[k] = v
+		}
+	}
+	return s
+}
+
+// itemShape is itemOf without schemaMore.
+func itemShape(t reflect.Type, path string, used map[string]bool) map[string]any {
 	if enum, ok := schemaEnums[path]; ok {
 		used[path] = true
 		item := enumOf(enum)

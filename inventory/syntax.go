@@ -33,6 +33,7 @@ var (
 	profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 	macSyntax   = regexp.MustCompile(`^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){4}$`)
 	portSyntax  = regexp.MustCompile(`^[1-9][0-9]{0,4}$`)
+	nicName     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,13}[A-Za-z0-9])?$`)
 	ifaceSyntax = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$`)
 )
 
@@ -98,6 +99,16 @@ func checkHostName(s string) string {
 		return fmt.Sprintf("%q reads as a lease time in dnsmasq's dhcp-host line: a name must not be digits with at most one s, m, h, d or w after them", s)
 	}
 	return ""
+}
+
+// checkNICName checks the name of a host's interface, which names its
+// DHCP host entry: Linux's limit of 15 bytes, and the characters of a
+// host name, so that <host>-<interface> is one.
+func checkNICName(s string) string {
+	if nicName.MatchString(s) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a name for a host's interface: letters, digits and inner hyphens, at most 15 characters (it names the interface's DHCP host entry, <host>-<interface>)", s)
 }
 
 // checkInterface checks a network interface name: Linux allows at most 15

@@ -49,6 +49,9 @@ const (
 	MaxHAPeers = 8
 	// MaxInterfaces bounds server.interfaces.
 	MaxInterfaces = MaxNetworks
+	// MaxHostInterfaces bounds a host's interfaces: a server with every
+	// port of four quad-port cards and its onboard ones listed.
+	MaxHostInterfaces = 32
 	// MaxArches bounds a network's arches; MaxArchLoaders bootloaders.arch.
 	MaxArches      = 8
 	MaxArchLoaders = 64
@@ -589,59 +592,88 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 	inv := v.inv
 	server, _ := ParseIPv4(inv.Server.IP)
 	names := make(map[string]int, len(inv.Hosts))
-	macs := make(map[string]int, len(inv.Hosts))
-	ips := make(map[netip.Addr]int, len(inv.Hosts))
-	line := func(i int, key string) int { return inv.posOf(fmt.Sprintf("hosts[%d].%s", i, key)).Line }
+	macs := make(map[string]string, len(inv.Hosts)) // MAC -> key path of its first mac
+	ips := make(map[netip.Addr]string, len(inv.Hosts))
 	for i, h := range inv.Hosts {
 		at := fmt.Sprintf("hosts[%d]", i)
 		if msg := checkHostName(h.Name); msg != "" {
 			v.check(at+".name", msg)
 		} else if j, dup := names[strings.ToLower(h.Name)]; dup {
-			v.errf(at+".name", "duplicate host name %q (also hosts[%d], line %d; names are compared without case)", h.Name, j, line(j, "name"))
+			v.errf(at+".name", "duplicate host name %q (also %s; names are compared without case)", h.Name, v.also(at+".name", fmt.Sprintf("hosts[%d].name", j)))
 		} else {
 			names[strings.ToLower(h.Name)] = i
 		}
-		if h.MAC == "" {
-			v.errf(at+".mac", "required")
-		} else if mac, err := ParseMAC(h.MAC); err != nil {
-			v.errf(at+".mac", "%v", err)
-		} else if j, dup := macs[mac.String()]; dup {
-			v.errf(at+".mac", "duplicate MAC %s (also hosts[%d], line %d)", mac, j, line(j, "mac"))
-		} else {
-			macs[mac.String()] = i
-		}
-		var netProfile string
-		if h.IP != "" {
-			ip, err := ParseIPv4(h.IP)
-			switch {
-			case err != nil:
-				v.errf(at+".ip", "%v", err)
-			case ip == server:
-				v.errf(at+".ip", "%s is the boot server's address", ip)
-			default:
-				if j, dup := ips[ip]; dup {
-					v.errf(at+".ip", "duplicate IP %s (also hosts[%d], line %d)", ip, j, line(j, "ip"))
-				} else {
-					ips[ip] = i
-				}
-				n, ok := networkOf(nets, ip)
-				switch {
-				case !ok:
-					if complete {
-						v.errf(at+".ip", "%s is in none of the networks", ip)
-					}
-				case ip == n.subnet.Addr():
-					v.errf(at+".ip", "%s is the network address of %s", ip, n.subnet)
-				case ip == Broadcast(n.subnet):
-					v.errf(at+".ip", "%s is the broadcast address of %s", ip, n.subnet)
-				case ip == n.gw:
-					v.errf(at+".ip", "%s is the gateway of networks[%d]", ip, n.index)
-				case n.first.IsValid() && inPool(ip, n.first, n.last):
-					v.errf(at+".ip", "%s is inside the pool %s of networks[%d]; dhcpd could lease it to another client", ip, inv.Networks[n.index].Pool, n.index)
-				default:
-					netProfile = inv.Networks[n.index].Profile
+		if h.Interfaces != nil {
+			if len(h.Interfaces) == 0 {
+				v.errf(at+".interfaces", "an empty list: list the host's network interfaces, or give its mac instead")
+			}
+			for _, k := range []struct{ key, val string }{{"mac", h.MAC}, {"ip", h.IP}} {
+				if k.val != "" {
+					v.errf(at+"."+k.key, "the host lists interfaces, which hold its MACs and IPs: give this %s to one of them instead", k.key)
 				}
 			}
+		}
+		var netProfiles []string // of the networks its provisioning interfaces are in
+		provisions := false
+		ifnames := map[string]string{}
+		for _, nic := range h.NICs(i) {
+			if nic.Index >= 0 && nic.Name != "" {
+				if msg := checkNICName(nic.Name); msg != "" {
+					v.errf(nic.Key+".name", "%s", msg)
+				} else if other, dup := ifnames[strings.ToLower(nic.Name)]; dup {
+					v.errf(nic.Key+".name", "the host has another interface of this name, %s (names are compared without case)", v.where(other))
+				} else {
+					ifnames[strings.ToLower(nic.Name)] = nic.Key + ".name"
+				}
+			}
+			provisions = provisions || nic.Provisions()
+			v.nicMAC(nic, h.Interfaces == nil, macs)
+			if nic.IP == "" {
+				if nic.Provisions() {
+					netProfiles = append(netProfiles, "")
+				}
+				continue
+			}
+			key := nic.Key + ".ip"
+			ip, err := ParseIPv4(nic.IP)
+			switch {
+			case err != nil:
+				v.errf(key, "%v", err)
+				continue
+			case ip == server:
+				v.errf(key, "%s is the boot server's address", ip)
+				continue
+			}
+			if other, dup := ips[ip]; dup {
+				v.errf(key, "duplicate IP %s (also %s)", ip, v.also(key, other))
+			} else {
+				ips[ip] = key
+			}
+			n, ok := networkOf(nets, ip)
+			switch {
+			case !ok:
+				// An interface that does not provision gets nothing
+				// written: its address may be in a network pxegen does
+				// not serve (storage, a BMC's).
+				if complete && nic.Provisions() {
+					v.errf(key, "%s is in none of the networks", ip)
+				}
+			case ip == n.subnet.Addr():
+				v.errf(key, "%s is the network address of %s", ip, n.subnet)
+			case ip == Broadcast(n.subnet):
+				v.errf(key, "%s is the broadcast address of %s", ip, n.subnet)
+			case ip == n.gw:
+				v.errf(key, "%s is the gateway of networks[%d]", ip, n.index)
+			case n.first.IsValid() && inPool(ip, n.first, n.last):
+				v.errf(key, "%s is inside the pool %s of networks[%d]; dhcpd could lease it to another client", ip, inv.Networks[n.index].Pool, n.index)
+			default:
+				if nic.Provisions() {
+					netProfiles = append(netProfiles, inv.Networks[n.index].Profile)
+				}
+			}
+		}
+		if len(h.Interfaces) > 0 && !provisions {
+			v.errf(at+".interfaces", "none of the host's interfaces provisions (each says provision: false), so pxegen would write nothing for it: let the one its firmware boots from provision")
 		}
 		switch h.Boot {
 		case "", "network":
@@ -657,22 +689,116 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 		}
 		if h.Append != "" {
 			v.check(at+".append", checkArgs(h.Append))
-			boots := h.BootProfile()
-			if boots == "" {
-				boots = netProfile
+			if boots := h.BootProfile(); boots != "" {
+				netProfiles = []string{boots}
+			} else if len(netProfiles) == 0 {
+				// No address gave a network (each is reported): as
+				// before, a host with no profile of its own boots none.
+				netProfiles = []string{""}
 			}
-			if boots == "" {
-				v.errf(at+".append", "the host boots no profile (neither it nor its network names one), so there is nothing to append to")
-			} else if boots == LocalProfile {
-				v.errf(at+".append", "the host boots its local disk, which takes no kernel arguments")
-			} else if _, ok := inv.Profiles[boots]; ok {
-				r := v.resolved(boots)
-				if n := appendLineLen(r.Initrd, KernelArgs(r.Append, h.Append)); n > MaxAppendLine {
-					v.errf(at+".append", "the PXELINUX APPEND line would be %s with profile %s; PXELINUX reads at most %d", appendBytes(n, r.Append), boots, MaxAppendLine)
+			seen := map[string]bool{}
+			for _, boots := range netProfiles {
+				if seen[boots] {
+					continue
 				}
+				seen[boots] = true
+				v.hostAppend(at, h, boots)
 			}
 		}
 	}
+	v.entryNames(names)
+}
+
+// hostAppend checks host h's append (at is its key path) for the profile
+// it boots, boots, by its own entry or its network's.
+func (v *validator) hostAppend(at string, h Host, boots string) {
+	if boots == "" {
+		v.errf(at+".append", "the host boots no profile (neither it nor its network names one), so there is nothing to append to")
+	} else if boots == LocalProfile {
+		v.errf(at+".append", "the host boots its local disk, which takes no kernel arguments")
+	} else if _, ok := v.inv.Profiles[boots]; ok {
+		r := v.resolved(boots)
+		if n := appendLineLen(r.Initrd, KernelArgs(r.Append, h.Append)); n > MaxAppendLine {
+			v.errf(at+".append", "the PXELINUX APPEND line would be %s with profile %s; PXELINUX reads at most %d", appendBytes(n, r.Append), boots, MaxAppendLine)
+		}
+	}
+}
+
+// nicMAC checks one interface's MAC, and records it in macs (MAC -> the
+// key path of its first mention). own: the host's own mac, not a list.
+func (v *validator) nicMAC(nic NIC, own bool, macs map[string]string) {
+	key := nic.Key + ".mac"
+	if nic.MAC == "" {
+		if _, given := v.inv.nodes().pos[nic.Key+".interfaces"]; own && given {
+			return // a list of interfaces that did not decode, reported
+		}
+		if own {
+			v.errf(key, "required: the host's MAC, or interfaces, a list of its network interfaces")
+		} else {
+			v.errf(key, "required")
+		}
+		return
+	}
+	mac, err := ParseMAC(nic.MAC)
+	if err != nil {
+		v.errf(key, "%v", err)
+	} else if other, dup := macs[mac.String()]; dup {
+		v.errf(key, "duplicate MAC %s (also %s)", mac, v.also(key, other))
+	} else {
+		macs[mac.String()] = key
+	}
+}
+
+// entryNames checks the names of the DHCP host entries of the hosts'
+// second and further provisioning interfaces (<host>-<interface>): each
+// must be a valid name, and no other host's or entry's. names are the
+// host names, lower-cased, and their places in Hosts.
+func (v *validator) entryNames(names map[string]int) {
+	entries := map[string]string{}
+	for i, h := range v.inv.Hosts {
+		if len(h.Interfaces) < 2 || checkHostName(h.Name) != "" {
+			continue
+		}
+		own := map[string]bool{} // the host's interface names
+		for _, nic := range h.NICs(i) {
+			if nic.Entry == "" || nic.Entry == h.Name {
+				continue
+			}
+			key := nic.Key + ".name"
+			if nic.Name == "" {
+				key = nic.Key
+			} else if checkNICName(nic.Name) != "" || own[strings.ToLower(nic.Name)] {
+				continue // reported
+			}
+			own[strings.ToLower(nic.Name)] = true
+			lower := strings.ToLower(nic.Entry)
+			if msg := checkHostName(nic.Entry); msg != "" {
+				v.errf(key, "names this interface's DHCP host entry %s, which is no valid host name: %s", nic.Entry, msg)
+			} else if j, dup := names[lower]; dup {
+				v.errf(key, "names this interface's DHCP host entry %s, which is the name of host %s too (%s; names are compared without case): rename one", nic.Entry, v.inv.Hosts[j].Name, v.where(fmt.Sprintf("hosts[%d].name", j)))
+			} else if other, dup := entries[lower]; dup {
+				v.errf(key, "names this interface's DHCP host entry %s, which another interface's entry is named too (%s): rename one", nic.Entry, v.where(other))
+			} else {
+				entries[lower] = key
+			}
+		}
+	}
+}
+
+// also is where for the value at other, from a message about the value
+// at key: it says when an alias or merge key repeats the one value.
+func (v *validator) also(key, other string) string {
+	if v.inv.posOf(key) == v.inv.posOf(other) {
+		return v.where(other) + ", which an alias or merge key repeats here"
+	}
+	return v.where(other)
+}
+
+// where names the value at key path p and its place in the file, for a
+// message about another value.
+func (v *validator) where(p string) string {
+	pos := v.inv.posOf(p)
+	return fmt.Sprintf("%s at %s:%d:%d", p, v.inv.file, pos.Line, pos.Col)
 }
 
 // networkOf finds the network containing ip in nets, which is sorted by
