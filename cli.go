@@ -208,6 +208,17 @@ each step.`,
 			formatFlag(fs, &o.format)
 			return func(ctx context.Context, e *env) error { return explain(e, o) }, &o.input
 		}},
+	{name: "relays", summary: "list the DHCP relays the relayed networks need: each relay agent and the servers it forwards to",
+		about: `For the network team: on the router of each network with relay: true,
+a relay agent at the network's gateway (Cisco's ip helper-address,
+dhcrelay) that forwards to every address listed: the server's, or both
+servers' of an HA pair.`,
+		flags: func(fs *flag.FlagSet) (action, argument) {
+			var o relaysOptions
+			o.input.flags(fs)
+			formatFlag(fs, &o.format)
+			return func(ctx context.Context, e *env) error { return relays(e, o) }, &o.input
+		}},
 	{name: "version", summary: "print the version",
 		flags: func(fs *flag.FlagSet) (action, argument) {
 			return func(ctx context.Context, e *env) error { return printVersion(e) }, nil
@@ -734,6 +745,40 @@ func explain(e *env, o explainOptions) error {
 		return writeJSON(e.stdout, x)
 	}
 	return x.WriteText(e.stdout)
+}
+
+// relaysOptions are relays' flags.
+type relaysOptions struct {
+	input  inputOptions
+	format string
+}
+
+// relays prints the relay agents the inventory's relayed networks need.
+func relays(e *env, o relaysOptions) error {
+	if err := checkFormat(e, o.format); err != nil {
+		return usageErrorf("relays: %v", err)
+	}
+	inv, err := o.input.load(e)
+	if err != nil {
+		return invalid(err)
+	}
+	list := generate.Relays(inv)
+	if o.format == "json" {
+		if list == nil {
+			list = []generate.Relay{}
+		}
+		return writeJSON(e.stdout, list)
+	}
+	if len(list) == 0 {
+		_, err := fmt.Fprintf(e.stdout, "pxegen: %s has no relayed network\n", o.input.path())
+		return err
+	}
+	for _, r := range list {
+		if _, err := fmt.Fprintf(e.stdout, "network %s (%s): relay agent %s forwards to %s\n", r.Network, r.Subnet, r.Agent, strings.Join(r.Servers, " ")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func printVersion(e *env) error {

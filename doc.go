@@ -21,6 +21,8 @@ The commands are:
 	         that --out holds it, and that its boot_root holds every
 	         loader, kernel and initrd the tree references
 	explain  walk one client's boot chain through the rendered files
+	relays   list the DHCP relays the relayed networks need: each relay
+	         agent and the servers it forwards to
 	import   write an inventory from what a site runs today: a
 	         dhcpd.conf, dnsmasq configuration, a CSV of hosts, a NetBox
 	         export
@@ -106,6 +108,11 @@ explain takes:
 		fixed address.
 	--arch ARCH
 		Its firmware: bios, uefi (the default), uefi-http or arm64.
+	--format FORMAT
+		text or json, as for render.
+
+relays takes:
+
 	--format FORMAT
 		text or json, as for render.
 

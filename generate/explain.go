@@ -73,7 +73,7 @@ type Client struct {
 
 // Step is one hop of the chain.
 type Step struct {
-	Stage   string   `json:"stage"` // dhcp, tftp, http, ipxe, pxelinux, shim, grub
+	Stage   string   `json:"stage"` // relay, dhcp, tftp, http, ipxe, pxelinux, shim, grub
 	Summary string   `json:"summary"`
 	Fetch   string   `json:"fetch,omitempty"` // the file (below boot_root) or URL this step loads
 	Tried   []string `json:"tried,omitempty"` // names the loader looked for first, which do not exist
@@ -155,6 +155,11 @@ func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
 		if x.host.Name != x.host.HostName {
 			x.explain.Client.Entry = x.host.Name
 		}
+	}
+	if x.net.Relay {
+		servers := dhcpServers(site.inv)
+		x.step(Step{Stage: "relay", Summary: fmt.Sprintf("the relay agent at %s (giaddr) forwards every DHCP request of this network to %s, and the answers back; TFTP and HTTP are routed",
+			x.net.Gateway, strings.Join(servers, " and ")), Because: x.where(x.netAt + ".relay")})
 	}
 	x.firmware()
 	return x.explain, nil

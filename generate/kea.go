@@ -371,7 +371,7 @@ func keaConfig(s *Site) ([]byte, error) {
 		sub := keaSubnet{
 			ID:                   subnetID(n.Subnet),
 			Subnet:               n.Subnet.String(),
-			Comment:              fmt.Sprintf("network %s: clients no host entry names boot %s", n.Name, profile),
+			Comment:              fmt.Sprintf("network %s%s: clients no host entry names boot %s", n.Name, relayedBy(n), profile),
 			ValidLifetime:        n.LeaseTime,
 			MinValidLifetime:     n.MinLeaseTime,
 			MaxValidLifetime:     n.LeaseTime,

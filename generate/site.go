@@ -132,6 +132,9 @@ type Network struct {
 	ArchLoaders []Loader
 	// Options are the network's own DHCP options.
 	Options []OptionLine
+	// Relay: clients here reach the DHCP server through the relay agent
+	// at Gateway (Site.Relays lists what each relay must forward to).
+	Relay bool
 }
 
 // Profile is a bootable kernel with inheritance applied, or the built-in
@@ -328,6 +331,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 			UEFILoader:    s.uefiLoader(n.SecureBoot),
 			Authoritative: *n.Authoritative,
 			NextServer:    s.Server.IP,
+			Relay:         n.Relay,
 			BootFile:      n.BootFile,
 		}
 		if n.NextServer != "" {

@@ -153,6 +153,11 @@ type Network struct {
 	Gateway string     `yaml:"gateway"`
 	DNS     StringList `yaml:"dns"`
 	Pool    string     `yaml:"pool"`
+	// Relay: the network's clients reach the DHCP server through a relay
+	// agent (a router's helper address) at Gateway, not on a network the
+	// server is on. Its answers go back to the relay; TFTP and HTTP are
+	// routed.
+	Relay bool `yaml:"relay"`
 	// LeaseTime is the lease every DHCP server gives, in seconds; a client
 	// may ask for less, down to MinLeaseTime. Nil until defaults apply:
 	// DefaultLeaseTime.

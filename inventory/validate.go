@@ -128,6 +128,7 @@ func (inv *Inventory) Validate() error {
 	v.bootFiles()
 	v.profiles()
 	v.menu()
+	v.relays(nets)
 	v.hosts(nets, len(nets) == len(inv.Networks))
 	v.arches(nets)
 	v.arm64GRUB()
@@ -835,4 +836,60 @@ func appendLineLen(initrds []string, args string) int {
 		n += len("initrd=") + len(strings.Join(initrds, ",")) + 1
 	}
 	return n + len(args)
+}
+
+// relays checks the networks reached through a DHCP relay. A relay sends
+// its requests to the server's address, so that address (each peer's, for
+// an HA pair) must lie in a network the server is on and the inventory
+// declares: dhcpd ignores every request that arrives on an interface with
+// no subnet declaration, and dhcpd -t does not notice.
+func (v *validator) relays(nets []parsedNetwork) {
+	inv := v.inv
+	var relayed []int
+	for i, n := range inv.Networks {
+		if n.Relay {
+			relayed = append(relayed, i)
+		}
+	}
+	if len(relayed) == 0 {
+		return
+	}
+	servers := map[string]string{"server.ip": inv.Server.IP}
+	if inv.HA != nil {
+		servers = map[string]string{}
+		for i, p := range inv.HA.Peers {
+			servers[fmt.Sprintf("ha.peers[%d].ip", i)] = p.IP
+		}
+	}
+	keys := make([]string, 0, len(servers))
+	for k := range servers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, i := range relayed {
+		n := inv.Networks[i]
+		at := fmt.Sprintf("networks[%d]", i)
+		if n.Gateway == "" {
+			v.errf(at+".relay", "a relayed network needs its gateway: the relay agent's address there, which the server answers to (giaddr)")
+		}
+	}
+	for _, key := range keys {
+		a, err := ParseIPv4(servers[key])
+		if err != nil {
+			continue // said where it is set
+		}
+		home := -1
+		for _, pn := range nets {
+			if pn.subnet.Contains(a) {
+				home = pn.index
+			}
+		}
+		where := key
+		switch {
+		case home < 0:
+			v.errf(fmt.Sprintf("networks[%d].relay", relayed[0]), "relays send requests to %s %s, which no network holds: declare the network the server is on (a pool is not needed): dhcpd ignores requests that arrive on an interface with no subnet declaration", where, a)
+		case inv.Networks[home].Relay:
+			v.errf(fmt.Sprintf("networks[%d].relay", home), "%s %s is in this network, so the server is on it: its clients reach it without a relay", where, a)
+		}
+	}
 }

@@ -1,0 +1,49 @@
+package generate
+
+import (
+	"github.com/pxegen/pxegen/inventory"
+)
+
+// Relay is what the network team configures on the router of one relayed
+// network: the relay agent there, and the DHCP servers it forwards each
+// request to (Cisco's ip helper-address, dhcrelay's servers).
+type Relay struct {
+	Network string   `json:"network"`
+	Subnet  string   `json:"subnet"`
+	Agent   string   `json:"agent"`   // the network's gateway: the relay's address there (giaddr)
+	Servers []string `json:"servers"` // server.ip, or both peers' addresses of an HA pair
+}
+
+// Relays lists the relayed networks of a valid inventory, in its order.
+// They are the same for both servers of an HA pair.
+func Relays(inv *inventory.Inventory) []Relay {
+	var relays []Relay
+	for _, n := range inv.Networks {
+		if n.Relay {
+			subnet, _ := inventory.ParseSubnet(n.Subnet)
+			relays = append(relays, Relay{Network: n.Name, Subnet: subnet.String(), Agent: n.Gateway, Servers: dhcpServers(inv)})
+		}
+	}
+	return relays
+}
+
+// dhcpServers are the addresses a relay forwards to: both servers of an
+// HA pair, which must each hear every request.
+func dhcpServers(inv *inventory.Inventory) []string {
+	if inv.HA == nil {
+		return []string{inv.Server.IP}
+	}
+	var ips []string
+	for _, p := range inv.HA.Peers {
+		ips = append(ips, p.IP)
+	}
+	return ips
+}
+
+// relayedBy is the network's comment's note of its relay.
+func relayedBy(n *Network) string {
+	if !n.Relay {
+		return ""
+	}
+	return ", reached through the relay at " + n.Gateway
+}
