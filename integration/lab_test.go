@@ -212,6 +212,9 @@ func (l *lab) network() {
 	run(t, "ip", "-n", l.ns, "link", "set", "lo", "up")
 	server := netip.MustParseAddr(l.inv.Server.IP)
 	for i, n := range l.inv.Networks {
+		if n.Relay {
+			continue // behind the router (relayNetworks)
+		}
 		subnet := netip.MustParsePrefix(n.Subnet)
 		addr := n.Gateway
 		if subnet.Contains(server) {
@@ -233,7 +236,68 @@ func (l *lab) network() {
 		run(t, "ip", "-n", l.ns, "link", "set", peer, "up")
 		l.bridges[n.Name] = br
 	}
+	l.relayNetworks()
 }
+
+// relayNetworks builds the relayed networks: for each, a bridge in the
+// lab's namespace with no address (the VMs' taps join it; no DHCP server
+// answers there), cabled to a router namespace that holds the network's
+// gateway, routes to the server's network (where it holds that network's
+// gateway) and relays DHCP with dnsmasq's relay to the server.
+func (l *lab) relayNetworks() {
+	t := l.t
+	var relayed []int
+	home := -1
+	server := netip.MustParseAddr(l.inv.Server.IP)
+	for i, n := range l.inv.Networks {
+		if n.Relay {
+			relayed = append(relayed, i)
+		} else if netip.MustParsePrefix(n.Subnet).Contains(server) {
+			home = i
+		}
+	}
+	if len(relayed) == 0 {
+		return
+	}
+	uplink := l.inv.Networks[home]
+	if uplink.Gateway == "" {
+		t.Fatalf("network %s, the server's, needs a gateway: the router to the relayed networks", uplink.Name)
+	}
+	r := l.routerNS()
+	run(t, "ip", "netns", "add", r)
+	run(t, "ip", "-n", r, "link", "set", "lo", "up")
+	run(t, "ip", "netns", "exec", r, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1")
+	run(t, "ip", "-n", l.ns, "link", "add", "rtup", "type", "veth", "peer", "name", "up0", "netns", r)
+	run(t, "ip", "-n", l.ns, "link", "set", "rtup", "master", l.bridges[uplink.Name], "up")
+	run(t, "ip", "-n", r, "addr", "add", fmt.Sprintf("%s/%d", uplink.Gateway, netip.MustParsePrefix(uplink.Subnet).Bits()), "dev", "up0")
+	run(t, "ip", "-n", r, "link", "set", "up0", "up")
+	// dnsmasq forks into the background; it dies with the namespace.
+	args := []string{"netns", "exec", r, "dnsmasq", "--port=0", "--conf-file=/dev/null", "--user=root",
+		"--pid-file=" + filepath.Join(l.work, "relay.pid"), "--log-facility=" + filepath.Join(l.work, "relay.log"), "--log-dhcp"}
+	for _, i := range relayed {
+		n := l.inv.Networks[i]
+		subnet := netip.MustParsePrefix(n.Subnet)
+		br, lan := fmt.Sprintf("br%d", i), fmt.Sprintf("lan%d", i)
+		run(t, "ip", "-n", l.ns, "link", "add", br, "type", "bridge")
+		run(t, "ip", "-n", l.ns, "link", "set", br, "up")
+		run(t, "ip", "-n", l.ns, "link", "add", "rt"+lan, "type", "veth", "peer", "name", lan, "netns", r)
+		run(t, "ip", "-n", l.ns, "link", "set", "rt"+lan, "master", br, "up")
+		run(t, "ip", "-n", r, "addr", "add", fmt.Sprintf("%s/%d", n.Gateway, subnet.Bits()), "dev", lan)
+		run(t, "ip", "-n", r, "link", "set", lan, "up")
+		run(t, "ip", "-n", l.ns, "route", "add", subnet.String(), "via", uplink.Gateway)
+		for _, s := range generate.Relays(l.inv)[0].Servers {
+			args = append(args, "--dhcp-relay="+n.Gateway+","+s)
+		}
+		l.bridges[n.Name] = br
+	}
+	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		t.Fatalf("dnsmasq as the relay: %v\n%s", err, out)
+	}
+}
+
+// routerNS is the namespace of the router to the relayed networks; its
+// name ends in the test's PID, as sweepNamespaces needs.
+func (l *lab) routerNS() string { return strings.Replace(l.ns, "pxegen-it-", "pxegen-it-r-", 1) }
 
 // bindLines returns the shell lines that bind-mount the directories of
 // the rendered tree under out that the daemons read at their server
@@ -282,7 +346,9 @@ func (l *lab) start() {
 	}
 	var bridges []string
 	for _, n := range l.inv.Networks {
-		bridges = append(bridges, l.bridges[n.Name])
+		if !n.Relay {
+			bridges = append(bridges, l.bridges[n.Name])
+		}
 	}
 	conf := map[string]string{
 		inventory.TargetDhcpd:   l.inv.Paths.DhcpdConf,
@@ -470,8 +536,9 @@ func (l *lab) close() {
 		}
 	}
 	// Whatever still runs in the namespace (a VM past its time), then the
-	// namespace itself.
+	// namespace itself, and the relayed networks' router.
 	killNamespace(l.ns)
+	killNamespace(l.routerNS())
 	if l.t.Failed() {
 		l.t.Logf("lab files kept for inspection in %s", l.work)
 		return
