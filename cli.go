@@ -317,6 +317,7 @@ type inputOptions struct {
 	target    string
 	tftp      string
 	peer      string // --peer: the HA peer this render is for
+	site      string // --site: the site this render is for
 	stdin     []byte // the inventory read from standard input, once
 }
 
@@ -327,6 +328,7 @@ func (o *inputOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.templates, "templates", "", "replace embedded templates with the files of the same relative path under `DIR`")
 	fs.StringVar(&o.target, "target", "", "write for DHCP server `NAME` ("+strings.Join(inventory.DHCPTargets, ", ")+"), whatever the inventory's targets.dhcp says")
 	fs.StringVar(&o.tftp, "tftp", "", "serve TFTP with `NAME` ("+strings.Join(inventory.TFTPTargets, ", ")+"), whatever the inventory's targets.tftp says")
+	fs.StringVar(&o.site, "site", "", "render for the site `NAME` (sites[].name): its server, networks and hosts; required with sites")
 	fs.StringVar(&o.peer, "peer", "", "render for the server `NAME` of the inventory's HA pair (ha.peers); required with ha")
 }
 
@@ -369,7 +371,7 @@ func (o *inputOptions) load(e *env, opts ...inventory.Option) (*inventory.Invent
 	if o.tftp != "" && !slices.Contains(inventory.TFTPTargets, o.tftp) {
 		return nil, usageErrorf("--tftp %q: want one of %s", o.tftp, strings.Join(inventory.TFTPTargets, ", "))
 	}
-	opts = append(opts, inventory.WithTargets(o.target, o.tftp), inventory.WithPeer(o.peer))
+	opts = append(opts, inventory.WithTargets(o.target, o.tftp), inventory.WithSite(o.site), inventory.WithPeer(o.peer))
 	if o.inventory != "-" {
 		return inventory.Load(o.path(), opts...)
 	}
@@ -514,32 +516,47 @@ func interrupted(ctx context.Context, err error) error {
 type checkOptions struct{ input inputOptions }
 
 // check validates and renders the inventory, and says how many files
-// render would write. An HA pair without --peer is rendered for each
-// peer: both must render.
+// render would write. Without --site, an inventory with sites is
+// rendered for each site, and without --peer, an HA pair for each peer:
+// every server's files must render.
 func check(e *env, o checkOptions) error {
 	inv, err := o.input.load(e)
 	if err != nil {
 		return invalid(err)
 	}
-	peers := []string{o.input.peer}
-	if inv.HA != nil && o.input.peer == "" {
-		peers = nil
-		for _, p := range inv.HA.Peers {
-			peers = append(peers, p.Name)
+	type server struct{ site, peer string }
+	var servers []server
+	sites := []inventory.Site{{Name: o.input.site, HA: inv.HA}}
+	if inv.NeedsSite() {
+		sites = inv.Sites
+	}
+	for _, s := range sites {
+		if s.HA == nil || o.input.peer != "" {
+			servers = append(servers, server{s.Name, o.input.peer})
+			continue
+		}
+		for _, p := range s.HA.Peers {
+			servers = append(servers, server{s.Name, p.Name})
 		}
 	}
-	for _, peer := range peers {
+	for _, s := range servers {
 		in := o.input
-		in.peer = peer
+		in.site, in.peer = s.site, s.peer
 		_, _, tree, err := in.render(e)
 		if err != nil {
 			return invalid(err)
 		}
-		forPeer := ""
-		if peer != "" {
-			forPeer = " for " + peer
+		var names []string
+		for _, n := range []string{s.site, s.peer} {
+			if n != "" {
+				names = append(names, n)
+			}
 		}
-		fmt.Fprintf(e.stdout, "pxegen: %s is valid: %d files would be written%s\n", o.input.path(), len(tree), forPeer)
+		forServer := ""
+		if len(names) > 0 {
+			forServer = " for " + strings.Join(names, " ")
+		}
+		fmt.Fprintf(e.stdout, "pxegen: %s is valid: %d files would be written%s\n", o.input.path(), len(tree), forServer)
 	}
 	return nil
 }
@@ -774,7 +791,11 @@ func relays(e *env, o relaysOptions) error {
 		return err
 	}
 	for _, r := range list {
-		if _, err := fmt.Fprintf(e.stdout, "network %s (%s): relay agent %s forwards to %s\n", r.Network, r.Subnet, r.Agent, strings.Join(r.Servers, " ")); err != nil {
+		site := ""
+		if r.Site != "" {
+			site = "site " + r.Site + ", "
+		}
+		if _, err := fmt.Fprintf(e.stdout, "%snetwork %s (%s): relay agent %s forwards to %s\n", site, r.Network, r.Subnet, r.Agent, strings.Join(r.Servers, " ")); err != nil {
 			return err
 		}
 	}

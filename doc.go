@@ -52,10 +52,15 @@ inventory: the argument, or -i FILE
 	--tftp NAME
 		Serve TFTP with NAME (xinetd or dnsmasq), whatever the
 		inventory's targets.tftp says.
+	--site NAME
+		Render for the site NAME (sites[].name): its server, its
+		networks and their hosts. Required to render an inventory with
+		sites; check without it checks every site.
 	--peer NAME
 		Render for the server NAME of the inventory's HA pair
-		(ha.peers): its address is the server's. Required to render
-		an inventory with ha; check without it checks the pair.
+		(ha.peers, or the site's): its address is the server's.
+		Required to render an inventory with ha; check without it
+		checks the pair.
 
 render takes:
 

@@ -52,7 +52,7 @@ func TestServersAgree(t *testing.T) {
 			continue // an invalid case
 		}
 		for _, dhcp := range inventory.DHCPTargets {
-			inv, err := inventory.Parse("inventory.yaml", data, inventory.WithTargets(dhcp, ""), inventory.WithPeer(golden.Peer(t, filepath.Dir(file))))
+			inv, err := inventory.Parse("inventory.yaml", data, inventory.WithTargets(dhcp, ""), inventory.WithPeer(golden.Peer(t, filepath.Dir(file))), inventory.WithSite(golden.Site(t, filepath.Dir(file))))
 			if list, ok := errors.AsType[inventory.ErrorList](err); ok && list.OnlyFor(dhcp) {
 				t.Logf("%s is refused for %s, as it asks what %s cannot do: %v", file, dhcp, dhcp, err)
 				continue
@@ -307,7 +307,7 @@ func TestBootFileBoundary(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, dhcp := range inventory.DHCPTargets {
-			inv, err := inventory.Parse("inventory.yaml", data, inventory.WithTargets(dhcp, ""), inventory.WithPeer(golden.Peer(t, filepath.Dir(file))))
+			inv, err := inventory.Parse("inventory.yaml", data, inventory.WithTargets(dhcp, ""), inventory.WithPeer(golden.Peer(t, filepath.Dir(file))), inventory.WithSite(golden.Site(t, filepath.Dir(file))))
 			if err != nil {
 				continue // an invalid case, or one for another server
 			}

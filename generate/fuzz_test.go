@@ -111,7 +111,7 @@ func TestRenderedSyntax(t *testing.T) {
 	}
 	cases := golden.Glob(t, "../golden/*/out")
 	for _, out := range cases {
-		inv, err := inventory.Load(filepath.Join(filepath.Dir(out), "inventory.yaml"), inventory.WithPeer(golden.Peer(t, filepath.Dir(out))))
+		inv, err := inventory.Load(filepath.Join(filepath.Dir(out), "inventory.yaml"), inventory.WithPeer(golden.Peer(t, filepath.Dir(out))), inventory.WithSite(golden.Site(t, filepath.Dir(out))))
 		if err != nil {
 			t.Fatal(err)
 		}

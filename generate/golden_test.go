@@ -42,7 +42,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Errors name the file as the user typed it.
-			inv, loadErr := inventory.Parse("inventory.yaml", data, inventory.WithPeer(golden.Peer(t, dir)))
+			inv, loadErr := inventory.Parse("inventory.yaml", data, inventory.WithPeer(golden.Peer(t, dir)), inventory.WithSite(golden.Site(t, dir)))
 			stderrPath := filepath.Join(dir, "stderr")
 			if loadErr != nil {
 				var list inventory.ErrorList
@@ -115,7 +115,7 @@ func baseCase(t *testing.T, dir string) string {
 // exactly those the base case renders there, and returns the others.
 func withoutSharedFiles(t *testing.T, engine *generate.Engine, inv *inventory.Inventory, tree filetree.Tree, base string) filetree.Tree {
 	t.Helper()
-	baseInv, err := inventory.Load(filepath.Join("../golden", base, "inventory.yaml"), inventory.WithPeer(golden.Peer(t, filepath.Join("../golden", base))))
+	baseInv, err := inventory.Load(filepath.Join("../golden", base, "inventory.yaml"), inventory.WithPeer(golden.Peer(t, filepath.Join("../golden", base))), inventory.WithSite(golden.Site(t, filepath.Join("../golden", base))))
 	if err != nil {
 		t.Fatalf("base case %s: %v", base, err)
 	}
@@ -206,7 +206,7 @@ func TestTargetsChangeOnlyServerFiles(t *testing.T) {
 		var firstTargets string
 		for _, dhcp := range inventory.DHCPTargets {
 			for _, tftp := range inventory.TFTPTargets {
-				inv, err := inventory.Load(invPath, inventory.WithTargets(dhcp, tftp), inventory.WithPeer(golden.Peer(t, filepath.Dir(out))))
+				inv, err := inventory.Load(invPath, inventory.WithTargets(dhcp, tftp), inventory.WithPeer(golden.Peer(t, filepath.Dir(out))), inventory.WithSite(golden.Site(t, filepath.Dir(out))))
 				if list, ok := errors.AsType[inventory.ErrorList](err); ok && list.OnlyFor(dhcp) {
 					continue // a case for the other servers (golden/authoritative)
 				}

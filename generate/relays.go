@@ -8,6 +8,7 @@ import (
 // network: the relay agent there, and the DHCP servers it forwards each
 // request to (Cisco's ip helper-address, dhcrelay's servers).
 type Relay struct {
+	Site    string   `json:"site,omitempty"` // with sites, whose server it forwards to
 	Network string   `json:"network"`
 	Subnet  string   `json:"subnet"`
 	Agent   string   `json:"agent"`   // the network's gateway: the relay's address there (giaddr)
@@ -18,6 +19,15 @@ type Relay struct {
 // They are the same for both servers of an HA pair.
 func Relays(inv *inventory.Inventory) []Relay {
 	var relays []Relay
+	if inv.NeedsSite() {
+		for i, s := range inv.Sites {
+			for _, r := range Relays(inv.SiteInventory(i)) {
+				r.Site = s.Name
+				relays = append(relays, r)
+			}
+		}
+		return relays
+	}
 	for _, n := range inv.Networks {
 		if n.Relay {
 			subnet, _ := inventory.ParseSubnet(n.Subnet)

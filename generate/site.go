@@ -273,6 +273,14 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		ARM64:             inv.ServesARM64(),
 		inv:               inv,
 	}
+	if inv.NeedsSite() {
+		var names []string
+		for _, s := range inv.Sites {
+			names = append(names, s.Name)
+		}
+		return nil, inventory.ErrorList{{File: inv.Source(), Path: "sites", Msg: fmt.Sprintf(
+			"the inventory has several sites (%s), each with its own server: say which this render is for with --site NAME", strings.Join(names, ", "))}}
+	}
 	if inv.HA != nil {
 		ha, err := newHA(inv)
 		if err != nil {

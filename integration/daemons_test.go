@@ -70,8 +70,8 @@ func TestDaemonChecks(t *testing.T) {
 	for _, out := range cases {
 		name := filepath.Base(filepath.Dir(out))
 		invPath := filepath.Join(filepath.Dir(out), "inventory.yaml")
-		peer := inventory.WithPeer(golden.Peer(t, filepath.Dir(out)))
-		inv, err := inventory.Load(invPath, peer)
+		peer, forSite := inventory.WithPeer(golden.Peer(t, filepath.Dir(out))), inventory.WithSite(golden.Site(t, filepath.Dir(out)))
+		inv, err := inventory.Load(invPath, peer, forSite)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func TestDaemonChecks(t *testing.T) {
 			if dhcp == inv.Targets.DHCP {
 				continue
 			}
-			other, err := inventory.Load(invPath, inventory.WithTargets(dhcp, ""), peer)
+			other, err := inventory.Load(invPath, inventory.WithTargets(dhcp, ""), peer, forSite)
 			if list, ok := errors.AsType[inventory.ErrorList](err); ok && list.OnlyFor(dhcp) {
 				t.Logf("check golden/%s --target %s: refused, as it asks what %s cannot do: %v", name, dhcp, dhcp, err)
 				continue

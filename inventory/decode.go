@@ -18,7 +18,7 @@ const MaxValueLen = 8192
 
 // maxCollection bounds the collections that grow with a site, checked
 // before any of their items is decoded: that is where the memory goes.
-var maxCollection = map[string]int{"hosts": MaxHosts, "networks": MaxNetworks, "profiles": MaxProfiles}
+var maxCollection = map[string]int{"hosts": MaxHosts, "networks": MaxNetworks, "profiles": MaxProfiles, "sites": MaxSites}
 
 // A decoder fills an Inventory from the expanded document, strictly: an
 // unknown key, a wrong type, an over-long value or too many items is an

@@ -124,6 +124,33 @@ var haLimits = map[string]int{
 	"ha.peers[0].http_url": MaxPathLen,
 }
 
+// sitesInventory has two sites, one an HA pair.
+const sitesInventory = `server: {domain: lab.example}
+sites:
+  - name: hq
+    server: {ip: 10.1.1.1, http_url: "http://10.1.1.1/pxe/", domain: hq.example, interfaces: [eth0]}
+    networks: [hq]
+  - name: dc
+    ha:
+      mode: hot-standby
+      peers: [{name: a, ip: 10.2.2.2, http_url: "http://10.2.2.2/pxe/"}, {name: b, ip: 10.2.2.3}]
+    networks: [dc]
+networks:
+  - {name: hq, subnet: 10.1.1.0/24}
+  - {name: dc, subnet: 10.2.2.0/24}
+profiles:
+  p: {kernel: k}
+`
+
+// sitesLimits are the sites' fields, checked on sitesInventory.
+var sitesLimits = map[string]int{
+	"sites": MaxSites, "sites[0].name": MaxNameLen, "sites[0].server.ip": MaxNameLen, "sites[0].server.http_url": MaxPathLen,
+	"sites[0].server.domain": MaxDomainLen, "sites[0].server.interfaces": MaxInterfaces, "sites[0].server.interfaces[0]": MaxNameLen,
+	"sites[0].networks": MaxNetworks, "sites[0].networks[0]": MaxNameLen,
+	"sites[1].ha.mode": MaxNameLen, "sites[1].ha.peers": MaxHAPeers, "sites[1].ha.peers[0].name": MaxNameLen,
+	"sites[1].ha.peers[0].ip": MaxNameLen, "sites[1].ha.peers[0].http_url": MaxPathLen,
+}
+
 func optionLimits(at string) map[string]int {
 	m := map[string]int{}
 	for _, k := range []string{"time_servers", "log_servers", "ntp_servers", "netbios_name_servers"} {
@@ -160,10 +187,19 @@ func TestFieldLimits(t *testing.T) {
 	for path, limit := range haLimits {
 		all[path] = limit
 	}
+	for path, limit := range sitesLimits {
+		all[path] = limit
+	}
+	if _, err := Parse("sites.yaml", []byte(sitesInventory)); err != nil {
+		t.Fatalf("the sites inventory is invalid: %v", err)
+	}
 	for path, limit := range all {
 		base := fullInventory
 		if _, ok := haLimits[path]; ok {
 			base = haInventory
+		}
+		if _, ok := sitesLimits[path]; ok {
+			base = sitesInventory
 		}
 		t.Run(path, func(t *testing.T) {
 			var doc yaml.Node
@@ -322,5 +358,6 @@ func TestDnsmasqHostFilesOnlyForDnsmasq(t *testing.T) {
 func limited(p string) bool {
 	_, full := fieldLimits[p]
 	_, ha := haLimits[p]
-	return full || ha
+	_, sites := sitesLimits[strings.Replace(p, "sites[0].ha", "sites[1].ha", 1)]
+	return full || ha || sites
 }

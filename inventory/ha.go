@@ -140,7 +140,7 @@ func (v *validator) ha() {
 	inv := v.inv
 	h := inv.HA
 	if h == nil {
-		if inv.peer != "" {
+		if inv.peer != "" && !inv.NeedsSite() {
 			v.errf("", "--peer %s: the inventory has no ha section, so no peers to choose from", inv.peer)
 		}
 		return

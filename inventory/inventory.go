@@ -24,6 +24,9 @@ type Inventory struct {
 	Hosts       []Host              `yaml:"hosts"`
 	// HA, when set, makes this inventory a pair of DHCP servers.
 	HA *HA `yaml:"ha"`
+	// Sites, when set, are several boot servers, each serving its own
+	// networks; server.ip and ha are then each site's.
+	Sites []Site `yaml:"sites"`
 
 	file          string     // name used in error messages
 	root          *yaml.Node // the parsed document, until the inventory is valid
@@ -31,6 +34,8 @@ type Inventory struct {
 	profileOrder  []string   // profile names in file order
 	keepPositions bool       // keep root after a successful load (KeepPositions)
 	peer          string     // the HA peer being rendered (WithPeer)
+	site          string     // the site being rendered (WithSite)
+	view          *siteView  // set in a site's inventory: where it came from
 	serverIPGiven bool       // the file sets server.ip (refused with ha)
 	// serverFromPeer: server.ip, and server.http_url unless the file sets
 	// it, come from an HA peer, where they are checked.

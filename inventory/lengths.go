@@ -36,17 +36,35 @@ func (v *validator) lengths() {
 	}
 	fits(at("server.domain"), s.Domain, MaxDomainLen)
 	list("server.interfaces", s.Interfaces, MaxInterfaces, MaxNameLen)
-	if h := inv.HA; h != nil {
-		fits(at("ha.mode"), h.Mode, MaxNameLen)
+	ha := func(prefix string, h *HA) {
+		if h == nil {
+			return
+		}
+		fits(at(prefix+"ha.mode"), h.Mode, MaxNameLen)
 		if len(h.Peers) > MaxHAPeers {
-			v.tooLong("ha.peers", fmt.Sprintf("%d items; at most %d", len(h.Peers), MaxHAPeers))
-			h = &HA{}
+			v.tooLong(prefix+"ha.peers", fmt.Sprintf("%d items; at most %d", len(h.Peers), MaxHAPeers))
+			return
 		}
 		for i, p := range h.Peers {
-			at := func(k string) func() string { return func() string { return fmt.Sprintf("ha.peers[%d].%s", i, k) } }
+			at := func(k string) func() string { return func() string { return fmt.Sprintf("%sha.peers[%d].%s", prefix, i, k) } }
 			fits(at("name"), p.Name, MaxNameLen)
 			fits(at("ip"), p.IP, MaxNameLen)
 			fits(at("http_url"), p.HTTPURL, MaxPathLen)
+		}
+	}
+	ha("", inv.HA)
+	if inv.view == nil && len(inv.Sites) <= MaxSites {
+		// A site's view checks its server and pair again, in its own
+		// paths; the sites' own keys are checked here.
+		for i, site := range inv.Sites {
+			prefix := fmt.Sprintf("sites[%d].", i)
+			fits(at(prefix+"name"), site.Name, MaxNameLen)
+			fits(at(prefix+"server.ip"), site.Server.IP, MaxNameLen)
+			fits(at(prefix+"server.http_url"), site.Server.HTTPURL, MaxPathLen)
+			fits(at(prefix+"server.domain"), site.Server.Domain, MaxDomainLen)
+			list(prefix+"server.interfaces", site.Server.Interfaces, MaxInterfaces, MaxNameLen)
+			list(prefix+"networks", site.Networks, MaxNetworks, MaxNameLen)
+			ha(prefix, site.HA)
 		}
 	}
 	fits(at("targets.dhcp"), inv.Targets.DHCP, MaxNameLen)
@@ -199,7 +217,7 @@ func (v *validator) optionLengths(at string, o DHCPOptions, fits func(func() str
 // tooLong records that the value at p is too long.
 func (v *validator) tooLong(p, msg string) {
 	v.long[p] = true
-	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: msg})
+	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: v.inv.origPath(p), Msg: msg})
 }
 
 // skip reports whether p is, or lies inside, a value too long to check.

@@ -99,6 +99,13 @@ func Parse(name string, data []byte, opts ...Option) (*Inventory, error) {
 	if len(list) > 0 {
 		return nil, list.err()
 	}
+	if inv.site != "" {
+		for i, s := range inv.Sites {
+			if s.Name == inv.site {
+				inv = inv.siteView(i)
+			}
+		}
+	}
 	// Positions serve error messages, and explain; a valid inventory
 	// otherwise no longer needs the document they come from.
 	if !inv.keepPositions {

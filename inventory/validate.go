@@ -81,7 +81,7 @@ func (v *validator) errf(p string, format string, args ...any) {
 	if v.skip(p) {
 		return
 	}
-	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: fmt.Sprintf(format, args...)})
+	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: v.inv.origPath(p), Msg: fmt.Sprintf(format, args...)})
 }
 
 // targetErrf is errf for what only target cannot do (see Error.Target).
@@ -89,18 +89,19 @@ func (v *validator) targetErrf(target, p string, format string, args ...any) {
 	if v.skip(p) {
 		return
 	}
-	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: fmt.Sprintf(format, args...), Target: target})
+	v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: v.inv.origPath(p), Msg: fmt.Sprintf(format, args...), Target: target})
 }
 
 // check records msg at p unless it is empty, the convention of the check*
 // helpers.
 func (v *validator) check(p, msg string) {
 	if msg != "" && !v.skip(p) {
-		v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: p, Msg: msg})
+		v.errs = append(v.errs, &Error{File: v.inv.file, Pos: v.inv.posOf(p), Path: v.inv.origPath(p), Msg: msg})
 	}
 }
 
 func (inv *Inventory) posOf(p string) Pos {
+	p = inv.origPath(p)
 	pos := inv.nodes().pos
 	for {
 		if at, ok := pos[p]; ok {
@@ -117,8 +118,18 @@ func (inv *Inventory) posOf(p string) Pos {
 // Validate checks the whole inventory and returns every problem as an
 // ErrorList, sorted by position, or nil. It does not modify inv.
 func (inv *Inventory) Validate() error {
+	errs := inv.validate()
+	if inv.NeedsSite() {
+		errs = inv.validateSites(errs)
+	}
+	return errs.err()
+}
+
+// validate is Validate without the sites' own views.
+func (inv *Inventory) validate() ErrorList {
 	v := &validator{inv: inv, names: inv.ProfileNames()}
 	v.lengths()
+	v.sites()
 	v.server()
 	v.ha()
 	v.targets()
@@ -137,7 +148,7 @@ func (inv *Inventory) Validate() error {
 	v.authoritative()
 	v.options()
 	v.overrides()
-	return v.errs.err()
+	return v.errs
 }
 
 // authoritative checks what dnsmasq can do: its dhcp-authoritative holds
@@ -165,8 +176,10 @@ func (v *validator) authoritative() {
 
 func (v *validator) server() {
 	s := v.inv.Server
-	if s.IP == "" && v.inv.HA == nil {
-		v.errf("server.ip", "required: the boot server's IPv4 address")
+	if s.IP == "" {
+		if v.inv.HA == nil && !v.inv.NeedsSite() {
+			v.errf("server.ip", "required: the boot server's IPv4 address")
+		}
 	} else if _, err := ParseIPv4(s.IP); err != nil && !v.inv.serverFromPeer {
 		v.errf("server.ip", "%v", err)
 	}

@@ -81,7 +81,20 @@ func KeaJSON(text string) []byte {
 // would: an inventory of an HA pair renders for one server at a time.
 func Peer(tb testing.TB, dir string) string {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "peer"))
+	return caseFile(tb, dir, "peer")
+}
+
+// Site is the site a case renders for (dir/for-site; dir/site holds the
+// site's own files), for inventory.WithSite, as Peer is for the HA peer.
+func Site(tb testing.TB, dir string) string {
+	tb.Helper()
+	return caseFile(tb, dir, "for-site")
+}
+
+// caseFile is the trimmed content of dir/name, or "" if there is none.
+func caseFile(tb testing.TB, dir, name string) string {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return ""
 	}

@@ -1,0 +1,283 @@
+package inventory
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Site is one boot server (or HA pair) of an inventory that has several:
+// its own server, and the networks it serves. Hosts belong to the site of
+// the network their address is in; a host with no address may boot at
+// any site, so every site has it. Profiles and the menu are shared.
+type Site struct {
+	Name string `yaml:"name"`
+	// Server is this site's boot server; its domain and interfaces, when
+	// left out, are the top-level server's.
+	Server Server `yaml:"server"`
+	// HA makes the site a pair of DHCP servers, instead of server.ip.
+	HA *HA `yaml:"ha"`
+	// Networks names the networks this site's server serves; each network
+	// is one site's.
+	Networks StringList `yaml:"networks"`
+}
+
+// MaxSites bounds sites.
+const MaxSites = 256
+
+// WithSite renders the inventory for the named site, as `--site NAME`
+// does: its server, its networks and their hosts. An empty name keeps
+// the whole inventory (which renders only without sites).
+func WithSite(name string) Option {
+	return func(inv *Inventory) { inv.site = name }
+}
+
+// siteView records how a site's inventory came from the whole one: the
+// index in the whole of each of its networks and hosts, so that a key
+// path of the view names its line in the file.
+type siteView struct {
+	site     int
+	networks []int
+	hosts    []int
+}
+
+// SiteName is the site the inventory was loaded for, or "".
+func (inv *Inventory) SiteName() string {
+	if inv.view == nil {
+		return ""
+	}
+	return inv.Sites[inv.view.site].Name
+}
+
+// SiteInventory is the inventory of the whole's site i, as --site loads
+// it (without its HA peer chosen).
+func (inv *Inventory) SiteInventory(i int) *Inventory { return inv.siteView(i) }
+
+// NeedsSite reports whether the inventory has sites but none is chosen:
+// it validates, but cannot be rendered.
+func (inv *Inventory) NeedsSite() bool { return len(inv.Sites) > 0 && inv.view == nil }
+
+var viewIndex = regexp.MustCompile(`^(networks|hosts)\[(\d+)\]`)
+
+// origPath is the key path in the file of a key path of a site's view:
+// its networks and hosts renumbered, its server and ha the site's.
+func (inv *Inventory) origPath(p string) string {
+	v := inv.view
+	if v == nil {
+		return p
+	}
+	if m := viewIndex.FindStringSubmatch(p); m != nil {
+		i, _ := strconv.Atoi(m[2])
+		list := v.networks
+		if m[1] == "hosts" {
+			list = v.hosts
+		}
+		if i < len(list) {
+			return fmt.Sprintf("%s[%d]%s", m[1], list[i], p[len(m[0]):])
+		}
+	}
+	for _, key := range []string{"server", "ha"} {
+		if p == key || strings.HasPrefix(p, key+".") || strings.HasPrefix(p, key+"[") {
+			return fmt.Sprintf("sites[%d].%s", v.site, p)
+		}
+	}
+	return p
+}
+
+// view returns the inventory of site i: a copy whose server and HA pair
+// are the site's, with its networks and the hosts that belong to it, and
+// defaults applied. It shares the whole's document, for positions.
+func (inv *Inventory) siteView(i int) *Inventory {
+	s := inv.Sites[i]
+	view := *inv
+	view.index = nil
+	view.view = &siteView{site: i}
+	if s.Name != inv.site {
+		view.peer = "" // --peer names a server of the site being rendered
+	}
+	server := s.Server
+	setDefault(&server.Domain, inv.Server.Domain)
+	if server.Interfaces == nil {
+		server.Interfaces = inv.Server.Interfaces
+	}
+	view.Server = server
+	view.serverIPGiven, view.serverURLGiven, view.serverFromPeer = server.IP != "", server.HTTPURL != "", false
+	view.HA = nil
+	if s.HA != nil {
+		ha := *s.HA
+		view.HA = &ha
+	}
+	nets := map[string]bool{}
+	for _, name := range s.Networks {
+		nets[name] = true
+	}
+	var subnets []netip.Prefix
+	view.Networks = nil
+	for j, n := range inv.Networks {
+		if nets[n.Name] {
+			view.Networks = append(view.Networks, n)
+			view.view.networks = append(view.view.networks, j)
+			if p, err := ParseSubnet(n.Subnet); err == nil {
+				subnets = append(subnets, p)
+			}
+		}
+	}
+	view.Hosts = nil
+	for j, h := range inv.Hosts {
+		if sites := hostSites(h, j, subnets); sites != hostElsewhere {
+			view.Hosts = append(view.Hosts, h)
+			view.view.hosts = append(view.view.hosts, j)
+		}
+	}
+	view.applyHADefaults()
+	if view.Server.HTTPURL == "" && view.Server.IP != "" {
+		view.Server.HTTPURL = "http://" + view.Server.IP + "/pxe/"
+	}
+	return &view
+}
+
+// Where a host is, against one site's subnets.
+const (
+	hostHere      = iota // an address of it is in one of them
+	hostAnywhere         // it has no address: it may boot at any site
+	hostElsewhere        // its addresses are all in other networks
+)
+
+func hostSites(h Host, i int, subnets []netip.Prefix) int {
+	where := hostAnywhere
+	for _, nic := range h.NICs(i) {
+		if nic.IP == "" || !nic.Provisions() {
+			continue
+		}
+		where = hostElsewhere
+		a, err := ParseIPv4(nic.IP)
+		if err != nil {
+			continue
+		}
+		for _, p := range subnets {
+			if p.Contains(a) {
+				return hostHere
+			}
+		}
+	}
+	return where
+}
+
+// sites checks the sites of the whole inventory; each site's own server,
+// HA pair and relays are checked in its view (validateSites).
+func (v *validator) sites() {
+	inv := v.inv
+	if inv.view != nil {
+		return // checked in the whole
+	}
+	if len(inv.Sites) == 0 {
+		if inv.site != "" {
+			v.errf("", "--site %s: the inventory has no sites to choose from", inv.site)
+		}
+		return
+	}
+	if len(inv.Sites) > MaxSites {
+		v.errf("sites", "%d sites; at most %d", len(inv.Sites), MaxSites)
+		return
+	}
+	if inv.serverIPGiven {
+		v.errf("server.ip", "with sites, each site has its server: leave server.ip out, and give sites[].server.ip")
+	}
+	if inv.HA != nil {
+		v.errf("ha", "with sites, an HA pair is a site's: give it as sites[].ha")
+	}
+	networks := map[string]int{}
+	for i, n := range inv.Networks {
+		networks[n.Name] = i
+	}
+	names := map[string]int{}
+	owner := map[string]int{} // network name -> site
+	found := inv.site == ""
+	for i, s := range inv.Sites {
+		at := fmt.Sprintf("sites[%d]", i)
+		if msg := checkHostName(s.Name); msg != "" {
+			v.check(at+".name", msg)
+		} else if j, dup := names[strings.ToLower(s.Name)]; dup {
+			v.errf(at+".name", "duplicate site name %q (also %s; names are compared without case)", s.Name, v.also(at+".name", fmt.Sprintf("sites[%d].name", j)))
+		} else {
+			names[strings.ToLower(s.Name)] = i
+		}
+		found = found || s.Name == inv.site
+		switch {
+		case s.HA == nil && s.Server.IP == "":
+			v.errf(at+".server.ip", "required: the site's boot server's IPv4 address (or an HA pair, sites[%d].ha)", i)
+		case s.HA != nil && s.Server.IP != "":
+			v.errf(at+".server.ip", "with ha, each peer's ip is its own server address: leave the site's server.ip out")
+		}
+		if len(s.Networks) == 0 {
+			v.errf(at+".networks", "required: the names of the networks this site's server serves")
+		}
+		for j, name := range s.Networks {
+			key := fmt.Sprintf("%s.networks[%d]", at, j)
+			if _, ok := networks[name]; !ok {
+				v.errf(key, "unknown network %q", name)
+			} else if k, dup := owner[name]; dup {
+				v.errf(key, "network %q is also %s's: a network is one site's", name, inv.Sites[k].Name)
+			} else {
+				owner[name] = i
+			}
+		}
+	}
+	if !found {
+		var all []string
+		for _, s := range inv.Sites {
+			all = append(all, s.Name)
+		}
+		v.errf("sites", "--site %s: not a site here; the sites are %s", inv.site, strings.Join(all, ", "))
+	}
+	for i, n := range inv.Networks {
+		if _, ok := owner[n.Name]; !ok && n.Name != "" {
+			v.errf(fmt.Sprintf("networks[%d].name", i), "network %q is no site's: list it in the networks of the site whose server serves it", n.Name)
+		}
+	}
+	// A host is one site's: all its addresses in that site's networks.
+	subnets := make([][]netip.Prefix, len(inv.Sites))
+	for _, n := range inv.Networks {
+		if s, ok := owner[n.Name]; ok {
+			if p, err := ParseSubnet(n.Subnet); err == nil {
+				subnets[s] = append(subnets[s], p)
+			}
+		}
+	}
+	for i, h := range inv.Hosts {
+		var in []string
+		for s := range inv.Sites {
+			if hostSites(h, i, subnets[s]) == hostHere {
+				in = append(in, inv.Sites[s].Name)
+			}
+		}
+		if len(in) > 1 {
+			v.errf(fmt.Sprintf("hosts[%d]", i), "its addresses are in networks of sites %s: a host is one site's", strings.Join(in, " and "))
+		}
+	}
+}
+
+// validateSites checks each site's view: its server, its HA pair, its
+// relays and what depends on its server's address. A problem the whole
+// inventory's check already reported at the same key is not repeated.
+func (inv *Inventory) validateSites(errs ErrorList) ErrorList {
+	seen := map[string]bool{}
+	for _, e := range errs {
+		seen[e.Path] = true
+	}
+	for i := range inv.Sites {
+		for _, e := range inv.siteView(i).validate() {
+			if !seen[e.Path] {
+				seen[e.Path] = true
+				errs = append(errs, e)
+			}
+		}
+	}
+	sort.SliceStable(errs, func(a, b int) bool {
+		return errs[a].Pos.Line < errs[b].Pos.Line || errs[a].Pos.Line == errs[b].Pos.Line && errs[a].Pos.Col < errs[b].Pos.Col
+	})
+	return errs
+}
