@@ -46,7 +46,9 @@ func (v *validator) lengths() {
 			return
 		}
 		for i, p := range h.Peers {
-			at := func(k string) func() string { return func() string { return fmt.Sprintf("%sha.peers[%d].%s", prefix, i, k) } }
+			at := func(k string) func() string {
+				return func() string { return fmt.Sprintf("%sha.peers[%d].%s", prefix, i, k) }
+			}
 			fits(at("name"), p.Name, MaxNameLen)
 			fits(at("ip"), p.IP, MaxNameLen)
 			fits(at("http_url"), p.HTTPURL, MaxPathLen)
