@@ -140,9 +140,15 @@ type keaHA struct {
 	// MaxUnackedClients 0: a partner silent for max-response-delay is
 	// down, without waiting for clients it leaves unanswered: PXE ROMs
 	// need not count the seconds field Kea judges that by.
-	MaxUnackedClients int                 `json:"max-unacked-clients"`
-	MultiThreading    keaHAMultiThreading `json:"multi-threading"`
-	Peers             []keaHAPeer         `json:"peers"`
+	MaxUnackedClients int `json:"max-unacked-clients"`
+	// RestrictCommands: the dedicated listener (multi-threading below)
+	// binds this peer's address on the boot network, without
+	// authentication; Kea before 3.0 answers every command there
+	// (config-set, config-write, shutdown, lease4-wipe) unless this limits
+	// it to those the partner sends.
+	RestrictCommands bool                `json:"restrict-commands"`
+	MultiThreading   keaHAMultiThreading `json:"multi-threading"`
+	Peers            []keaHAPeer         `json:"peers"`
 }
 
 type keaHAMultiThreading struct {
@@ -499,7 +505,8 @@ func keaHAHooks(s *Site) []keaHook {
 	ha := keaHA{
 		ThisServerName: h.This.Name, Mode: h.Mode,
 		HeartbeatDelay: beat, MaxResponseDelay: h.MaxResponseDelay * 1000, MaxAckDelay: beat,
-		MultiThreading: keaHAMultiThreading{Enable: true, DedicatedListener: true},
+		RestrictCommands: true,
+		MultiThreading:   keaHAMultiThreading{Enable: true, DedicatedListener: true},
 		Peers: []keaHAPeer{
 			{Name: primary.Name, URL: keaHAURL(primary, h.Port), Role: h.keaRole(true), AutoFailover: true},
 			{Name: other.Name, URL: keaHAURL(other, h.Port), Role: h.keaRole(false), AutoFailover: true},
