@@ -20,8 +20,10 @@ type HA struct {
 	// DhcpdPort and DhcpdPartnerPort are the failover protocol's ports:
 	// 647 on the primary, 847 on the secondary, as ISC's examples have it.
 	DhcpdPort, DhcpdPartnerPort int
-	// Split is dhcpd's split, on the primary: 255 answers every client
-	// there (hot-standby), 128 half of them (load-balancing).
+	// Split is dhcpd's split, on the primary: of the 256 hash buckets a
+	// client falls in, how many are the primary's. 256 is every client
+	// (hot-standby; 255 would leave the secondary one bucket), 128 half of
+	// them (load-balancing). dhcpd.conf(5): legal values are 0 to 256.
 	Split int
 }
 
@@ -40,7 +42,7 @@ func newHA(inv *inventory.Inventory) (*HA, error) {
 	}
 	ha := &HA{This: this, Partner: h.Partner(), Primary: h.Primary(), Mode: h.Mode,
 		MaxResponseDelay: *h.MaxResponseDelay, MCLT: *h.MCLT, Port: *h.Port,
-		DhcpdPort: 647, DhcpdPartnerPort: 847, Split: 255}
+		DhcpdPort: 647, DhcpdPartnerPort: 847, Split: 256}
 	if !ha.Primary {
 		ha.DhcpdPort, ha.DhcpdPartnerPort = 847, 647
 	}
