@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -346,6 +347,42 @@ type parsedNetwork struct {
 	gw     netip.Addr
 }
 
+// serverAddr is the address of a boot server the DHCP configuration is
+// for.
+type serverAddr struct {
+	ip   netip.Addr
+	peer string // with ha: "ha.peers[N] NAME"
+}
+
+func (s serverAddr) what(boot bool) string {
+	switch {
+	case s.peer != "":
+		return s.peer + "'s address"
+	case boot:
+		return "the boot server's address"
+	}
+	return "the server's address"
+}
+
+// serverAddrs are server.ip or, with ha, both peers' addresses, whichever
+// the render is for: each peer's DHCP configuration holds the pools and
+// host addresses both serve, so neither peer's address may be in them.
+func (inv *Inventory) serverAddrs() []serverAddr {
+	if inv.HA == nil {
+		if ip, err := ParseIPv4(inv.Server.IP); err == nil {
+			return []serverAddr{{ip: ip}}
+		}
+		return nil
+	}
+	var out []serverAddr
+	for i, p := range inv.HA.Peers {
+		if ip, err := ParseIPv4(p.IP); err == nil {
+			out = append(out, serverAddr{ip: ip, peer: fmt.Sprintf("ha.peers[%d] %s", i, p.Name)})
+		}
+	}
+	return out
+}
+
 func (v *validator) networks() []parsedNetwork {
 	inv := v.inv
 	if len(inv.Networks) == 0 {
@@ -355,7 +392,7 @@ func (v *validator) networks() []parsedNetwork {
 		v.errf("networks", "%d networks; at most %d are supported", len(inv.Networks), MaxNetworks)
 		return nil
 	}
-	server, _ := ParseIPv4(inv.Server.IP)
+	servers := inv.serverAddrs()
 	names := map[string]int{}
 	var nets []parsedNetwork
 	for i, n := range inv.Networks {
@@ -411,8 +448,10 @@ func (v *validator) networks() []parsedNetwork {
 				v.errf(at+".pool", "%v", err)
 			} else if inside(at+".pool", first) && inside(at+".pool", last) {
 				pn.first, pn.last = first, last
-				if server.IsValid() && inPool(server, first, last) {
-					v.errf(at+".pool", "contains the server's address %s", server)
+				for _, server := range servers {
+					if inPool(server.ip, first, last) {
+						v.errf(at+".pool", "contains %s %s", server.what(false), server.ip)
+					}
 				}
 			}
 		}
@@ -590,7 +629,7 @@ func (v *validator) menu() {
 // the broken network may be the one that holds it.
 func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 	inv := v.inv
-	server, _ := ParseIPv4(inv.Server.IP)
+	servers := inv.serverAddrs()
 	names := make(map[string]int, len(inv.Hosts))
 	macs := make(map[string]string, len(inv.Hosts)) // MAC -> key path of its first mac
 	ips := make(map[netip.Addr]string, len(inv.Hosts))
@@ -636,12 +675,12 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 			}
 			key := nic.Key + ".ip"
 			ip, err := ParseIPv4(nic.IP)
-			switch {
-			case err != nil:
+			if err != nil {
 				v.errf(key, "%v", err)
 				continue
-			case ip == server:
-				v.errf(key, "%s is the boot server's address", ip)
+			}
+			if i := slices.IndexFunc(servers, func(s serverAddr) bool { return s.ip == ip }); i >= 0 {
+				v.errf(key, "%s is %s", ip, servers[i].what(true))
 				continue
 			}
 			if other, dup := ips[ip]; dup {
