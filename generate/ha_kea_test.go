@@ -40,7 +40,7 @@ func renderHA(t *testing.T, dhcp, mode, pool, peer string) string {
 		t.Fatal(err)
 	}
 	name := "dhcpd.conf"
-	if dhcp == "kea" {
+	if strings.HasPrefix(dhcp, "kea") {
 		name = "kea-dhcp4.conf"
 	}
 	for _, f := range tree {
@@ -94,3 +94,21 @@ func TestKeaHARestrictsCommands(t *testing.T) {
 	}
 }
 
+// TestKeaHAPoolClassesByVersion: Kea 2.7.5 replaced a pool's client-class
+// (one name) with client-classes (a list), deprecating the old name (its
+// ChangeLog, entry 2307; Kea 3.0 logs DHCPSRV_CLIENT_CLASS_DEPRECATED):
+// the halves of a load-balancing pool name their peer's HA_ class in the
+// shape targets.kea_version reads.
+func TestKeaHAPoolClassesByVersion(t *testing.T) {
+	for _, tc := range []struct{ version, want, not string }{
+		{"2.2", `"client-class": "HA_pxe1"`, `"client-classes": [` + "\n" + `              "HA_`},
+		{"2.7.4", `"client-class": "HA_pxe1"`, `"client-classes": [` + "\n" + `              "HA_`},
+		{"2.7.5", "\"client-classes\": [\n              \"HA_pxe1\"\n            ]", `"client-class": "HA_`},
+		{"3.0", "\"client-classes\": [\n              \"HA_pxe2\"\n            ]", `"client-class": "HA_`},
+	} {
+		conf := renderHA(t, "kea, kea_version: \""+tc.version+"\"", "load-balancing", ", pool: 10.1.1.100-10.1.1.200", "pxe2")
+		if !strings.Contains(conf, tc.want) || strings.Contains(conf, tc.not) {
+			t.Errorf("kea_version %s: want %q and not %q in:\n%s", tc.version, tc.want, tc.not, conf)
+		}
+	}
+}

@@ -115,6 +115,8 @@ type keaPool struct {
 	// peer that allocates from this half, so the two never allocate one
 	// address twice.
 	ClientClass string `json:"client-class,omitempty"`
+	// ClientClasses is ClientClass for Kea 2.7.5 and later.
+	ClientClasses []string `json:"client-classes,omitempty"`
 }
 
 type keaMultiThreading struct {
@@ -388,6 +390,12 @@ func keaConfig(s *Site) ([]byte, error) {
 			sub.Pools = []keaPool{{Pool: n.PoolFirst + " - " + n.PoolLast}}
 			if s.HA != nil && s.HA.Mode == inventory.HALoadBalancing {
 				sub.Pools = keaSplitPool(n.PoolFirst, n.PoolLast, s.HA)
+				if version.ClientClassesList() {
+					for i := range sub.Pools {
+						sub.Pools[i].ClientClasses = []string{sub.Pools[i].ClientClass}
+						sub.Pools[i].ClientClass = ""
+					}
+				}
 			}
 		}
 		if n.Gateway != "" {
