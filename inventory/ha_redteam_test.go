@@ -75,3 +75,21 @@ func TestHAPortClashesWithHTTP(t *testing.T) {
 		t.Errorf("dhcpd with ha.port 80: %v", err)
 	}
 }
+
+// TestHAServerURLIsTheFiles: with ha, server.http_url is the default of
+// a peer that has none; the key is checked as the file writes it, not as
+// the peer being rendered replaced it (which blamed server.http_url for
+// the peer's own URL, and let a broken server.http_url through whenever
+// both peers had one).
+func TestHAServerURLIsTheFiles(t *testing.T) {
+	doc := strings.Replace(haInventory, "targets:", "server: {http_url: \"gopher://nowhere/\"}\ntargets:", 1)
+	_, err := Parse("inventory.yaml", []byte(doc), WithPeer("pxe1"))
+	if err == nil || !strings.Contains(err.Error(), `inventory.yaml:1:20: server.http_url: "gopher://nowhere/": scheme must be http or https`) {
+		t.Errorf("a broken server.http_url, both peers with their own: %v", err)
+	}
+	doc = strings.NewReplacer("targets:", "server: {http_url: \"http://boot.lab.example/pxe/\"}\ntargets:", "http://boot1.lab.example/pxe/", "http://boot1.lab.example/pxe").Replace(haInventory)
+	_, err = Parse("inventory.yaml", []byte(doc), WithPeer("pxe1"))
+	if err == nil || strings.Contains(err.Error(), "server.http_url") || !strings.Contains(err.Error(), "ha.peers[0].http_url") {
+		t.Errorf("a broken peer http_url: %v", err)
+	}
+}

@@ -170,7 +170,11 @@ func (v *validator) server() {
 	} else if _, err := ParseIPv4(s.IP); err != nil && !v.inv.serverFromPeer {
 		v.errf("server.ip", "%v", err)
 	}
-	if s.HTTPURL != "" && (!v.inv.serverFromPeer || v.inv.serverURLGiven) {
+	// With ha, server.http_url may have been replaced by the rendered
+	// peer's own (checked as ha.peers[N].http_url): check the file's.
+	if u := v.inv.fileHTTPURL; u != "" && v.inv.serverURLGiven {
+		v.check("server.http_url", checkURL(u, true))
+	} else if s.HTTPURL != "" && !v.inv.serverFromPeer {
 		v.check("server.http_url", checkURL(s.HTTPURL, true))
 	}
 	if s.Domain != "" {
