@@ -20,9 +20,16 @@ type HA struct {
 	// DhcpdPort and DhcpdPartnerPort are the failover protocol's ports:
 	// 647 on the primary, 847 on the secondary, as ISC's examples have it.
 	DhcpdPort, DhcpdPartnerPort int
-	// Split is dhcpd's split, on the primary: 255 answers every client
-	// there (hot-standby), 128 half of them (load-balancing).
+	// Split is dhcpd's split, on the primary: of the 256 hash buckets a
+	// client falls in, how many are the primary's. 256 is every client
+	// (hot-standby; 255 would leave the secondary one bucket), 128 half of
+	// them (load-balancing). dhcpd.conf(5): legal values are 0 to 256.
 	Split int
+	// Pools: some network has a pool, so there are leases to share. dhcpd
+	// refuses to start with a failover peer no pool names ("has no
+	// referring pools"); without pools both peers answer every host entry
+	// on their own, and no failover peer is declared.
+	Pools bool
 }
 
 // DhcpdFailoverPeer is the name dhcpd's failover peer declaration and
@@ -40,7 +47,12 @@ func newHA(inv *inventory.Inventory) (*HA, error) {
 	}
 	ha := &HA{This: this, Partner: h.Partner(), Primary: h.Primary(), Mode: h.Mode,
 		MaxResponseDelay: *h.MaxResponseDelay, MCLT: *h.MCLT, Port: *h.Port,
-		DhcpdPort: 647, DhcpdPartnerPort: 847, Split: 255}
+		DhcpdPort: 647, DhcpdPartnerPort: 847, Split: 256}
+	for _, n := range inv.Networks {
+		if n.Pool != "" {
+			ha.Pools = true
+		}
+	}
 	if !ha.Primary {
 		ha.DhcpdPort, ha.DhcpdPartnerPort = 847, 647
 	}

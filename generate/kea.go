@@ -115,6 +115,8 @@ type keaPool struct {
 	// peer that allocates from this half, so the two never allocate one
 	// address twice.
 	ClientClass string `json:"client-class,omitempty"`
+	// ClientClasses is ClientClass for Kea 2.7.5 and later.
+	ClientClasses []string `json:"client-classes,omitempty"`
 }
 
 type keaMultiThreading struct {
@@ -140,9 +142,15 @@ type keaHA struct {
 	// MaxUnackedClients 0: a partner silent for max-response-delay is
 	// down, without waiting for clients it leaves unanswered: PXE ROMs
 	// need not count the seconds field Kea judges that by.
-	MaxUnackedClients int                 `json:"max-unacked-clients"`
-	MultiThreading    keaHAMultiThreading `json:"multi-threading"`
-	Peers             []keaHAPeer         `json:"peers"`
+	MaxUnackedClients int `json:"max-unacked-clients"`
+	// RestrictCommands: the dedicated listener (multi-threading below)
+	// binds this peer's address on the boot network, without
+	// authentication; Kea before 3.0 answers every command there
+	// (config-set, config-write, shutdown, lease4-wipe) unless this limits
+	// it to those the partner sends.
+	RestrictCommands bool                `json:"restrict-commands"`
+	MultiThreading   keaHAMultiThreading `json:"multi-threading"`
+	Peers            []keaHAPeer         `json:"peers"`
 }
 
 type keaHAMultiThreading struct {
@@ -382,6 +390,12 @@ func keaConfig(s *Site) ([]byte, error) {
 			sub.Pools = []keaPool{{Pool: n.PoolFirst + " - " + n.PoolLast}}
 			if s.HA != nil && s.HA.Mode == inventory.HALoadBalancing {
 				sub.Pools = keaSplitPool(n.PoolFirst, n.PoolLast, s.HA)
+				if version.ClientClassesList() {
+					for i := range sub.Pools {
+						sub.Pools[i].ClientClasses = []string{sub.Pools[i].ClientClass}
+						sub.Pools[i].ClientClass = ""
+					}
+				}
 			}
 		}
 		if n.Gateway != "" {
@@ -499,7 +513,8 @@ func keaHAHooks(s *Site) []keaHook {
 	ha := keaHA{
 		ThisServerName: h.This.Name, Mode: h.Mode,
 		HeartbeatDelay: beat, MaxResponseDelay: h.MaxResponseDelay * 1000, MaxAckDelay: beat,
-		MultiThreading: keaHAMultiThreading{Enable: true, DedicatedListener: true},
+		RestrictCommands: true,
+		MultiThreading:   keaHAMultiThreading{Enable: true, DedicatedListener: true},
 		Peers: []keaHAPeer{
 			{Name: primary.Name, URL: keaHAURL(primary, h.Port), Role: h.keaRole(true), AutoFailover: true},
 			{Name: other.Name, URL: keaHAURL(other, h.Port), Role: h.keaRole(false), AutoFailover: true},

@@ -3,6 +3,8 @@ package inventory
 import (
 	"fmt"
 	"net/netip"
+	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -95,6 +97,31 @@ func (h *HA) PeerNames() string {
 	return strings.Join(names, ", ")
 }
 
+// MaxKeaHAMaxResponseDelay is the longest ha.max_response_delay Kea
+// takes, in seconds: its HA hook holds the milliseconds in 16 bits.
+const MaxKeaHAMaxResponseDelay = 65535 / 1000
+
+// apachePorts are the TCP ports Apache listens on, on every address, on
+// either peer: Debian's ports.conf's 80, and 443 with mod_ssl, and each
+// peer's http_url's port, where pxegen's own file adds a Listen.
+func (inv *Inventory) apachePorts() map[int]string {
+	ports := map[int]string{80: "Debian's ports.conf", 443: "Debian's ports.conf, with mod_ssl"}
+	urls := []string{inv.fileHTTPURL}
+	for _, p := range inv.HA.Peers {
+		urls = append(urls, p.HTTPURL)
+	}
+	for _, u := range urls {
+		parsed, err := url.Parse(u)
+		if u == "" || err != nil || parsed.Port() == "" {
+			continue
+		}
+		if port, err := strconv.Atoi(parsed.Port()); err == nil && ports[port] == "" {
+			ports[port] = "for " + u
+		}
+	}
+	return ports
+}
+
 // applyHADefaults chooses the peer being rendered and gives server.ip and
 // server.http_url its values; with none chosen, the first peer's, so that
 // the rest validates as for one server (generate refuses to render).
@@ -156,6 +183,8 @@ func (v *validator) ha() {
 	}
 	if d := *h.MaxResponseDelay; d < 2 || d > 3600 {
 		v.errf("ha.max_response_delay", "%d seconds: want 2 to 3600", d)
+	} else if d > MaxKeaHAMaxResponseDelay && inv.Targets.DHCP == TargetKea {
+		v.targetErrf(TargetKea, "ha.max_response_delay", "%d seconds: Kea's HA hook takes at most %d (it keeps max-response-delay in 16 bits of milliseconds, and refuses more when it loads, which kea-dhcp4 -t does not try)", d, MaxKeaHAMaxResponseDelay)
 	}
 	if m := *h.MCLT; m < 1 || m > 86400 {
 		v.errf("ha.mclt", "%d seconds: want 1 to 86400", m)
@@ -164,6 +193,8 @@ func (v *validator) ha() {
 		v.errf("ha.port", "%d: want a TCP port, 1 to 65535", p)
 	} else if p == 647 || p == 847 {
 		v.errf("ha.port", "%d is a port of dhcpd's failover protocol: choose another for Kea's", p)
+	} else if where := inv.apachePorts()[p]; where != "" && inv.Targets.DHCP == TargetKea {
+		v.targetErrf(TargetKea, "ha.port", "%d is where Apache listens on each peer (%s), so Kea's HA listener, on the peer's address, could not bind it: choose another", p, where)
 	}
 	if len(h.Peers) != 2 {
 		v.errf("ha.peers", "%d peers: an HA pair is two servers, the primary first", len(h.Peers))

@@ -40,6 +40,9 @@ type Inventory struct {
 	// serverFromPeer: server.ip, and server.http_url unless the file sets
 	// it, come from an HA peer, where they are checked.
 	serverFromPeer, serverURLGiven bool
+	// fileHTTPURL is server.http_url as the file gives it, before a peer's
+	// own replaces it: the other peer's, when it has none.
+	fileHTTPURL string
 }
 
 // Server is the boot server itself.
@@ -479,6 +482,7 @@ func (inv *Inventory) applyDefaults() {
 	setDefault(&inv.Bootloaders.GRUBDir, DefaultGRUBDir)
 	inv.serverIPGiven = inv.Server.IP != ""
 	inv.serverURLGiven = inv.Server.HTTPURL != ""
+	inv.fileHTTPURL = inv.Server.HTTPURL
 	inv.applyHADefaults()
 	if inv.Server.HTTPURL == "" && inv.Server.IP != "" {
 		inv.Server.HTTPURL = "http://" + inv.Server.IP + "/pxe/"

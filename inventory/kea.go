@@ -20,6 +20,11 @@ var (
 	// evaluate-additional-classes, deprecating the old names, which later
 	// releases are to refuse (Kea's ChangeLog, entry 2303).
 	KeaAdditionalClasses = KeaVersion{2, 7, 4}
+	// KeaClientClassesList is the release that replaced the client-class
+	// of a pool (one name) with client-classes (a list), deprecating the
+	// old name (Kea's ChangeLog, entry 2307; Kea 3.0 logs
+	// DHCPSRV_CLIENT_CLASS_DEPRECATED for it).
+	KeaClientClassesList = KeaVersion{2, 7, 5}
 )
 
 // DefaultKeaVersion is targets.kea_version when the inventory sets none:
@@ -60,6 +65,10 @@ func (v KeaVersion) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.
 // AdditionalClasses reports whether v reads only-in-additional-list and
 // evaluate-additional-classes, the names pxegen then writes.
 func (v KeaVersion) AdditionalClasses() bool { return !v.Less(KeaAdditionalClasses) }
+
+// ClientClassesList reports whether v reads a pool's client-classes list,
+// which pxegen then writes instead of client-class.
+func (v KeaVersion) ClientClassesList() bool { return !v.Less(KeaClientClassesList) }
 
 // keaVersion checks targets.kea_version, whatever the DHCP target: --target
 // kea must not turn a valid inventory into an invalid one.

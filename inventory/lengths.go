@@ -31,7 +31,9 @@ func (v *validator) lengths() {
 	if !inv.serverFromPeer {
 		fits(at("server.ip"), s.IP, MaxNameLen)
 	}
-	if !inv.serverFromPeer || inv.serverURLGiven {
+	if inv.serverURLGiven {
+		fits(at("server.http_url"), inv.fileHTTPURL, MaxPathLen)
+	} else if !inv.serverFromPeer {
 		fits(at("server.http_url"), s.HTTPURL, MaxPathLen)
 	}
 	fits(at("server.domain"), s.Domain, MaxDomainLen)

@@ -53,7 +53,7 @@ func TestSiteRefusals(t *testing.T) {
 		{"unknown site", "", "", "lab", "sites: --site lab: not a site here; the sites are hq, dc"},
 		// What depends on a site's server is checked in its view, and
 		// named by the file's own key paths.
-		{"server in its pool", "{name: dc, subnet: 10.2.2.0/24}", "{name: dc, subnet: 10.2.2.0/24, pool: 10.2.2.2-10.2.2.50}", "", "sites.yaml:13:43: networks[1].pool: contains the server's address 10.2.2.2"},
+		{"server in its pool", "{name: dc, subnet: 10.2.2.0/24}", "{name: dc, subnet: 10.2.2.0/24, pool: 10.2.2.2-10.2.2.50}", "", "sites.yaml:13:43: networks[1].pool: contains sites[1].ha.peers[0] a's address 10.2.2.2"},
 		{"bad peer ip", "ip: 10.2.2.3", "ip: 10.2.2.300", "", "sites[1].ha.peers[1].ip:"},
 		{"host on both", "profiles:", "hosts:\n  - name: two\n    interfaces: [{mac: \"52:54:00:00:00:08\", ip: 10.1.1.8}, {mac: \"52:54:00:00:00:09\", ip: 10.2.2.9}]\nprofiles:", "", "hosts[0]: its addresses are in networks of sites hq and dc: a host is one site's"},
 	} {

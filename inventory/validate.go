@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -183,7 +184,11 @@ func (v *validator) server() {
 	} else if _, err := ParseIPv4(s.IP); err != nil && !v.inv.serverFromPeer {
 		v.errf("server.ip", "%v", err)
 	}
-	if s.HTTPURL != "" && (!v.inv.serverFromPeer || v.inv.serverURLGiven) {
+	// With ha, server.http_url may have been replaced by the rendered
+	// peer's own (checked as ha.peers[N].http_url): check the file's.
+	if u := v.inv.fileHTTPURL; u != "" && v.inv.serverURLGiven {
+		v.check("server.http_url", checkURL(u, true))
+	} else if s.HTTPURL != "" && !v.inv.serverFromPeer {
 		v.check("server.http_url", checkURL(s.HTTPURL, true))
 	}
 	if s.Domain != "" {
@@ -360,6 +365,42 @@ type parsedNetwork struct {
 	gw     netip.Addr
 }
 
+// serverAddr is the address of a boot server the DHCP configuration is
+// for.
+type serverAddr struct {
+	ip   netip.Addr
+	peer string // with ha: "ha.peers[N] NAME"
+}
+
+func (s serverAddr) what(boot bool) string {
+	switch {
+	case s.peer != "":
+		return s.peer + "'s address"
+	case boot:
+		return "the boot server's address"
+	}
+	return "the server's address"
+}
+
+// serverAddrs are server.ip or, with ha, both peers' addresses, whichever
+// the render is for: each peer's DHCP configuration holds the pools and
+// host addresses both serve, so neither peer's address may be in them.
+func (inv *Inventory) serverAddrs() []serverAddr {
+	if inv.HA == nil {
+		if ip, err := ParseIPv4(inv.Server.IP); err == nil {
+			return []serverAddr{{ip: ip}}
+		}
+		return nil
+	}
+	var out []serverAddr
+	for i, p := range inv.HA.Peers {
+		if ip, err := ParseIPv4(p.IP); err == nil {
+			out = append(out, serverAddr{ip: ip, peer: inv.origPath(fmt.Sprintf("ha.peers[%d]", i)) + " " + p.Name})
+		}
+	}
+	return out
+}
+
 func (v *validator) networks() []parsedNetwork {
 	inv := v.inv
 	if len(inv.Networks) == 0 {
@@ -369,7 +410,7 @@ func (v *validator) networks() []parsedNetwork {
 		v.errf("networks", "%d networks; at most %d are supported", len(inv.Networks), MaxNetworks)
 		return nil
 	}
-	server, _ := ParseIPv4(inv.Server.IP)
+	servers := inv.serverAddrs()
 	names := map[string]int{}
 	var nets []parsedNetwork
 	for i, n := range inv.Networks {
@@ -425,8 +466,10 @@ func (v *validator) networks() []parsedNetwork {
 				v.errf(at+".pool", "%v", err)
 			} else if inside(at+".pool", first) && inside(at+".pool", last) {
 				pn.first, pn.last = first, last
-				if server.IsValid() && inPool(server, first, last) {
-					v.errf(at+".pool", "contains the server's address %s", server)
+				for _, server := range servers {
+					if inPool(server.ip, first, last) {
+						v.errf(at+".pool", "contains %s %s", server.what(false), server.ip)
+					}
 				}
 			}
 		}
@@ -604,7 +647,7 @@ func (v *validator) menu() {
 // the broken network may be the one that holds it.
 func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 	inv := v.inv
-	server, _ := ParseIPv4(inv.Server.IP)
+	servers := inv.serverAddrs()
 	names := make(map[string]int, len(inv.Hosts))
 	macs := make(map[string]string, len(inv.Hosts)) // MAC -> key path of its first mac
 	ips := make(map[netip.Addr]string, len(inv.Hosts))
@@ -650,12 +693,12 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 			}
 			key := nic.Key + ".ip"
 			ip, err := ParseIPv4(nic.IP)
-			switch {
-			case err != nil:
+			if err != nil {
 				v.errf(key, "%v", err)
 				continue
-			case ip == server:
-				v.errf(key, "%s is the boot server's address", ip)
+			}
+			if i := slices.IndexFunc(servers, func(s serverAddr) bool { return s.ip == ip }); i >= 0 {
+				v.errf(key, "%s is %s", ip, servers[i].what(true))
 				continue
 			}
 			if other, dup := ips[ip]; dup {
@@ -871,7 +914,7 @@ func (v *validator) relays(nets []parsedNetwork) {
 	if inv.HA != nil {
 		servers = map[string]string{}
 		for i, p := range inv.HA.Peers {
-			servers[fmt.Sprintf("ha.peers[%d].ip", i)] = p.IP
+			servers[inv.origPath(fmt.Sprintf("ha.peers[%d].ip", i))] = p.IP
 		}
 	}
 	keys := make([]string, 0, len(servers))
