@@ -314,6 +314,36 @@ func TestAnsible(t *testing.T) {
 		}
 	}
 	t.Logf("check ansible: one HA inventory deploys each server as its own peer")
+
+	// Sites: one inventory, each server the site its inventory group
+	// names (boot1 the head office, boot2 a data centre), each with its
+	// own network and host.
+	multi := strings.Replace(string(data), "server:\n  ip: 10.1.1.1\n", `sites:
+  - {name: hq, server: {ip: 10.1.1.1}, networks: [lab]}
+  - {name: dc, server: {ip: 10.2.2.2}, networks: [dc]}
+server:
+`, 1)
+	multi = strings.Replace(multi, "networks:\n", "networks:\n  - {name: dc, subnet: 10.2.2.0/24, pool: 10.2.2.100-10.2.2.200}\n", 1)
+	multi = strings.Replace(multi, "hosts:\n", "hosts:\n  - {name: dc01, mac: \"52:54:00:22:00:01\", ip: 10.2.2.11, profile: rescue}\n", 1)
+	for _, h := range []string{"boot1", "boot2"} {
+		if err := os.WriteFile(sites[h], []byte(multi), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(play, "hosts"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(f, "[hq]\nboot1\n[dc]\nboot2\n")
+	f.Close()
+	playbook()
+	for h, want := range map[string][2]string{"boot1": {"next-server 10.1.1.1;", "host dc01"}, "boot2": {"next-server 10.2.2.2;", "host node"}} {
+		conf, _ := os.ReadFile(filepath.Join(roots[h], "etc/dhcp/dhcpd.conf"))
+		if !strings.Contains(string(conf), want[0]) || strings.Contains(string(conf), want[1]) {
+			t.Errorf("sites: %s's dhcpd.conf does not say %q, or says %q:\n%s", h, want[0], want[1], conf)
+		}
+	}
+	t.Logf("check ansible: one inventory with sites deploys each server as the site its group names")
 }
 
 // TestPuppet runs the example module (examples/puppet) with puppet apply
