@@ -202,7 +202,7 @@ each step.`,
 		flags: func(fs *flag.FlagSet) (action, argument) {
 			var o explainOptions
 			o.input.flags(fs)
-			fs.StringVar(&o.mac, "mac", "", "the client's `MAC` address (of any of a host's interfaces)")
+			fs.StringVar(&o.mac, "mac", "", "the client's `MAC` address (of any of a host's interfaces), or an InfiniBand interface's client id")
 			fs.StringVar(&o.ip, "ip", "", "the `ADDRESS` it gets (needed unless the MAC is a host's with a fixed address)")
 			fs.StringVar(&o.arch, "arch", generate.ArchUEFI, "its firmware: `ARCH` is "+strings.Join(generate.Arches, ", ")+", or an option 93 value")
 			formatFlag(fs, &o.format)

@@ -107,7 +107,8 @@ explain takes:
 
 	--mac MAC
 		The client's MAC address (required): any of a host's
-		interfaces; explain says which one matched.
+		interfaces; explain says which one matched. For an
+		InfiniBand interface, its client id (client_id).
 	--ip ADDRESS
 		The address it gets, needed unless the MAC is a host's with a
 		fixed address.

@@ -40,6 +40,8 @@ func ArchCode(arch string) (int, error) {
 
 // Query is the client explain simulates.
 type Query struct {
+	// MAC is the client's MAC address, or the client identifier (option
+	// 61) of an InfiniBand interface, which has no MAC.
 	MAC  string
 	IP   string // needed when the MAC is no host's with a fixed address
 	Arch string
@@ -55,10 +57,13 @@ type Explanation struct {
 
 // Client is who asks: what the inventory knows about the MAC and address.
 type Client struct {
-	MAC  string `json:"mac"`
-	IP   string `json:"ip"`
-	Arch string `json:"arch"`
-	Host string `json:"host,omitempty"` // the host with this MAC
+	MAC string `json:"mac,omitempty"`
+	// ClientID is the client identifier of an InfiniBand interface,
+	// asked about instead of a MAC.
+	ClientID string `json:"client_id,omitempty"`
+	IP       string `json:"ip"`
+	Arch     string `json:"arch"`
+	Host     string `json:"host,omitempty"` // the host with this MAC
 	// Interface is which of the host's interfaces has the MAC: its name,
 	// or interfaces[N] for one without a name; empty for a host's own mac.
 	Interface string `json:"interface,omitempty"`
@@ -108,6 +113,7 @@ type explainer struct {
 	host   *Host
 	hostAt string // key path of the host
 	nicAt  string // key path of its interface with the MAC (the host's, for its own mac)
+	who    string // the MAC, or "client id " and the client id
 	// unprovisioned names the interface with the MAC when it does not
 	// provision: DHCP has no entry for it.
 	unprovisioned string
@@ -127,9 +133,14 @@ func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
 	if err != nil {
 		return nil, &QueryError{err.Error()}
 	}
+	var id string // the client's MAC, or an InfiniBand client id
 	mac, err := inventory.ParseMAC(q.MAC)
-	if err != nil {
-		return nil, &QueryError{err.Error()}
+	if err == nil {
+		id = mac.String()
+	} else if cid, idErr := inventory.ParseClientID(q.MAC); idErr == nil {
+		id, mac = cid, nil
+	} else {
+		return nil, &QueryError{err.Error() + "; nor is it an InfiniBand client identifier (hex octets separated by colons)"}
 	}
 	root := rel(site.Paths.BootRoot) + "/"
 	x := &explainer{site: site, q: q, code: code, files: map[string][]byte{}}
@@ -138,18 +149,27 @@ func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
 			x.files[name] = f.Data
 		}
 	}
+	x.who = id
+	if mac == nil {
+		x.who = "client id " + id
+	}
 	for _, h := range site.Hosts {
-		if h.MAC == mac.String() {
+		if mac != nil && h.MAC == id || mac == nil && h.ClientID == id {
 			x.host, x.hostAt, x.nicAt = h, h.at, h.nicAt
 		}
 	}
 	if x.host == nil {
-		x.unprovisioned = unprovisioned(site.inv, mac.String())
+		x.unprovisioned = unprovisioned(site.inv, id, mac == nil)
 	}
 	if err := x.locate(); err != nil {
 		return nil, err
 	}
-	x.explain = &Explanation{Client: Client{MAC: mac.String(), IP: x.q.IP, Arch: q.Arch, Network: x.net.Name, Unprovisioned: x.unprovisioned}}
+	x.explain = &Explanation{Client: Client{IP: x.q.IP, Arch: q.Arch, Network: x.net.Name, Unprovisioned: x.unprovisioned}}
+	if mac != nil {
+		x.explain.Client.MAC = id
+	} else {
+		x.explain.Client.ClientID = id
+	}
 	if x.host != nil {
 		x.explain.Client.Host, x.explain.Client.Interface = x.host.HostName, x.host.iface
 		if x.host.Name != x.host.HostName {
@@ -165,15 +185,23 @@ func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
 	return x.explain, nil
 }
 
-// unprovisioned names the interface of inv with the MAC mac when it does
-// not provision, with the line that says so; "" when there is none.
-func unprovisioned(inv *inventory.Inventory, mac string) string {
+// unprovisioned names the interface of inv with the MAC id (the client
+// id id, for byClientID) when it does not provision, with the line that
+// says so; "" when there is none.
+func unprovisioned(inv *inventory.Inventory, id string, byClientID bool) string {
 	if inv == nil {
 		return ""
 	}
 	for i, h := range inv.Hosts {
 		for _, nic := range h.NICs(i) {
-			if m, err := inventory.ParseMAC(nic.MAC); err != nil || m.String() != mac || nic.Provisions() {
+			if nic.Provisions() {
+				continue
+			}
+			if byClientID {
+				if c, err := inventory.ParseClientID(nic.ClientID); err != nil || c != id {
+					continue
+				}
+			} else if m, err := inventory.ParseMAC(nic.MAC); err != nil || m.String() != id {
 				continue
 			}
 			name := nic.Name
@@ -212,7 +240,7 @@ func (x *explainer) locate() error {
 		if x.unprovisioned != "" {
 			what = "is " + x.unprovisioned
 		}
-		return &QueryError{fmt.Sprintf("%s %s: give --ip, the address it gets, so explain knows its network", x.q.MAC, what)}
+		return &QueryError{fmt.Sprintf("%s %s: give --ip, the address it gets, so explain knows its network", x.who, what)}
 	}
 	addr, err := inventory.ParseIPv4(ip)
 	if err != nil {
@@ -339,15 +367,15 @@ func (x *explainer) cpu() string {
 	return inventory.ArchX86_64
 }
 
-// ipxe is the iPXE stage: DHCP again, which names known.ipxe for a host
-// with a script of its own and the network's boot script for everyone
-// else; then the scripts themselves, as rendered, run as iPXE runs them.
+// ipxe is the iPXE stage: DHCP again, which names known.ipxe (or, for an
+// InfiniBand entry, known-ip.ipxe) for a host with a script of its own and
+// the network's boot script for everyone else; then the scripts
+// themselves, as rendered, run as iPXE runs them.
 func (x *explainer) ipxe() {
-	s := x.site
 	if x.host != nil && x.host.Profile != nil {
-		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE; the entry of host %s gives it boot file %s", x.hostName(), s.KnownScriptURL),
-			Fetch: x.below(s.KnownScriptURL), Because: x.where(x.nicAt)})
-		x.runIPXE(s.KnownScriptURL)
+		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE; the entry of host %s gives it boot file %s", x.hostName(), x.host.KnownURL),
+			Fetch: x.below(x.host.KnownURL), Because: x.where(x.nicAt)})
+		x.runIPXE(x.host.KnownURL)
 		return
 	}
 	x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("iPXE asks again with user class iPXE: boot file %s", x.net.BootScriptURL),
@@ -398,7 +426,11 @@ func (x *explainer) grub() {
 // search looks for the client's file as PXELINUX and GRUB do: prefix then
 // 01-<mac>, the hex IP shortened one digit at a time, then fallback.
 func (x *explainer) search(stage, prefix, fallback string, parse func([]byte) (Boot, bool)) {
-	names := []string{prefix + "01-" + strings.ReplaceAll(x.explain.Client.MAC, ":", "-")}
+	var names []string
+	if x.explain.Client.MAC != "" {
+		// An InfiniBand client is known by no MAC file.
+		names = append(names, prefix+"01-"+strings.ReplaceAll(x.explain.Client.MAC, ":", "-"))
+	}
 	for n := len(x.hexIP); n >= 1; n-- {
 		names = append(names, prefix+x.hexIP[:n])
 	}
@@ -418,12 +450,12 @@ func (x *explainer) search(stage, prefix, fallback string, parse func([]byte) (B
 		menu := ""
 		because := x.where(x.netAt + ".profile") // a hex prefix of the network
 		switch {
-		case i == 0:
+		case i == 0 && x.explain.Client.MAC != "":
 			because = x.where(x.nicAt)
 		case i == len(names)-1:
 			menu = fmt.Sprintf(", the menu: after its timeout it boots %s", b.Profile)
 			because = x.where("menu.default")
-		case x.host != nil && i == 1 && x.host.HexIP == x.hexIP:
+		case x.host != nil && x.host.HexIP == x.hexIP && name == prefix+x.hexIP:
 			because = x.where(x.nicAt)
 		}
 		x.step(Step{Stage: stage, Summary: fmt.Sprintf("%s looks for this client's file and finds %s%s", stage, name, menu), Fetch: name, Tried: names[:i], Because: because})
@@ -549,7 +581,11 @@ func (e *Explanation) WriteText(w io.Writer) error {
 		who += ": " + c.Unprovisioned
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s) at %s in network %s, firmware %s\n", c.MAC, who, c.IP, c.Network, c.Arch)
+	id := c.MAC
+	if c.ClientID != "" {
+		id = "client id " + c.ClientID
+	}
+	fmt.Fprintf(&b, "%s (%s) at %s in network %s, firmware %s\n", id, who, c.IP, c.Network, c.Arch)
 	for i, s := range e.Steps {
 		fmt.Fprintf(&b, "%2d. %-8s %s\n", i+1, s.Stage, s.Summary)
 		if len(s.Tried) > 0 {

@@ -138,6 +138,8 @@ func (x *explainer) runIPXE(url string) {
 		"platform":        platform,
 		"buildarch":       buildarch,
 		"netX/mac:hexhyp": strings.ReplaceAll(x.explain.Client.MAC, ":", "-"),
+		// What DHCP gave: the fixed address, for a known InfiniBand entry.
+		"netX/ip": x.q.IP,
 	}}
 	path := x.below(url)
 	if _, ok := x.files[path]; !ok {
@@ -331,7 +333,7 @@ func (r *ipxeRun) chainStep(from *ipxeScript, to string) Step {
 	case from.chose != nil:
 		step.Summary = fmt.Sprintf("the menu's timeout (%d tenths of a second) passes: it runs %s", from.chose.timeoutMS/100, to)
 		step.Because = x.where("menu.default")
-	case from.path == x.below(x.site.KnownScriptURL) && x.host != nil && to == x.hostScript():
+	case x.host != nil && from.path == x.below(x.host.KnownURL) && to == x.hostScript():
 		step.Summary = fmt.Sprintf("%s runs the host's own script %s: host %s boots %s (if it cannot be fetched, after %d tries, the local disk; never another profile)",
 			from.path, to, x.hostName(), profileName(x.host.Profile), from.count("imgfetch"))
 		step.Because = x.where(x.nicAt)
@@ -368,7 +370,7 @@ func (r *ipxeRun) profileOf(path string) string {
 		return strings.TrimSuffix(name, ".ipxe")
 	}
 	for _, h := range r.x.site.Hosts {
-		if h.Profile != nil && path == "ipxe/hosts/"+h.MACHyphen+".ipxe" {
+		if h.Profile != nil && path == h.Script {
 			return h.Profile.Name
 		}
 	}
@@ -376,7 +378,7 @@ func (r *ipxeRun) profileOf(path string) string {
 }
 
 // hostScript is the client's host's own script.
-func (x *explainer) hostScript() string { return "ipxe/hosts/" + x.host.MACHyphen + ".ipxe" }
+func (x *explainer) hostScript() string { return x.host.Script }
 
 // program reports whether url is the EFI program of a memtest or chain
 // profile, which iPXE runs rather than a script.

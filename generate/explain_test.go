@@ -63,7 +63,11 @@ func explainHost(t *testing.T, out string, site *generate.Site, tree filetree.Tr
 	t.Helper()
 	h.IP = nic.IP // what bootFile reads: h is a copy
 	for _, arch := range generate.Arches {
-		e, err := generate.Explain(site, tree, generate.Query{MAC: nic.MAC, IP: ip, Arch: arch})
+		id := nic.MAC
+		if nic.ClientID != "" {
+			id = nic.ClientID // an InfiniBand interface: explain takes its client id
+		}
+		e, err := generate.Explain(site, tree, generate.Query{MAC: id, IP: ip, Arch: arch})
 		if err != nil {
 			t.Errorf("%s: host %s, %s: %v", out, h.Name, arch, err)
 			continue

@@ -292,7 +292,7 @@ func checkIPXE(text string) string {
 			return fmt.Sprintf("line %d: %q is no command pxegen writes", i+2, line)
 		}
 		for _, x := range ipxeExpansion.FindAllString(line, -1) {
-			if x != "${platform}" && x != "${buildarch}" && x != "${netX/mac:hexhyp}" && x != "${profile}" {
+			if x != "${platform}" && x != "${buildarch}" && x != "${netX/mac:hexhyp}" && x != "${netX/ip}" && x != "${profile}" {
 				return fmt.Sprintf("line %d: expands %s", i+2, x)
 			}
 		}

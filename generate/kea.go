@@ -168,7 +168,8 @@ type keaHAPeer struct {
 }
 
 type keaReservation struct {
-	HWAddress     string      `json:"hw-address"`
+	HWAddress     string      `json:"hw-address,omitempty"`
+	ClientID      string      `json:"client-id,omitempty"`
 	IPAddress     string      `json:"ip-address,omitempty"`
 	Hostname      string      `json:"hostname"`
 	ClientClasses []string    `json:"client-classes,omitempty"`
@@ -195,13 +196,21 @@ const (
 	// known.ipxe instead of the network's boot script.
 	keaClassKnown     = "known-host"
 	keaClassKnownIPXE = keaClassKnown + "-ipxe"
+	// The same for InfiniBand reservations (by client-id, which Kea's
+	// default host-reservation-identifiers include): known-ip-host-ipxe
+	// gives their iPXE known-ip.ipxe, which runs the script named by the
+	// reserved address.
+	keaClassKnownIP     = "known-ip-host"
+	keaClassKnownIPIPXE = keaClassKnownIP + "-ipxe"
 	// iPXE sends its user class raw ("iPXE"); RFC 3004 clients prefix each
 	// class with its length. Both are accepted.
-	keaTestIPXE      = "option[77].hex == 'iPXE' or option[77].hex == 0x0469505845"
-	keaTestNoArch    = "not member('" + keaClassIPXE + "') and not option[93].exists"
-	keaTestUEFI      = "(member('arch-7') or member('arch-9'))"
-	keaTestKnownIPXE = "member('" + keaClassIPXE + "') and member('" + keaClassKnown + "')"
-	keaTestNetIPXE   = "member('" + keaClassIPXE + "') and not member('" + keaClassKnown + "')"
+	keaTestIPXE        = "option[77].hex == 'iPXE' or option[77].hex == 0x0469505845"
+	keaTestNoArch      = "not member('" + keaClassIPXE + "') and not option[93].exists"
+	keaTestUEFI        = "(member('arch-7') or member('arch-9'))"
+	keaTestKnownIPXE   = "member('" + keaClassIPXE + "') and member('" + keaClassKnown + "')"
+	keaTestNetIPXE     = "member('" + keaClassIPXE + "') and not member('" + keaClassKnown + "')"
+	keaTestKnownIPIPXE = "member('" + keaClassIPXE + "') and member('" + keaClassKnownIP + "')"
+	keaTestNotKnownIP  = " and not member('" + keaClassKnownIP + "')"
 	// The network's UEFI loader, unless the host's reservation overrides it.
 	keaTestNotHostUEFI = " and not member('" + keaClassHostShim + "') and not member('" + keaClassHostIPXE + "')"
 	// A host's reservation gives it own-boot-file when it has a boot_file:
@@ -224,6 +233,15 @@ func keaTestNotHTTP(loaders []Loader) string {
 
 // keaMAC is a hardware address as a Kea expression's hex literal.
 func keaMAC(mac string) string { return "0x" + strings.ReplaceAll(mac, ":", "") }
+
+// keaHostTest is a Kea expression true for the requests of host entry h:
+// by its MAC, or by the client identifier of an InfiniBand entry.
+func keaHostTest(h *Host) string {
+	if h.ClientID != "" {
+		return "option[61].hex == 0x" + strings.ReplaceAll(h.ClientID, ":", "")
+	}
+	return "pkt4.mac == " + keaMAC(h.MAC)
+}
 
 // keaOptions are the Kea option-data of a scope's options.
 func keaOptions(lines []OptionLine) []keaOption {
@@ -305,7 +323,7 @@ func keaConfig(s *Site) ([]byte, error) {
 				continue
 			}
 			c := keaClass{Name: "host-" + h.Name + "-boot-file", Comment: "host " + h.Name + "'s boot_file: every request that is neither iPXE's nor UEFI HTTP boot's",
-				Test: "pkt4.mac == " + keaMAC(h.MAC) + " and not member('" + keaClassIPXE + "')" + keaTestNotHTTP(s.HTTPArchTypes), OnlyIfRequired: true,
+				Test: keaHostTest(h) + " and not member('" + keaClassIPXE + "')" + keaTestNotHTTP(s.HTTPArchTypes), OnlyIfRequired: true,
 				BootFileName: h.BootFile, NextServer: h.NextServer}
 			d.ClientClasses = append(d.ClientClasses, c)
 			required = append(required, c.Name)
@@ -316,6 +334,14 @@ func keaConfig(s *Site) ([]byte, error) {
 			Comment: "iPXE on such a host runs known.ipxe, which runs the host's own script and nothing else",
 			Test:    keaTestKnownIPXE, OnlyIfRequired: true, BootFileName: s.KnownScriptURL})
 		required = append(required, keaClassKnownIPXE)
+	}
+	if s.KnownIPScript {
+		d.ClientClasses = append(d.ClientClasses,
+			keaClass{Name: keaClassKnownIP, Comment: "given by the reservation of an InfiniBand host entry (by client-id) with a script of its own"},
+			keaClass{Name: keaClassKnownIPIPXE,
+				Comment: "iPXE on such an entry runs known-ip.ipxe, which runs the script of its reserved address and nothing else",
+				Test:    keaTestKnownIPIPXE, OnlyIfRequired: true, BootFileName: s.KnownIPScriptURL})
+		required = append(required, keaClassKnownIPIPXE)
 	}
 	if s.Server.Domain != "" {
 		d.OptionData = append(d.OptionData, keaOption{Name: "domain-name", Data: s.Server.Domain})
@@ -328,6 +354,10 @@ func keaConfig(s *Site) ([]byte, error) {
 		// Named net-<name>-..., so no network name can clash with the
 		// classes above.
 		class := "net-" + n.Name + "-ipxe"
+		netIPXE := keaTestNetIPXE
+		if s.KnownIPScript {
+			netIPXE += keaTestNotKnownIP
+		}
 		profile := "the menu"
 		if n.Profile != "" {
 			profile = "profile " + n.Profile
@@ -336,7 +366,7 @@ func keaConfig(s *Site) ([]byte, error) {
 		// host's reservation: that is how each network's iPXE clients get
 		// their own boot script and its other clients their own loaders.
 		d.ClientClasses = append(d.ClientClasses, keaClass{
-			Name: class, Comment: "iPXE clients of network " + n.Name + " that no host entry with a script names", Test: keaTestNetIPXE,
+			Name: class, Comment: "iPXE clients of network " + n.Name + " that no host entry with a script names", Test: netIPXE,
 			OnlyIfRequired: true, BootFileName: n.BootScriptURL,
 		})
 		netClasses := []string{class}
@@ -412,8 +442,12 @@ func keaConfig(s *Site) ([]byte, error) {
 		d.Subnet4 = append(d.Subnet4, sub)
 	}
 	for _, h := range s.Hosts {
-		r := keaReservation{HWAddress: h.MAC, IPAddress: h.IP, Hostname: h.HostName, OptionData: keaOptions(h.Options)}
-		if h.Profile != nil {
+		r := keaReservation{HWAddress: h.MAC, ClientID: h.ClientID, IPAddress: h.IP, Hostname: h.HostName, OptionData: keaOptions(h.Options)}
+		switch {
+		case h.Profile == nil:
+		case h.ClientID != "":
+			r.ClientClasses = append(r.ClientClasses, keaClassKnownIP)
+		default:
 			r.ClientClasses = append(r.ClientClasses, keaClassKnown)
 		}
 		if h.BootFile != "" {

@@ -32,8 +32,13 @@ type Site struct {
 	// KnownScript: some host has one, so known.ipxe is written.
 	KnownScriptURL string
 	KnownScript    bool
-	HTTPBootURL    string // the loader UEFI HTTP boot clients (arch 16) get
-	SecureBoot     bool   // some network or host uses the shim and GRUB chain
+	// KnownIPScriptURL is the same for InfiniBand entries, known by a
+	// client id: ipxe/known-ip.ipxe, which runs the script named by the
+	// address DHCP gave them. KnownIPScript: some such entry has one.
+	KnownIPScriptURL string
+	KnownIPScript    bool
+	HTTPBootURL      string // the loader UEFI HTTP boot clients (arch 16) get
+	SecureBoot       bool   // some network or host uses the shim and GRUB chain
 	// ARM64 is whether some network boots ARM64 machines: scripts and GRUB
 	// configs then choose a kernel by CPU, and GRUB configs are written.
 	ARM64 bool
@@ -209,13 +214,22 @@ type Host struct {
 	// Interface is the interface's name in the inventory, or "" when it
 	// has none (the host's own mac, or an unnamed interface).
 	Interface string
-	MAC       string // aa:bb:cc:dd:ee:ff
+	MAC       string // aa:bb:cc:dd:ee:ff; empty for an InfiniBand entry
 	MACHyphen string // aa-bb-cc-dd-ee-ff, as PXELINUX and iPXE name files
-	IP        string // empty when the host has no fixed address
-	HexIP     string // the IP as PXELINUX's 8 upper-case hex digits
-	Network   *Network
-	Profile   *Profile // nil: the host boots like an unknown client
-	Args      string   // profile arguments then the host's own
+	// ClientID, for an InfiniBand (IPoIB) interface, is the client
+	// identifier (option 61) DHCP knows it by, lower-case hex octets with
+	// colons; it has no MAC, so its files are named by its IP, which it
+	// always has.
+	ClientID string
+	// KnownURL is what DHCP gives the entry's iPXE when it has a script of
+	// its own (the site's KnownScriptURL, or KnownIPScriptURL for an
+	// InfiniBand entry); Script is that script, below the boot root.
+	KnownURL, Script string
+	IP               string // empty when the host has no fixed address
+	HexIP            string // the IP as PXELINUX's 8 upper-case hex digits
+	Network          *Network
+	Profile          *Profile // nil: the host boots like an unknown client
+	Args             string   // profile arguments then the host's own
 	// SecureBoot is whether the host boots the signed chain on x86-64 UEFI
 	// PXE; UEFILoader, when not empty, is the loader its own DHCP entry
 	// gives it because that differs from its network's, or because it has
@@ -292,6 +306,7 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 	s.HTTPListen = httpListen(inv.Server.HTTPURL)
 	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux
 	s.KnownScriptURL = s.Server.HTTPURL + inventory.KnownScript
+	s.KnownIPScriptURL = s.Server.HTTPURL + inventory.KnownIPScript
 	s.HTTPBootURL = s.Server.HTTPURL + inv.Bootloaders.UEFI
 	resolved := inv.ResolvedProfiles()
 	for _, name := range inv.ProfileNames() {
@@ -405,12 +420,25 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 
 // host builds the DHCP host entry of one provisioning interface of h.
 func (s *Site) host(h inventory.Host, at string, nic inventory.NIC, anySecureNetwork bool) (*Host, error) {
-	mac, err := inventory.ParseMAC(nic.MAC)
-	if err != nil {
-		return nil, err
+	host := &Host{Name: nic.Entry, HostName: h.Name, Interface: nic.Name, at: at, nicAt: nic.Key, iface: nic.Name}
+	if nic.ClientID != "" {
+		id, err := inventory.ParseClientID(nic.ClientID)
+		if err != nil {
+			return nil, err
+		}
+		if nic.IP == "" {
+			// Validate refuses this; guard against a skipped validation.
+			return nil, fmt.Errorf("host %s: client_id %s without an ip", h.Name, id)
+		}
+		host.ClientID = id
+	} else {
+		mac, err := inventory.ParseMAC(nic.MAC)
+		if err != nil {
+			return nil, err
+		}
+		host.MAC, host.MACHyphen = mac.String(), strings.ReplaceAll(mac.String(), ":", "-")
+		host.KnownURL, host.Script = s.KnownScriptURL, "ipxe/hosts/"+host.MACHyphen+".ipxe"
 	}
-	host := &Host{Name: nic.Entry, HostName: h.Name, Interface: nic.Name, MAC: mac.String(), MACHyphen: strings.ReplaceAll(mac.String(), ":", "-"),
-		at: at, nicAt: nic.Key, iface: nic.Name}
 	if nic.Name == "" && nic.Index >= 0 {
 		host.iface = fmt.Sprintf("interfaces[%d]", nic.Index)
 	}
@@ -421,6 +449,9 @@ func (s *Site) host(h inventory.Host, at string, nic inventory.NIC, anySecureNet
 		}
 		host.IP, host.HexIP = ip.String(), hexIP(ip)
 		host.Network = s.networkOf(ip)
+		if host.ClientID != "" {
+			host.KnownURL, host.Script = s.KnownIPScriptURL, inventory.HostIPScript(host.IP)
+		}
 	}
 	profile := h.BootProfile()
 	if profile == "" && host.Network != nil {
@@ -451,7 +482,11 @@ func (s *Site) host(h inventory.Host, at string, nic inventory.NIC, anySecureNet
 	host.GRUB = host.GRUB || host.SecureBoot || mayBeARM64
 	s.SecureBoot = s.SecureBoot || host.SecureBoot
 	if profile != "" {
-		s.KnownScript = true
+		if host.ClientID != "" {
+			s.KnownIPScript = true
+		} else {
+			s.KnownScript = true
+		}
 		host.Profile = s.profiles[profile]
 		if host.Profile == nil {
 			// Validate refuses this; guard against a skipped validation.

@@ -217,9 +217,13 @@ func newEntry(s *Site, about string, p *Profile, args string) entry {
 }
 
 func hostAbout(h *Host) string {
-	about := fmt.Sprintf("host %s (%s", h.HostName, h.MAC)
+	id := h.MAC
+	if h.ClientID != "" {
+		id = "client id " + h.ClientID
+	}
+	about := fmt.Sprintf("host %s (%s", h.HostName, id)
 	if h.Interface != "" {
-		about = fmt.Sprintf("host %s (%s %s", h.HostName, h.Interface, h.MAC)
+		about = fmt.Sprintf("host %s (%s %s", h.HostName, h.Interface, id)
 	}
 	if h.IP != "" {
 		about += ", " + h.IP
@@ -281,7 +285,10 @@ func searchedFiles(s *Site, prefix, tmpl string, host func(*Host) bool, network 
 			continue
 		}
 		e := newEntry(s, hostAbout(h), h.Profile, h.Args)
-		outs = append(outs, output{path: prefix + "01-" + h.MACHyphen, template: tmpl, data: e})
+		// An InfiniBand entry has no MAC: its hex IP file alone finds it.
+		if h.MACHyphen != "" {
+			outs = append(outs, output{path: prefix + "01-" + h.MACHyphen, template: tmpl, data: e})
+		}
 		if h.HexIP != "" {
 			outs = append(outs, output{path: prefix + h.HexIP, template: tmpl, data: e})
 			hostFiles[h.HexIP] = true
@@ -306,11 +313,13 @@ func searchedFiles(s *Site, prefix, tmpl string, host func(*Host) bool, network 
 
 // knownScript is the data of ipxe/known.ipxe, which DHCP gives the hosts
 // that have their own script: it fetches that script, Tries times at most,
-// RetrySeconds apart, then boots the local disk.
+// RetrySeconds apart, then boots the local disk. ByIP: ipxe/known-ip.ipxe,
+// which InfiniBand entries get, fetching the script named by the address.
 type knownScript struct {
 	Site         *Site
 	Tries        int
 	RetrySeconds int
+	ByIP         bool
 }
 
 // bootScript is the data of a network's boot script.
@@ -329,7 +338,10 @@ func ipxeFiles(s *Site) []output {
 	root := rel(s.Paths.BootRoot)
 	outs := []output{{path: path.Join(root, "ipxe/menu.ipxe"), template: "ipxe/menu.ipxe.tmpl", data: s}}
 	if s.KnownScript {
-		outs = append(outs, output{path: path.Join(root, inventory.KnownScript), template: "ipxe/known.ipxe.tmpl", data: knownScript{s, 3, 5}})
+		outs = append(outs, output{path: path.Join(root, inventory.KnownScript), template: "ipxe/known.ipxe.tmpl", data: knownScript{s, 3, 5, false}})
+	}
+	if s.KnownIPScript {
+		outs = append(outs, output{path: path.Join(root, inventory.KnownIPScript), template: "ipxe/known.ipxe.tmpl", data: knownScript{s, 3, 5, true}})
 	}
 	for _, n := range s.Networks {
 		fallback := s.Server.HTTPURL + "ipxe/menu.ipxe"
@@ -346,7 +358,7 @@ func ipxeFiles(s *Site) []output {
 		if h.Profile == nil {
 			continue
 		}
-		outs = append(outs, output{path: path.Join(root, "ipxe/hosts", h.MACHyphen+".ipxe"), template: "ipxe/entry.ipxe.tmpl", data: newEntry(s, hostAbout(h), h.Profile, h.Args)})
+		outs = append(outs, output{path: path.Join(root, h.Script), template: "ipxe/entry.ipxe.tmpl", data: newEntry(s, hostAbout(h), h.Profile, h.Args)})
 	}
 	return outs
 }

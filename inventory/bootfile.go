@@ -19,7 +19,15 @@ const (
 	// KnownScript is what DHCP names for iPXE on a host with a script of
 	// its own.
 	KnownScript = "ipxe/known.ipxe"
+	// KnownIPScript is the same for an InfiniBand interface, whose own
+	// script is named by its fixed address, not by a MAC (see
+	// HostIPScript).
+	KnownIPScript = "ipxe/known-ip.ipxe"
 )
+
+// HostIPScript is the script of the InfiniBand interface with the fixed
+// address ip, which KnownIPScript fetches by iPXE's ${netX/ip}.
+func HostIPScript(ip string) string { return "ipxe/hosts/ip-" + ip + ".ipxe" }
 
 // HTTPBoot reports whether the client architecture type code (option 93)
 // is a UEFI HTTP boot one, whose loader DHCP names by URL below http_url
@@ -65,6 +73,9 @@ func (v *validator) bootFiles() {
 		return // required, and refused where it is checked
 	}
 	longest, or := KnownScript, ""
+	if inv.hasClientIDs() {
+		longest = KnownIPScript
+	}
 	for i, n := range inv.Networks {
 		if v.skip(fmt.Sprintf("networks[%d].name", i)) {
 			continue // too long to quote, and refused
@@ -80,4 +91,17 @@ func (v *validator) bootFiles() {
 	if n := len(base) + len(b.UEFI); n > MaxBootFileLen && len(b.UEFI) <= MaxBootFileLen {
 		v.errf("server.http_url", "DHCP gives UEFI HTTP boot clients the boot file http_url + bootloaders.uefi, which is %s: shorten http_url or bootloaders.uefi", tooLong(n))
 	}
+}
+
+// hasClientIDs reports whether some host has an InfiniBand interface,
+// named by a client_id.
+func (inv *Inventory) hasClientIDs() bool {
+	for _, h := range inv.Hosts {
+		for _, n := range h.Interfaces {
+			if n.ClientID != "" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -82,7 +82,7 @@ hosts:
       domain_search: [lab.example]
       vendor: [{code: 1, type: text, value: [x]}]
       custom: [{code: 224, type: text, value: [x]}]
-  - {name: n4, interfaces: [{name: eth0, mac: "52:54:00:00:00:04", ip: 10.1.1.6}, {mac: "52:54:00:00:00:05", provision: false}]}
+  - {name: n4, interfaces: [{name: eth0, mac: "52:54:00:00:00:04", ip: 10.1.1.6}, {client_id: "ff:00:00:00:00:00:02:00:00:02:c9:00:00:02:c9:03:00:12:34:56", provision: false}]}
 `
 
 // fieldLimits is the most each string field of fullInventory may hold,
@@ -113,6 +113,7 @@ var fieldLimits = map[string]int{
 	"hosts[2].next_server": MaxNameLen, "hosts[2].boot_file": MaxPathLen,
 	"hosts[3].interfaces": MaxHostInterfaces, "hosts[3].interfaces[0].name": MaxNameLen,
 	"hosts[3].interfaces[0].mac": MaxNameLen, "hosts[3].interfaces[0].ip": MaxNameLen,
+	"hosts[3].interfaces[1].client_id": MaxClientIDLen,
 }
 
 // optionLimits are fieldLimits' entries for one scope's options, at the
@@ -290,6 +291,9 @@ func concrete(p string) string {
 		return "profiles.q.inherits"
 	case "hosts[0].boot":
 		return "hosts[1].boot"
+	}
+	if p == "hosts[0].interfaces[0].client_id" {
+		return "hosts[3].interfaces[1].client_id" // the InfiniBand one
 	}
 	if strings.HasPrefix(p, "hosts[0].interfaces") {
 		return "hosts[3]" + strings.TrimPrefix(p, "hosts[0]")

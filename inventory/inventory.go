@@ -274,8 +274,12 @@ type Interface struct {
 	// Name (eth0, eno1) is optional: it names the interface's DHCP host
 	// entry (see NIC.Entry) and what explain reports.
 	Name string `yaml:"name"`
-	MAC  string `yaml:"mac"`
-	IP   string `yaml:"ip"` // optional, as a host's ip
+	// MAC, or ClientID for an InfiniBand (IPoIB) interface, which has no
+	// 6-byte MAC: its firmware asks DHCP with a client identifier
+	// (option 61, RFC 4390) instead. An interface has exactly one.
+	MAC      string `yaml:"mac"`
+	ClientID string `yaml:"client_id"`
+	IP       string `yaml:"ip"` // optional, as a host's ip; required with ClientID
 	// Provision: the interface gets a DHCP host entry and boot files, so
 	// the host boots its profile from it. Nil means true: every listed
 	// interface provisions unless it says provision: false.

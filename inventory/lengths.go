@@ -160,7 +160,7 @@ func (v *validator) lengths() {
 			continue
 		}
 		for j, n := range h.Interfaces {
-			if len(n.Name) <= MaxNameLen && len(n.MAC) <= MaxNameLen && len(n.IP) <= MaxNameLen {
+			if len(n.Name) <= MaxNameLen && len(n.MAC) <= MaxNameLen && len(n.IP) <= MaxNameLen && len(n.ClientID) <= MaxClientIDLen {
 				continue
 			}
 			key := func(k string) func() string {
@@ -168,6 +168,7 @@ func (v *validator) lengths() {
 			}
 			fits(key("name"), n.Name, MaxNameLen)
 			fits(key("mac"), n.MAC, MaxNameLen)
+			fits(key("client_id"), n.ClientID, MaxClientIDLen)
 			fits(key("ip"), n.IP, MaxNameLen)
 		}
 	}

@@ -34,12 +34,11 @@ var schemaEnums = map[string][]string{
 // of the mapping that holds them ("" is the document).
 var schemaRequired = map[string][]string{
 	// server.ip is required without ha, and refused with it (Load).
-	"":                     {"networks", "profiles"},
-	"ha":                   {"peers"},
-	"ha.peers[]":           {"name", "ip"},
-	"networks[]":           {"name", "subnet"},
-	"hosts[]":              {"name"},
-	"hosts[].interfaces[]": {"mac"},
+	"":           {"networks", "profiles"},
+	"ha":         {"peers"},
+	"ha.peers[]": {"name", "ip"},
+	"networks[]": {"name", "subnet"},
+	"hosts[]":    {"name"},
 }
 
 // schemaMore are further keywords, by the path of the value they
@@ -51,6 +50,11 @@ var schemaMore = map[string]map[string]any{
 			map[string]any{"required": []string{"mac"}}, map[string]any{"required": []string{"ip"}}}}},
 	}},
 	"hosts[].interfaces": {"minItems": 1, "maxItems": MaxHostInterfaces},
+	// An interface has a mac, or a client_id if it is an InfiniBand one.
+	"hosts[].interfaces[]": {"oneOf": []any{
+		map[string]any{"required": []string{"mac"}, "not": map[string]any{"required": []string{"client_id"}}},
+		map[string]any{"required": []string{"client_id"}, "not": map[string]any{"required": []string{"mac"}}},
+	}},
 }
 
 // Schema returns a JSON Schema (draft 2020-12) of the inventory, made by

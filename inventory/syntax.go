@@ -28,13 +28,14 @@ import (
 //   - Apache and xinetd: paths are absolute and made of [A-Za-z0-9._/+-] only,
 //     so a path can never carry a space, a quote or a second directive.
 var (
-	hostLabel   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
-	networkName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`)
-	profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-	macSyntax   = regexp.MustCompile(`^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){4}$`)
-	portSyntax  = regexp.MustCompile(`^[1-9][0-9]{0,4}$`)
-	nicName     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,13}[A-Za-z0-9])?$`)
-	ifaceSyntax = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$`)
+	hostLabel      = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	networkName    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`)
+	profileName    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	clientIDSyntax = regexp.MustCompile(`^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})+$`)
+	macSyntax      = regexp.MustCompile(`^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){4}$`)
+	portSyntax     = regexp.MustCompile(`^[1-9][0-9]{0,4}$`)
+	nicName        = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,13}[A-Za-z0-9])?$`)
+	ifaceSyntax    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$`)
 )
 
 // A charset is the punctuation a field allows besides ASCII letters and
@@ -326,6 +327,17 @@ func ParseMAC(s string) (net.HardwareAddr, error) {
 		return nil, fmt.Errorf("%s is a multicast MAC address (lowest bit of the first octet set)", mac)
 	}
 	return mac, nil
+}
+
+// ParseClientID parses a DHCP client identifier (option 61) as an
+// inventory writes it: 2 to 255 octets, each two hex digits, with colons
+// between them. It returns it lower-cased, as dhcpd, Kea and dnsmasq are
+// given it; nothing but hex digits and colons gets through.
+func ParseClientID(s string) (string, error) {
+	if len(s) > MaxClientIDLen || !clientIDSyntax.MatchString(s) {
+		return "", fmt.Errorf("%q is not a client identifier: want 2 to 255 octets, each two hex digits, separated by colons (ff:00:00:00:00:00:02:00:00:02:c9:00:...)", s)
+	}
+	return strings.ToLower(s), nil
 }
 
 // ParseIPv4 parses a dotted-quad IPv4 address with no prefix length and no

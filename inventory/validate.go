@@ -56,6 +56,9 @@ const (
 	// MaxArches bounds a network's arches; MaxArchLoaders bootloaders.arch.
 	MaxArches      = 8
 	MaxArchLoaders = 64
+	// MaxClientIDLen bounds a client_id: 255 octets (option 61's most),
+	// written as hex pairs with colons between them.
+	MaxClientIDLen = 3*255 - 1
 )
 
 // validator collects every problem with its position.
@@ -650,6 +653,7 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 	servers := inv.serverAddrs()
 	names := make(map[string]int, len(inv.Hosts))
 	macs := make(map[string]string, len(inv.Hosts)) // MAC -> key path of its first mac
+	ids := map[string]string{}                      // client id -> key path of its first client_id
 	ips := make(map[netip.Addr]string, len(inv.Hosts))
 	for i, h := range inv.Hosts {
 		at := fmt.Sprintf("hosts[%d]", i)
@@ -684,8 +688,15 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 				}
 			}
 			provisions = provisions || nic.Provisions()
-			v.nicMAC(nic, h.Interfaces == nil, macs)
+			if nic.ClientID != "" {
+				v.nicClientID(nic, ids)
+			} else {
+				v.nicMAC(nic, h.Interfaces == nil, macs)
+			}
 			if nic.IP == "" {
+				if nic.ClientID != "" && nic.Provisions() {
+					v.errf(nic.Key+".ip", "required with client_id: an InfiniBand interface's boot files are found by its fixed address, since none is named by a MAC")
+				}
 				if nic.Provisions() {
 					netProfiles = append(netProfiles, "")
 				}
@@ -792,17 +803,44 @@ func (v *validator) nicMAC(nic NIC, own bool, macs map[string]string) {
 		if own {
 			v.errf(key, "required: the host's MAC, or interfaces, a list of its network interfaces")
 		} else {
-			v.errf(key, "required")
+			v.errf(key, "required: the interface's MAC, or its client_id if it is an InfiniBand one")
 		}
 		return
 	}
 	mac, err := ParseMAC(nic.MAC)
 	if err != nil {
+		// Longer than any link-layer address but IPoIB's: a client id.
+		if id, idErr := ParseClientID(nic.MAC); idErr == nil && len(id) > 3*8-1 {
+			if own {
+				v.errf(key, "%q is a client identifier, not a MAC: list the host's interfaces and give it to one as client_id", nic.MAC)
+			} else {
+				v.errf(key, "%q is a client identifier, not a MAC: give it as client_id", nic.MAC)
+			}
+			return
+		}
 		v.errf(key, "%v", err)
 	} else if other, dup := macs[mac.String()]; dup {
 		v.errf(key, "duplicate MAC %s (also %s)", mac, v.also(key, other))
 	} else {
 		macs[mac.String()] = key
+	}
+}
+
+// nicClientID checks one interface's client_id, and records it in ids
+// (client id -> the key path of its first mention).
+func (v *validator) nicClientID(nic NIC, ids map[string]string) {
+	key := nic.Key + ".client_id"
+	if nic.MAC != "" {
+		v.errf(key, "give mac or client_id, not both: client_id is for an InfiniBand interface, which has no MAC")
+		return
+	}
+	id, err := ParseClientID(nic.ClientID)
+	if err != nil {
+		v.errf(key, "%v", err)
+	} else if other, dup := ids[id]; dup {
+		v.errf(key, "duplicate client id %s (also %s)", id, v.also(key, other))
+	} else {
+		ids[id] = key
 	}
 }
 
