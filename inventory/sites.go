@@ -42,6 +42,9 @@ type siteView struct {
 	site     int
 	networks []int
 	hosts    []int
+	// inherited are the server keys (domain, http_url, interfaces) the
+	// site takes from the top-level server: the file says them there.
+	inherited map[string]bool
 }
 
 // SiteName is the site the inventory was loaded for, or "".
@@ -79,6 +82,14 @@ func (inv *Inventory) origPath(p string) string {
 			return fmt.Sprintf("%s[%d]%s", m[1], list[i], p[len(m[0]):])
 		}
 	}
+	if key, ok := strings.CutPrefix(p, "server."); ok {
+		if i := strings.IndexAny(key, ".["); i >= 0 {
+			key = key[:i]
+		}
+		if v.inherited[key] {
+			return p // the top-level server's, which the site shares
+		}
+	}
 	for _, key := range []string{"server", "ha"} {
 		if p == key || strings.HasPrefix(p, key+".") || strings.HasPrefix(p, key+"[") {
 			return fmt.Sprintf("sites[%d].%s", v.site, p)
@@ -98,12 +109,26 @@ func (inv *Inventory) siteView(i int) *Inventory {
 	if s.Name != inv.site {
 		view.peer = "" // --peer names a server of the site being rendered
 	}
+	// What the site leaves out of its server it shares with the
+	// top-level one: domain, interfaces and http_url.
 	server := s.Server
-	setDefault(&server.Domain, inv.Server.Domain)
-	if server.Interfaces == nil {
+	view.view.inherited = map[string]bool{}
+	if server.Domain == "" && inv.Server.Domain != "" {
+		server.Domain = inv.Server.Domain
+		view.view.inherited["domain"] = true
+	}
+	if server.Interfaces == nil && inv.Server.Interfaces != nil {
 		server.Interfaces = inv.Server.Interfaces
+		view.view.inherited["interfaces"] = true
+	}
+	if server.HTTPURL == "" && inv.fileHTTPURL != "" {
+		server.HTTPURL = inv.fileHTTPURL
+		view.view.inherited["http_url"] = true
 	}
 	view.Server = server
+	// The view's http_url as the file gives it is the site's (or the one
+	// it shares): that is what its files carry, and what is checked.
+	view.fileHTTPURL = server.HTTPURL
 	view.serverIPGiven, view.serverURLGiven, view.serverFromPeer = server.IP != "", server.HTTPURL != "", false
 	view.HA = nil
 	if s.HA != nil {
