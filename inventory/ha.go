@@ -205,14 +205,14 @@ func (v *validator) ha() {
 		if msg := checkHostName(p.Name); msg != "" {
 			v.check(at+".name", msg)
 		} else if j, dup := names[p.Name]; dup {
-			v.errf(at+".name", "%q is also ha.peers[%d]", p.Name, j)
+			v.errf(at+".name", "%q is also %s", p.Name, v.path("ha.peers[%d]", j))
 		} else {
 			names[p.Name] = i
 		}
 		if ip, err := ParseIPv4(p.IP); err != nil {
 			v.errf(at+".ip", "%v", err)
 		} else if j, dup := ips[ip]; dup {
-			v.errf(at+".ip", "%s is also ha.peers[%d]'s", p.IP, j)
+			v.errf(at+".ip", "%s is also %s's", p.IP, v.path("ha.peers[%d]", j))
 		} else {
 			ips[ip] = i
 		}

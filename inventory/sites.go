@@ -287,16 +287,19 @@ func (v *validator) sites() {
 
 // validateSites checks each site's view: its server, its HA pair, its
 // relays and what depends on its server's address. A problem the whole
-// inventory's check already reported at the same key is not repeated.
+// inventory's check already reported is not repeated.
 func (inv *Inventory) validateSites(errs ErrorList) ErrorList {
-	seen := map[string]bool{}
+	// A problem is its key path and its message: the view's messages name
+	// the file's key paths as the whole's do, so the same problem reads
+	// the same, and two problems at one key path are both kept.
+	seen := map[[2]string]bool{}
 	for _, e := range errs {
-		seen[e.Path] = true
+		seen[[2]string{e.Path, e.Msg}] = true
 	}
 	for i := range inv.Sites {
 		for _, e := range inv.siteView(i).validate() {
-			if !seen[e.Path] {
-				seen[e.Path] = true
+			if k := [2]string{e.Path, e.Msg}; !seen[k] {
+				seen[k] = true
 				errs = append(errs, e)
 			}
 		}

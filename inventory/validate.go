@@ -170,8 +170,8 @@ func (v *validator) authoritative() {
 			}
 			return "not authoritative"
 		}
-		v.targetErrf(TargetDnsmasq, fmt.Sprintf("networks[%d].authoritative", i+1), "%s, but networks[0] (%s) is %s: dnsmasq's dhcp-authoritative holds for every network it serves, so with dnsmasq they must all agree (dhcpd and Kea take it per network)",
-			not(*n.Authoritative), inv.Networks[0].Name, not(first))
+		v.targetErrf(TargetDnsmasq, fmt.Sprintf("networks[%d].authoritative", i+1), "%s, but %s (%s) is %s: dnsmasq's dhcp-authoritative holds for every network it serves, so with dnsmasq they must all agree (dhcpd and Kea take it per network)",
+			not(*n.Authoritative), v.path("networks[0]"), inv.Networks[0].Name, not(first))
 	}
 }
 
@@ -420,7 +420,7 @@ func (v *validator) networks() []parsedNetwork {
 		} else if !networkName.MatchString(n.Name) {
 			v.errf(at+".name", "%q: a network name uses letters, digits, _ and -, starts with a letter or digit, at most 63 characters", n.Name)
 		} else if j, dup := names[strings.ToLower(n.Name)]; dup {
-			v.errf(at+".name", "duplicate network name %q (also networks[%d], line %d)", n.Name, j, inv.posOf(fmt.Sprintf("networks[%d].name", j)).Line)
+			v.errf(at+".name", "duplicate network name %q (also %s, line %d)", n.Name, v.path("networks[%d]", j), inv.posOf(fmt.Sprintf("networks[%d].name", j)).Line)
 		} else {
 			names[strings.ToLower(n.Name)] = i
 		}
@@ -497,7 +497,7 @@ func (v *validator) networks() []parsedNetwork {
 			if second.index < first.index {
 				first, second = second, first
 			}
-			v.errf(fmt.Sprintf("networks[%d].subnet", second.index), "%s overlaps networks[%d] (%s)", second.subnet, first.index, first.subnet)
+			v.errf(fmt.Sprintf("networks[%d].subnet", second.index), "%s overlaps %s (%s)", second.subnet, v.path("networks[%d]", first.index), first.subnet)
 		}
 	}
 	return sorted
@@ -720,9 +720,9 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 			case ip == Broadcast(n.subnet):
 				v.errf(key, "%s is the broadcast address of %s", ip, n.subnet)
 			case ip == n.gw:
-				v.errf(key, "%s is the gateway of networks[%d]", ip, n.index)
+				v.errf(key, "%s is the gateway of %s", ip, v.path("networks[%d]", n.index))
 			case n.first.IsValid() && inPool(ip, n.first, n.last):
-				v.errf(key, "%s is inside the pool %s of networks[%d]; dhcpd could lease it to another client", ip, inv.Networks[n.index].Pool, n.index)
+				v.errf(key, "%s is inside the pool %s of %s; dhcpd could lease it to another client", ip, inv.Networks[n.index].Pool, v.path("networks[%d]", n.index))
 			default:
 				if nic.Provisions() {
 					netProfiles = append(netProfiles, inv.Networks[n.index].Profile)
@@ -855,7 +855,13 @@ func (v *validator) also(key, other string) string {
 // message about another value.
 func (v *validator) where(p string) string {
 	pos := v.inv.posOf(p)
-	return fmt.Sprintf("%s at %s:%d:%d", p, v.inv.file, pos.Line, pos.Col)
+	return fmt.Sprintf("%s at %s:%d:%d", v.inv.origPath(p), v.inv.file, pos.Line, pos.Col)
+}
+
+// path is the file's key path of the key path the format gives: a site's
+// view names its networks, hosts, server and pair by the view's.
+func (v *validator) path(format string, args ...any) string {
+	return v.inv.origPath(fmt.Sprintf(format, args...))
 }
 
 // networkOf finds the network containing ip in nets, which is sorted by
@@ -910,7 +916,7 @@ func (v *validator) relays(nets []parsedNetwork) {
 	if len(relayed) == 0 {
 		return
 	}
-	servers := map[string]string{"server.ip": inv.Server.IP}
+	servers := map[string]string{inv.origPath("server.ip"): inv.Server.IP}
 	if inv.HA != nil {
 		servers = map[string]string{}
 		for i, p := range inv.HA.Peers {
