@@ -159,6 +159,9 @@ func (v *validator) authoritative() {
 	if inv.Targets.DHCP != TargetDnsmasq || len(inv.Networks) == 0 {
 		return
 	}
+	if inv.NeedsSite() {
+		return // each site's dnsmasq serves its own networks: checked in its view
+	}
 	first := *inv.Networks[0].Authoritative
 	for i, n := range inv.Networks[1:] {
 		if *n.Authoritative == first {
