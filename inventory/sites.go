@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -281,6 +282,80 @@ func (v *validator) sites() {
 		}
 		if len(in) > 1 {
 			v.errf(fmt.Sprintf("hosts[%d]", i), "its addresses are in networks of sites %s: a host is one site's", strings.Join(in, " and "))
+		}
+	}
+	v.otherSitesServers(owner, subnets)
+}
+
+// siteServer is the address of one site's boot server, or of one peer of
+// its pair, and the key path that gives it.
+type siteServer struct {
+	site int
+	key  string
+	ip   netip.Addr
+}
+
+// otherSitesServers checks each site's server addresses against the rest
+// of the inventory: each site's view checks its own pools and hosts, but
+// a server on another site's network (a branch's server on the head
+// office's LAN) must be kept out of that site's pools and hosts too, and
+// no two sites can be one server.
+func (v *validator) otherSitesServers(owner map[string]int, subnets [][]netip.Prefix) {
+	inv := v.inv
+	var servers []siteServer
+	for i, s := range inv.Sites {
+		add := func(key, ip string) {
+			if a, err := ParseIPv4(ip); err == nil {
+				servers = append(servers, siteServer{i, key, a})
+			}
+		}
+		if s.HA != nil {
+			for j, p := range s.HA.Peers {
+				add(fmt.Sprintf("sites[%d].ha.peers[%d].ip", i, j), p.IP)
+			}
+		} else {
+			add(fmt.Sprintf("sites[%d].server.ip", i), s.Server.IP)
+		}
+	}
+	what := func(s siteServer) string {
+		return fmt.Sprintf("%s %s, site %s's boot server's address", s.key, s.ip, inv.Sites[s.site].Name)
+	}
+	first := map[netip.Addr]siteServer{}
+	for _, s := range servers {
+		if f, dup := first[s.ip]; dup && f.site != s.site {
+			v.errf(s.key, "%s is also %s: each site is its own boot server", s.ip, v.where(f.key))
+		} else if !dup {
+			first[s.ip] = s
+		}
+	}
+	for i, n := range inv.Networks {
+		k, ok := owner[n.Name]
+		if !ok {
+			continue
+		}
+		lo, hi, err := ParsePool(n.Pool)
+		if err != nil {
+			continue
+		}
+		for _, s := range servers {
+			if s.site != k && inPool(s.ip, lo, hi) {
+				v.errf(fmt.Sprintf("networks[%d].pool", i), "contains %s: site %s's DHCP server would lease it", what(s), inv.Sites[k].Name)
+			}
+		}
+	}
+	for i, h := range inv.Hosts {
+		for _, nic := range h.NICs(i) {
+			a, err := ParseIPv4(nic.IP)
+			if err != nil {
+				continue
+			}
+			for _, s := range servers {
+				// The site's own server is its view's to report.
+				own := slices.ContainsFunc(subnets[s.site], func(p netip.Prefix) bool { return p.Contains(a) })
+				if s.ip == a && !own {
+					v.errf(nic.Key+".ip", "%s is %s, site %s's boot server's address", a, s.key, inv.Sites[s.site].Name)
+				}
+			}
 		}
 	}
 }
