@@ -167,7 +167,11 @@ func (v *validator) ha() {
 	inv := v.inv
 	h := inv.HA
 	if h == nil {
-		if inv.peer != "" && !inv.NeedsSite() {
+		switch {
+		case inv.peer == "" || inv.NeedsSite():
+		case inv.view != nil:
+			v.errf("", "--peer %s: site %s has no ha section, so no peers to choose from", inv.peer, inv.SiteName())
+		default:
 			v.errf("", "--peer %s: the inventory has no ha section, so no peers to choose from", inv.peer)
 		}
 		return

@@ -252,6 +252,9 @@ func (v *validator) sites() {
 			}
 		}
 	}
+	if inv.site == "" && inv.peer != "" {
+		v.errf("sites", "--peer %s: a peer is one of a site's pair: give --site too", inv.peer)
+	}
 	if !found {
 		var all []string
 		for _, s := range inv.Sites {
