@@ -406,7 +406,8 @@ func (inv *Inventory) serverAddrs() []serverAddr {
 
 func (v *validator) networks() []parsedNetwork {
 	inv := v.inv
-	if len(inv.Networks) == 0 {
+	if len(inv.Networks) == 0 && inv.view == nil {
+		// A site's view with none: its sites[].networks says why.
 		v.errf("networks", "required: at least one network")
 	}
 	if len(inv.Networks) > MaxNetworks {
