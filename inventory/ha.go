@@ -182,7 +182,7 @@ func (v *validator) ha() {
 	if inv.Targets.DHCP == TargetDnsmasq {
 		v.targetErrf(TargetDnsmasq, "ha", "dnsmasq has no failover or lease sharing between servers: for a pair of DHCP servers, use targets.dhcp kea (its HA hook) or dhcpd (its failover protocol)")
 	}
-	if inv.serverIPGiven {
+	if inv.serverIPGiven && inv.view == nil { // a site's: sites() says
 		v.errf("server.ip", "with ha, each peer's ip is its own server address: leave server.ip out")
 	}
 	if d := *h.MaxResponseDelay; d < 2 || d > 3600 {

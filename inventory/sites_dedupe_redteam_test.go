@@ -28,3 +28,16 @@ func TestRTSiteProblemsAtOnePath(t *testing.T) {
 		}
 	})
 }
+
+// One problem is one message, even when the whole and a site's view both
+// see it in their own words.
+func TestRTSiteServerIPOnce(t *testing.T) {
+	for _, tc := range []struct{ from, to, want string }{
+		{"server: {ip: 10.50.0.2}", "server: {domain: x.example.org}", "sites.yaml:5:13: sites[0].server.ip: required: the site's boot server's IPv4 address (or an HA pair, sites[0].ha)"},
+		{"  - name: dc\n", "  - name: dc\n    server: {ip: 10.60.0.9}\n", "sites.yaml:11:18: sites[2].server.ip: with ha, each peer's ip is its own server address: leave the site's server.ip out"},
+	} {
+		if got := rtErrors(t, rtEdit(t, tc.from, tc.to)); got != tc.want {
+			t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+		}
+	}
+}

@@ -181,7 +181,7 @@ func (v *validator) authoritative() {
 func (v *validator) server() {
 	s := v.inv.Server
 	if s.IP == "" {
-		if v.inv.HA == nil && !v.inv.NeedsSite() {
+		if v.inv.HA == nil && !v.inv.NeedsSite() && v.inv.view == nil { // a site's: sites() says
 			v.errf("server.ip", "required: the boot server's IPv4 address")
 		}
 	} else if _, err := ParseIPv4(s.IP); err != nil && !v.inv.serverFromPeer {
