@@ -46,6 +46,59 @@ type siteView struct {
 	// inherited are the server keys (domain, http_url, interfaces) the
 	// site takes from the top-level server: the file says them there.
 	inherited map[string]bool
+	// whole is the inventory the view is of, for what the view's
+	// messages say about the other sites.
+	whole *Inventory
+}
+
+// OtherSiteNetwork finds, in a site's view, the network of another site
+// that holds a: its name and its site's; ok is false without sites, or
+// when no other site's network holds a.
+func (inv *Inventory) OtherSiteNetwork(a netip.Addr) (network, site string, ok bool) {
+	if inv.view == nil {
+		return "", "", false
+	}
+	whole := inv.view.whole
+	for _, n := range whole.Networks {
+		p, err := ParseSubnet(n.Subnet)
+		if err != nil || !p.Contains(a) {
+			continue
+		}
+		for i, s := range whole.Sites {
+			if i != inv.view.site && slices.Contains(s.Networks, n.Name) {
+				return n.Name, s.Name, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// OtherSiteHost finds, in a site's view, the host of another site with
+// the MAC: its name and its site's.
+func (inv *Inventory) OtherSiteHost(mac string) (host, site string, ok bool) {
+	if inv.view == nil {
+		return "", "", false
+	}
+	whole := inv.view.whole
+	for i, h := range whole.Hosts {
+		if slices.Contains(inv.view.hosts, i) {
+			continue
+		}
+		for _, nic := range h.NICs(i) {
+			m, err := ParseMAC(nic.MAC)
+			if err != nil || m.String() != mac || !nic.Provisions() {
+				continue
+			}
+			for _, a := range h.NICs(i) {
+				if ip, err := ParseIPv4(a.IP); err == nil && a.Provisions() {
+					if _, site, ok := inv.OtherSiteNetwork(ip); ok {
+						return h.Name, site, true
+					}
+				}
+			}
+		}
+	}
+	return "", "", false
 }
 
 // SiteName is the site the inventory was loaded for, or "".
@@ -106,7 +159,7 @@ func (inv *Inventory) siteView(i int) *Inventory {
 	s := inv.Sites[i]
 	view := *inv
 	view.index = nil
-	view.view = &siteView{site: i}
+	view.view = &siteView{site: i, whole: inv}
 	if s.Name != inv.site {
 		view.peer = "" // --peer names a server of the site being rendered
 	}

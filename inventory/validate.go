@@ -953,6 +953,10 @@ func (v *validator) relays(nets []parsedNetwork) {
 		where := key
 		switch {
 		case home < 0:
+			if network, site, ok := inv.OtherSiteNetwork(a); ok {
+				v.errf(fmt.Sprintf("networks[%d].relay", relayed[0]), "relays send requests to %s %s, which is in network %s, site %s's: dhcpd ignores requests that arrive on an interface with no subnet declaration, and a network is one site's: put this site's server on a network of its own site", where, a, network, site)
+				continue
+			}
 			v.errf(fmt.Sprintf("networks[%d].relay", relayed[0]), "relays send requests to %s %s, which no network holds: declare the network the server is on (a pool is not needed): dhcpd ignores requests that arrive on an interface with no subnet declaration", where, a)
 		case inv.Networks[home].Relay:
 			v.errf(fmt.Sprintf("networks[%d].relay", home), "%s %s is in this network, so the server is on it: its clients reach it without a relay", where, a)
