@@ -716,7 +716,11 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 				// An interface that does not provision gets nothing
 				// written: its address may be in a network pxegen does
 				// not serve (storage, a BMC's).
-				if complete && nic.Provisions() {
+				//
+				// In a site's view, an address in another site's network
+				// puts the host on two sites, which sites() reports.
+				_, _, otherSite := inv.OtherSiteNetwork(ip)
+				if complete && nic.Provisions() && !otherSite {
 					v.errf(key, "%s is in none of the networks", ip)
 				}
 			case ip == n.subnet.Addr():
