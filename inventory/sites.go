@@ -117,6 +117,11 @@ func (inv *Inventory) SiteInventory(i int) *Inventory { return inv.siteView(i) }
 // it validates, but cannot be rendered.
 func (inv *Inventory) NeedsSite() bool { return len(inv.Sites) > 0 && inv.view == nil }
 
+// KeyPath is the key path in the file of a key path of the inventory:
+// in a site's view, its networks and hosts renumbered and its server and
+// ha the site's.
+func (inv *Inventory) KeyPath(p string) string { return inv.origPath(p) }
+
 var viewIndex = regexp.MustCompile(`^(networks|hosts)\[(\d+)\]`)
 
 // origPath is the key path in the file of a key path of a site's view:
