@@ -16,8 +16,8 @@ import (
 // any site, so every site has it. Profiles and the menu are shared.
 type Site struct {
 	Name string `yaml:"name"`
-	// Server is this site's boot server; its domain and interfaces, when
-	// left out, are the top-level server's.
+	// Server is this site's boot server; its domain, interfaces and
+	// http_url, when left out, are the top-level server's.
 	Server Server `yaml:"server"`
 	// HA makes the site a pair of DHCP servers, instead of server.ip.
 	HA *HA `yaml:"ha"`
