@@ -240,6 +240,11 @@ func (x *explainer) locate() error {
 		if x.unprovisioned != "" {
 			what = "is " + x.unprovisioned
 		}
+		if mac, err := inventory.ParseMAC(x.q.MAC); err == nil && x.host == nil && x.unprovisioned == "" {
+			if host, site, ok := x.site.inv.OtherSiteHost(mac.String()); ok {
+				return &QueryError{fmt.Sprintf("%s is host %s's, of site %s, whose server answers it: explain it with --site %s", x.q.MAC, host, site, site)}
+			}
+		}
 		return &QueryError{fmt.Sprintf("%s %s: give --ip, the address it gets, so explain knows its network", x.who, what)}
 	}
 	addr, err := inventory.ParseIPv4(ip)
@@ -254,6 +259,9 @@ func (x *explainer) locate() error {
 		}
 	}
 	if x.net == nil {
+		if network, site, ok := x.site.inv.OtherSiteNetwork(addr); ok {
+			return &QueryError{fmt.Sprintf("%s is in network %s, site %s's, whose server answers it: explain it with --site %s", addr, network, site, site)}
+		}
 		return &QueryError{fmt.Sprintf("%s is in no network of the inventory, so no DHCP server of it answers", addr)}
 	}
 	return nil

@@ -42,8 +42,12 @@ func newHA(inv *inventory.Inventory) (*HA, error) {
 	h := inv.HA
 	this, ok := h.This()
 	if !ok {
-		return nil, inventory.ErrorList{{File: inv.Source(), Path: "ha", Msg: fmt.Sprintf(
-			"the inventory is a pair of DHCP servers (%s), whose configurations differ: say which this render is for with --peer NAME", h.PeerNames())}}
+		what := "the inventory"
+		if name := inv.SiteName(); name != "" {
+			what = "site " + name
+		}
+		return nil, inventory.ErrorList{{File: inv.Source(), Path: inv.KeyPath("ha"), Msg: fmt.Sprintf(
+			"%s is a pair of DHCP servers (%s), whose configurations differ: say which this render is for with --peer NAME", what, h.PeerNames())}}
 	}
 	ha := &HA{This: this, Partner: h.Partner(), Primary: h.Primary(), Mode: h.Mode,
 		MaxResponseDelay: *h.MaxResponseDelay, MCLT: *h.MCLT, Port: *h.Port,

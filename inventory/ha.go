@@ -167,7 +167,11 @@ func (v *validator) ha() {
 	inv := v.inv
 	h := inv.HA
 	if h == nil {
-		if inv.peer != "" && !inv.NeedsSite() {
+		switch {
+		case inv.peer == "" || inv.NeedsSite():
+		case inv.view != nil:
+			v.errf("", "--peer %s: site %s has no ha section, so no peers to choose from", inv.peer, inv.SiteName())
+		default:
 			v.errf("", "--peer %s: the inventory has no ha section, so no peers to choose from", inv.peer)
 		}
 		return
@@ -178,7 +182,7 @@ func (v *validator) ha() {
 	if inv.Targets.DHCP == TargetDnsmasq {
 		v.targetErrf(TargetDnsmasq, "ha", "dnsmasq has no failover or lease sharing between servers: for a pair of DHCP servers, use targets.dhcp kea (its HA hook) or dhcpd (its failover protocol)")
 	}
-	if inv.serverIPGiven {
+	if inv.serverIPGiven && inv.view == nil { // a site's: sites() says
 		v.errf("server.ip", "with ha, each peer's ip is its own server address: leave server.ip out")
 	}
 	if d := *h.MaxResponseDelay; d < 2 || d > 3600 {
@@ -205,14 +209,14 @@ func (v *validator) ha() {
 		if msg := checkHostName(p.Name); msg != "" {
 			v.check(at+".name", msg)
 		} else if j, dup := names[p.Name]; dup {
-			v.errf(at+".name", "%q is also ha.peers[%d]", p.Name, j)
+			v.errf(at+".name", "%q is also %s", p.Name, v.path("ha.peers[%d]", j))
 		} else {
 			names[p.Name] = i
 		}
 		if ip, err := ParseIPv4(p.IP); err != nil {
 			v.errf(at+".ip", "%v", err)
 		} else if j, dup := ips[ip]; dup {
-			v.errf(at+".ip", "%s is also ha.peers[%d]'s", p.IP, j)
+			v.errf(at+".ip", "%s is also %s's", p.IP, v.path("ha.peers[%d]", j))
 		} else {
 			ips[ip] = i
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,8 +16,8 @@ import (
 // any site, so every site has it. Profiles and the menu are shared.
 type Site struct {
 	Name string `yaml:"name"`
-	// Server is this site's boot server; its domain and interfaces, when
-	// left out, are the top-level server's.
+	// Server is this site's boot server; its domain, interfaces and
+	// http_url, when left out, are the top-level server's.
 	Server Server `yaml:"server"`
 	// HA makes the site a pair of DHCP servers, instead of server.ip.
 	HA *HA `yaml:"ha"`
@@ -42,6 +43,62 @@ type siteView struct {
 	site     int
 	networks []int
 	hosts    []int
+	// inherited are the server keys (domain, http_url, interfaces) the
+	// site takes from the top-level server: the file says them there.
+	inherited map[string]bool
+	// whole is the inventory the view is of, for what the view's
+	// messages say about the other sites.
+	whole *Inventory
+}
+
+// OtherSiteNetwork finds, in a site's view, the network of another site
+// that holds a: its name and its site's; ok is false without sites, or
+// when no other site's network holds a.
+func (inv *Inventory) OtherSiteNetwork(a netip.Addr) (network, site string, ok bool) {
+	if inv.view == nil {
+		return "", "", false
+	}
+	whole := inv.view.whole
+	for _, n := range whole.Networks {
+		p, err := ParseSubnet(n.Subnet)
+		if err != nil || !p.Contains(a) {
+			continue
+		}
+		for i, s := range whole.Sites {
+			if i != inv.view.site && slices.Contains(s.Networks, n.Name) {
+				return n.Name, s.Name, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// OtherSiteHost finds, in a site's view, the host of another site with
+// the MAC: its name and its site's.
+func (inv *Inventory) OtherSiteHost(mac string) (host, site string, ok bool) {
+	if inv.view == nil {
+		return "", "", false
+	}
+	whole := inv.view.whole
+	for i, h := range whole.Hosts {
+		if slices.Contains(inv.view.hosts, i) {
+			continue
+		}
+		for _, nic := range h.NICs(i) {
+			m, err := ParseMAC(nic.MAC)
+			if err != nil || m.String() != mac || !nic.Provisions() {
+				continue
+			}
+			for _, a := range h.NICs(i) {
+				if ip, err := ParseIPv4(a.IP); err == nil && a.Provisions() {
+					if _, site, ok := inv.OtherSiteNetwork(ip); ok {
+						return h.Name, site, true
+					}
+				}
+			}
+		}
+	}
+	return "", "", false
 }
 
 // SiteName is the site the inventory was loaded for, or "".
@@ -59,6 +116,11 @@ func (inv *Inventory) SiteInventory(i int) *Inventory { return inv.siteView(i) }
 // NeedsSite reports whether the inventory has sites but none is chosen:
 // it validates, but cannot be rendered.
 func (inv *Inventory) NeedsSite() bool { return len(inv.Sites) > 0 && inv.view == nil }
+
+// KeyPath is the key path in the file of a key path of the inventory:
+// in a site's view, its networks and hosts renumbered and its server and
+// ha the site's.
+func (inv *Inventory) KeyPath(p string) string { return inv.origPath(p) }
 
 var viewIndex = regexp.MustCompile(`^(networks|hosts)\[(\d+)\]`)
 
@@ -79,6 +141,14 @@ func (inv *Inventory) origPath(p string) string {
 			return fmt.Sprintf("%s[%d]%s", m[1], list[i], p[len(m[0]):])
 		}
 	}
+	if key, ok := strings.CutPrefix(p, "server."); ok {
+		if i := strings.IndexAny(key, ".["); i >= 0 {
+			key = key[:i]
+		}
+		if v.inherited[key] {
+			return p // the top-level server's, which the site shares
+		}
+	}
 	for _, key := range []string{"server", "ha"} {
 		if p == key || strings.HasPrefix(p, key+".") || strings.HasPrefix(p, key+"[") {
 			return fmt.Sprintf("sites[%d].%s", v.site, p)
@@ -94,16 +164,30 @@ func (inv *Inventory) siteView(i int) *Inventory {
 	s := inv.Sites[i]
 	view := *inv
 	view.index = nil
-	view.view = &siteView{site: i}
+	view.view = &siteView{site: i, whole: inv}
 	if s.Name != inv.site {
 		view.peer = "" // --peer names a server of the site being rendered
 	}
+	// What the site leaves out of its server it shares with the
+	// top-level one: domain, interfaces and http_url.
 	server := s.Server
-	setDefault(&server.Domain, inv.Server.Domain)
-	if server.Interfaces == nil {
+	view.view.inherited = map[string]bool{}
+	if server.Domain == "" && inv.Server.Domain != "" {
+		server.Domain = inv.Server.Domain
+		view.view.inherited["domain"] = true
+	}
+	if server.Interfaces == nil && inv.Server.Interfaces != nil {
 		server.Interfaces = inv.Server.Interfaces
+		view.view.inherited["interfaces"] = true
+	}
+	if server.HTTPURL == "" && inv.fileHTTPURL != "" {
+		server.HTTPURL = inv.fileHTTPURL
+		view.view.inherited["http_url"] = true
 	}
 	view.Server = server
+	// The view's http_url as the file gives it is the site's (or the one
+	// it shares): that is what its files carry, and what is checked.
+	view.fileHTTPURL = server.HTTPURL
 	view.serverIPGiven, view.serverURLGiven, view.serverFromPeer = server.IP != "", server.HTTPURL != "", false
 	view.HA = nil
 	if s.HA != nil {
@@ -226,6 +310,9 @@ func (v *validator) sites() {
 			}
 		}
 	}
+	if inv.site == "" && inv.peer != "" {
+		v.errf("sites", "--peer %s: a peer is one of a site's pair: give --site too", inv.peer)
+	}
 	if !found {
 		var all []string
 		for _, s := range inv.Sites {
@@ -258,20 +345,97 @@ func (v *validator) sites() {
 			v.errf(fmt.Sprintf("hosts[%d]", i), "its addresses are in networks of sites %s: a host is one site's", strings.Join(in, " and "))
 		}
 	}
+	v.otherSitesServers(owner, subnets)
+}
+
+// siteServer is the address of one site's boot server, or of one peer of
+// its pair, and the key path that gives it.
+type siteServer struct {
+	site int
+	key  string
+	ip   netip.Addr
+}
+
+// otherSitesServers checks each site's server addresses against the rest
+// of the inventory: each site's view checks its own pools and hosts, but
+// a server on another site's network (a branch's server on the head
+// office's LAN) must be kept out of that site's pools and hosts too, and
+// no two sites can be one server.
+func (v *validator) otherSitesServers(owner map[string]int, subnets [][]netip.Prefix) {
+	inv := v.inv
+	var servers []siteServer
+	for i, s := range inv.Sites {
+		add := func(key, ip string) {
+			if a, err := ParseIPv4(ip); err == nil {
+				servers = append(servers, siteServer{i, key, a})
+			}
+		}
+		if s.HA != nil {
+			for j, p := range s.HA.Peers {
+				add(fmt.Sprintf("sites[%d].ha.peers[%d].ip", i, j), p.IP)
+			}
+		} else {
+			add(fmt.Sprintf("sites[%d].server.ip", i), s.Server.IP)
+		}
+	}
+	what := func(s siteServer) string {
+		return fmt.Sprintf("%s %s, site %s's boot server's address", s.key, s.ip, inv.Sites[s.site].Name)
+	}
+	first := map[netip.Addr]siteServer{}
+	for _, s := range servers {
+		if f, dup := first[s.ip]; dup && f.site != s.site {
+			v.errf(s.key, "%s is also %s: each site is its own boot server", s.ip, v.where(f.key))
+		} else if !dup {
+			first[s.ip] = s
+		}
+	}
+	for i, n := range inv.Networks {
+		k, ok := owner[n.Name]
+		if !ok {
+			continue
+		}
+		lo, hi, err := ParsePool(n.Pool)
+		if err != nil {
+			continue
+		}
+		for _, s := range servers {
+			if s.site != k && inPool(s.ip, lo, hi) {
+				v.errf(fmt.Sprintf("networks[%d].pool", i), "contains %s: site %s's DHCP server would lease it", what(s), inv.Sites[k].Name)
+			}
+		}
+	}
+	for i, h := range inv.Hosts {
+		for _, nic := range h.NICs(i) {
+			a, err := ParseIPv4(nic.IP)
+			if err != nil {
+				continue
+			}
+			for _, s := range servers {
+				// The site's own server is its view's to report.
+				own := slices.ContainsFunc(subnets[s.site], func(p netip.Prefix) bool { return p.Contains(a) })
+				if s.ip == a && !own {
+					v.errf(nic.Key+".ip", "%s is %s, site %s's boot server's address", a, s.key, inv.Sites[s.site].Name)
+				}
+			}
+		}
+	}
 }
 
 // validateSites checks each site's view: its server, its HA pair, its
 // relays and what depends on its server's address. A problem the whole
-// inventory's check already reported at the same key is not repeated.
+// inventory's check already reported is not repeated.
 func (inv *Inventory) validateSites(errs ErrorList) ErrorList {
-	seen := map[string]bool{}
+	// A problem is its key path and its message: the view's messages name
+	// the file's key paths as the whole's do, so the same problem reads
+	// the same, and two problems at one key path are both kept.
+	seen := map[[2]string]bool{}
 	for _, e := range errs {
-		seen[e.Path] = true
+		seen[[2]string{e.Path, e.Msg}] = true
 	}
 	for i := range inv.Sites {
 		for _, e := range inv.siteView(i).validate() {
-			if !seen[e.Path] {
-				seen[e.Path] = true
+			if k := [2]string{e.Path, e.Msg}; !seen[k] {
+				seen[k] = true
 				errs = append(errs, e)
 			}
 		}

@@ -162,6 +162,9 @@ func (v *validator) authoritative() {
 	if inv.Targets.DHCP != TargetDnsmasq || len(inv.Networks) == 0 {
 		return
 	}
+	if inv.NeedsSite() {
+		return // each site's dnsmasq serves its own networks: checked in its view
+	}
 	first := *inv.Networks[0].Authoritative
 	for i, n := range inv.Networks[1:] {
 		if *n.Authoritative == first {
@@ -173,15 +176,15 @@ func (v *validator) authoritative() {
 			}
 			return "not authoritative"
 		}
-		v.targetErrf(TargetDnsmasq, fmt.Sprintf("networks[%d].authoritative", i+1), "%s, but networks[0] (%s) is %s: dnsmasq's dhcp-authoritative holds for every network it serves, so with dnsmasq they must all agree (dhcpd and Kea take it per network)",
-			not(*n.Authoritative), inv.Networks[0].Name, not(first))
+		v.targetErrf(TargetDnsmasq, fmt.Sprintf("networks[%d].authoritative", i+1), "%s, but %s (%s) is %s: dnsmasq's dhcp-authoritative holds for every network it serves, so with dnsmasq they must all agree (dhcpd and Kea take it per network)",
+			not(*n.Authoritative), v.path("networks[0]"), inv.Networks[0].Name, not(first))
 	}
 }
 
 func (v *validator) server() {
 	s := v.inv.Server
 	if s.IP == "" {
-		if v.inv.HA == nil && !v.inv.NeedsSite() {
+		if v.inv.HA == nil && !v.inv.NeedsSite() && v.inv.view == nil { // a site's: sites() says
 			v.errf("server.ip", "required: the boot server's IPv4 address")
 		}
 	} else if _, err := ParseIPv4(s.IP); err != nil && !v.inv.serverFromPeer {
@@ -406,7 +409,8 @@ func (inv *Inventory) serverAddrs() []serverAddr {
 
 func (v *validator) networks() []parsedNetwork {
 	inv := v.inv
-	if len(inv.Networks) == 0 {
+	if len(inv.Networks) == 0 && inv.view == nil {
+		// A site's view with none: its sites[].networks says why.
 		v.errf("networks", "required: at least one network")
 	}
 	if len(inv.Networks) > MaxNetworks {
@@ -423,7 +427,7 @@ func (v *validator) networks() []parsedNetwork {
 		} else if !networkName.MatchString(n.Name) {
 			v.errf(at+".name", "%q: a network name uses letters, digits, _ and -, starts with a letter or digit, at most 63 characters", n.Name)
 		} else if j, dup := names[strings.ToLower(n.Name)]; dup {
-			v.errf(at+".name", "duplicate network name %q (also networks[%d], line %d)", n.Name, j, inv.posOf(fmt.Sprintf("networks[%d].name", j)).Line)
+			v.errf(at+".name", "duplicate network name %q (also %s, line %d)", n.Name, v.path("networks[%d]", j), inv.posOf(fmt.Sprintf("networks[%d].name", j)).Line)
 		} else {
 			names[strings.ToLower(n.Name)] = i
 		}
@@ -500,7 +504,7 @@ func (v *validator) networks() []parsedNetwork {
 			if second.index < first.index {
 				first, second = second, first
 			}
-			v.errf(fmt.Sprintf("networks[%d].subnet", second.index), "%s overlaps networks[%d] (%s)", second.subnet, first.index, first.subnet)
+			v.errf(fmt.Sprintf("networks[%d].subnet", second.index), "%s overlaps %s (%s)", second.subnet, v.path("networks[%d]", first.index), first.subnet)
 		}
 	}
 	return sorted
@@ -723,7 +727,11 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 				// An interface that does not provision gets nothing
 				// written: its address may be in a network pxegen does
 				// not serve (storage, a BMC's).
-				if complete && nic.Provisions() {
+				//
+				// In a site's view, an address in another site's network
+				// puts the host on two sites, which sites() reports.
+				_, _, otherSite := inv.OtherSiteNetwork(ip)
+				if complete && nic.Provisions() && !otherSite {
 					v.errf(key, "%s is in none of the networks", ip)
 				}
 			case ip == n.subnet.Addr():
@@ -731,9 +739,9 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 			case ip == Broadcast(n.subnet):
 				v.errf(key, "%s is the broadcast address of %s", ip, n.subnet)
 			case ip == n.gw:
-				v.errf(key, "%s is the gateway of networks[%d]", ip, n.index)
+				v.errf(key, "%s is the gateway of %s", ip, v.path("networks[%d]", n.index))
 			case n.first.IsValid() && inPool(ip, n.first, n.last):
-				v.errf(key, "%s is inside the pool %s of networks[%d]; dhcpd could lease it to another client", ip, inv.Networks[n.index].Pool, n.index)
+				v.errf(key, "%s is inside the pool %s of %s; dhcpd could lease it to another client", ip, inv.Networks[n.index].Pool, v.path("networks[%d]", n.index))
 			default:
 				if nic.Provisions() {
 					netProfiles = append(netProfiles, inv.Networks[n.index].Profile)
@@ -893,7 +901,13 @@ func (v *validator) also(key, other string) string {
 // message about another value.
 func (v *validator) where(p string) string {
 	pos := v.inv.posOf(p)
-	return fmt.Sprintf("%s at %s:%d:%d", p, v.inv.file, pos.Line, pos.Col)
+	return fmt.Sprintf("%s at %s:%d:%d", v.inv.origPath(p), v.inv.file, pos.Line, pos.Col)
+}
+
+// path is the file's key path of the key path the format gives: a site's
+// view names its networks, hosts, server and pair by the view's.
+func (v *validator) path(format string, args ...any) string {
+	return v.inv.origPath(fmt.Sprintf(format, args...))
 }
 
 // networkOf finds the network containing ip in nets, which is sorted by
@@ -948,7 +962,7 @@ func (v *validator) relays(nets []parsedNetwork) {
 	if len(relayed) == 0 {
 		return
 	}
-	servers := map[string]string{"server.ip": inv.Server.IP}
+	servers := map[string]string{inv.origPath("server.ip"): inv.Server.IP}
 	if inv.HA != nil {
 		servers = map[string]string{}
 		for i, p := range inv.HA.Peers {
@@ -981,6 +995,10 @@ func (v *validator) relays(nets []parsedNetwork) {
 		where := key
 		switch {
 		case home < 0:
+			if network, site, ok := inv.OtherSiteNetwork(a); ok {
+				v.errf(fmt.Sprintf("networks[%d].relay", relayed[0]), "relays send requests to %s %s, which is in network %s, site %s's: dhcpd ignores requests that arrive on an interface with no subnet declaration, and a network is one site's: put this site's server on a network of its own site", where, a, network, site)
+				continue
+			}
 			v.errf(fmt.Sprintf("networks[%d].relay", relayed[0]), "relays send requests to %s %s, which no network holds: declare the network the server is on (a pool is not needed): dhcpd ignores requests that arrive on an interface with no subnet declaration", where, a)
 		case inv.Networks[home].Relay:
 			v.errf(fmt.Sprintf("networks[%d].relay", home), "%s %s is in this network, so the server is on it: its clients reach it without a relay", where, a)
