@@ -39,7 +39,7 @@ var failoverStates = map[string]haStates{
 // the daemons themselves: two boot servers, each in its own network
 // namespace with its DHCP server (dhcpd's failover, or Kea's HA hook),
 // TFTP and Apache on its own rendered tree, on one virtual network. A VM
-// boots through the primary; the primary is killed, whole; a second VM
+// boots while both serve; the primary is killed, whole; a second VM
 // boots through the standby; the primary comes back and must learn the
 // lease the standby gave while it was down.
 func TestFailover(t *testing.T) {
@@ -73,9 +73,14 @@ func failover(t *testing.T, server dhcpServer, states haStates) {
 		waitLog(t, primary, regexp.MustCompile(`balanc\w* pool .* backup [1-9]`), time.Minute, "the pool to be balanced", primary, standby)
 	}
 
-	first := vm{name: "failover-primary", uefi: true, mac: "52:54:00:20:01:01", network: "lab",
+	// While both serve, a client may be answered by either: dhcpd's
+	// secondary answers one whose secs field is past load balance max
+	// seconds (iPXE's, on a slow machine), and serves its chain itself.
+	primary.partners = []*lab{standby}
+	first := vm{name: "failover-both", uefi: true, mac: "52:54:00:20:01:01", network: "lab",
 		want: "pxegen.profile=alpha", fetched: []string{"ipxe/boot-lab.ipxe", "ipxe/profiles/alpha.ipxe", "test/vmlinuz"}}
 	primary.boot(t, first)
+	primary.partners = nil
 
 	primary.kill()
 	t.Logf("check failover %s: killed the primary (pxe1): DHCP, TFTP and Apache", server.target)
@@ -86,6 +91,9 @@ func failover(t *testing.T, server dhcpServer, states haStates) {
 	standby.boot(t, second)
 	if ips := primary.leasedIPs(second.mac); len(ips) > 0 {
 		t.Fatalf("the dead primary acknowledged %s: %v", second.mac, ips)
+	}
+	if !strings.Contains(strings.Join(standby.requests(standby.leasedIPs(second.mac)), "\n"), "/pxe/test/vmlinuz 200") {
+		t.Fatalf("the standby's Apache did not serve %s its kernel", second.mac)
 	}
 
 	primary.start()

@@ -50,6 +50,10 @@ type lab struct {
 
 	mu   sync.Mutex
 	taps int
+	// partners are the other servers of an HA pair on the lab's network,
+	// which may answer and serve its VMs too: dhcpd's secondary answers a
+	// client whose secs field passed load balance max seconds.
+	partners []*lab
 }
 
 // dhcpServer is one DHCP server the lab can run: the target pxegen renders
@@ -430,10 +434,12 @@ func (l *lab) leasedIPs(mac string) []string {
 	re := regexp.MustCompile(fmt.Sprintf(l.dhcp.ack, regexp.QuoteMeta(mac)))
 	seen := map[string]bool{}
 	var ips []string
-	for _, m := range re.FindAllStringSubmatch(l.read(l.dhcp.log), -1) {
-		if !seen[m[1]] {
-			seen[m[1]] = true
-			ips = append(ips, m[1])
+	for _, s := range append([]*lab{l}, l.partners...) {
+		for _, m := range re.FindAllStringSubmatch(s.read(s.dhcp.log), -1) {
+			if !seen[m[1]] {
+				seen[m[1]] = true
+				ips = append(ips, m[1])
+			}
 		}
 	}
 	return ips
@@ -442,10 +448,12 @@ func (l *lab) leasedIPs(mac string) []string {
 // requests returns the HTTP requests ("/path status") made from ips.
 func (l *lab) requests(ips []string) []string {
 	var out []string
-	for _, line := range strings.Split(l.read("access.log"), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 3 && contains(ips, f[0]) {
-			out = append(out, f[1]+" "+f[2])
+	for _, s := range append([]*lab{l}, l.partners...) {
+		for _, line := range strings.Split(s.read("access.log"), "\n") {
+			f := strings.Fields(line)
+			if len(f) == 3 && contains(ips, f[0]) {
+				out = append(out, f[1]+" "+f[2])
+			}
 		}
 	}
 	return out
