@@ -391,12 +391,17 @@ func (o *inputOptions) render(e *env, opts ...inventory.Option) (*inventory.Inve
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	site, tree, err := o.renderLoaded(inv)
+	return inv, site, tree, err
+}
+
+// renderLoaded renders an inventory already loaded with --templates.
+func (o *inputOptions) renderLoaded(inv *inventory.Inventory) (*generate.Site, filetree.Tree, error) {
 	engine, err := generate.New(o.templates)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	site, tree, err := engine.RenderSite(inv)
-	return inv, site, tree, err
+	return engine.RenderSite(inv)
 }
 
 // Flags more than one command has.
@@ -540,9 +545,16 @@ func check(e *env, o checkOptions) error {
 		}
 	}
 	for _, s := range servers {
-		in := o.input
-		in.site, in.peer = s.site, s.peer
-		_, _, tree, err := in.render(e)
+		// The server the command line named renders what was loaded; the
+		// others load the inventory again, each for its site and peer.
+		var tree filetree.Tree
+		if s == (server{o.input.site, o.input.peer}) {
+			_, tree, err = o.input.renderLoaded(inv)
+		} else {
+			in := o.input
+			in.site, in.peer = s.site, s.peer
+			_, _, tree, err = in.render(e)
+		}
 		if err != nil {
 			return invalid(err)
 		}

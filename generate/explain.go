@@ -177,7 +177,7 @@ func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
 		}
 	}
 	if x.net.Relay {
-		servers := dhcpServers(site.inv)
+		servers := site.inv.DHCPServers()
 		x.step(Step{Stage: "relay", Summary: fmt.Sprintf("the relay agent at %s (giaddr) forwards every DHCP request of this network to %s, and the answers back; TFTP and HTTP are routed",
 			x.net.Gateway, strings.Join(servers, " and ")), Because: x.where(x.netAt + ".relay")})
 	}

@@ -76,3 +76,12 @@ func (h *HA) keaRole(primary bool) string {
 	}
 	return "standby"
 }
+
+// inOrder returns the pair's primary, then the other peer, whichever this
+// render is for: as both peers' configurations list them.
+func (h *HA) inOrder() (primary, other inventory.Peer) {
+	if h.Primary {
+		return h.This, h.Partner
+	}
+	return h.Partner, h.This
+}

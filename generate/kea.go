@@ -529,19 +529,13 @@ func additionalClasses(d *keaDhcp4) {
 
 // subnetID is the network address as a number. Validation refuses the
 // 0.0.0.0 network, so the id is never Kea's reserved 0.
-func subnetID(p netip.Prefix) uint32 {
-	a := p.Addr().As4()
-	return uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
-}
+func subnetID(p netip.Prefix) uint32 { return ipv4Int(p.Addr()) }
 
 // keaHAHooks loads the lease commands and the HA hook for s's pair: the
 // same on both peers but for this-server-name.
 func keaHAHooks(s *Site) []keaHook {
 	h := s.HA
-	primary, other := h.This, h.Partner
-	if !h.Primary {
-		primary, other = h.Partner, h.This
-	}
+	primary, other := h.inOrder()
 	// Three heartbeats fit in max-response-delay, at most 10 s apart.
 	beat := max(1, min(10, h.MaxResponseDelay/3)) * 1000
 	ha := keaHA{
@@ -572,10 +566,7 @@ func keaSplitPool(first, last string, h *HA) []keaPool {
 	a, b := netip.MustParseAddr(first), netip.MustParseAddr(last)
 	n := ipv4Int(b) - ipv4Int(a) + 1
 	end := ipv4Addr(ipv4Int(a) + n/2 - 1)
-	primary, other := h.This, h.Partner
-	if !h.Primary {
-		primary, other = h.Partner, h.This
-	}
+	primary, other := h.inOrder()
 	return []keaPool{
 		{Pool: first + " - " + end.String(), ClientClass: "HA_" + primary.Name},
 		{Pool: end.Next().String() + " - " + last, ClientClass: "HA_" + other.Name},

@@ -31,23 +31,10 @@ func Relays(inv *inventory.Inventory) []Relay {
 	for _, n := range inv.Networks {
 		if n.Relay {
 			subnet, _ := inventory.ParseSubnet(n.Subnet)
-			relays = append(relays, Relay{Network: n.Name, Subnet: subnet.String(), Agent: n.Gateway, Servers: dhcpServers(inv)})
+			relays = append(relays, Relay{Network: n.Name, Subnet: subnet.String(), Agent: n.Gateway, Servers: inv.DHCPServers()})
 		}
 	}
 	return relays
-}
-
-// dhcpServers are the addresses a relay forwards to: both servers of an
-// HA pair, which must each hear every request.
-func dhcpServers(inv *inventory.Inventory) []string {
-	if inv.HA == nil {
-		return []string{inv.Server.IP}
-	}
-	var ips []string
-	for _, p := range inv.HA.Peers {
-		ips = append(ips, p.IP)
-	}
-	return ips
 }
 
 // relayedBy is the network's comment's note of its relay.

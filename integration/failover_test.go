@@ -5,9 +5,7 @@ package integration
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -132,26 +130,7 @@ func primaryLeases(t *testing.T, l *lab) string {
 	if l.dhcp.target == inventory.TargetDhcpd {
 		return l.read("dhcpd.leases")
 	}
-	pid := labDaemon(t, l, "kea-dhcp4")
+	pid := daemonIn(t, l.work, "kea-dhcp4")
 	data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/root/var/lib/kea/kea-leases4.csv", pid))
 	return string(data)
-}
-
-// labDaemon is the PID of l's daemon named name.
-func labDaemon(t *testing.T, l *lab, name string) int {
-	t.Helper()
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range procs {
-		cmdline, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		args := strings.Split(string(cmdline), "\x00")
-		if filepath.Base(args[0]) == name && strings.Contains(string(cmdline), l.work) {
-			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
-			return pid
-		}
-	}
-	t.Fatalf("the lab's %s is not running", name)
-	return 0
 }

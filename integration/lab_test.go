@@ -289,7 +289,7 @@ func (l *lab) relayNetworks() {
 		run(t, "ip", "-n", r, "addr", "add", fmt.Sprintf("%s/%d", n.Gateway, subnet.Bits()), "dev", lan)
 		run(t, "ip", "-n", r, "link", "set", lan, "up")
 		run(t, "ip", "-n", l.ns, "route", "add", subnet.String(), "via", uplink.Gateway)
-		for _, s := range generate.Relays(l.inv)[0].Servers {
+		for _, s := range l.inv.DHCPServers() {
 			args = append(args, "--dhcp-relay="+n.Gateway+","+s)
 		}
 		l.bridges[n.Name] = br

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -118,6 +119,13 @@ func reloadPicksUpHosts(t *testing.T, server dhcpServer) {
 // machine numbers it) whose command line names the lab's work directory.
 func daemonPID(t *testing.T, m *miniLab) int {
 	t.Helper()
+	return daemonIn(t, m.work, "dnsmasq", "kea-dhcp4")
+}
+
+// daemonIn is the PID of the daemon, one of names, whose command line
+// names the lab's work directory.
+func daemonIn(t *testing.T, work string, names ...string) int {
+	t.Helper()
 	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
 	for _, p := range procs {
 		cmdline, err := os.ReadFile(p)
@@ -125,12 +133,12 @@ func daemonPID(t *testing.T, m *miniLab) int {
 			continue
 		}
 		args := strings.Split(string(cmdline), "\x00")
-		if (filepath.Base(args[0]) == "dnsmasq" || filepath.Base(args[0]) == "kea-dhcp4") && strings.Contains(string(cmdline), m.work) {
+		if slices.Contains(names, filepath.Base(args[0])) && strings.Contains(string(cmdline), work) {
 			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
 			return pid
 		}
 	}
-	t.Fatal("the lab's DHCP server is not running")
+	t.Fatalf("the lab's %s is not running", strings.Join(names, " or "))
 	return 0
 }
 

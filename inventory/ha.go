@@ -224,11 +224,12 @@ func (v *validator) ha() {
 			v.check(at+".http_url", checkURL(p.HTTPURL, true))
 		}
 	}
-	if h.Mode == HALoadBalancing {
-		// Kea's peers allocate from halves of each pool.
+	if h.Mode == HALoadBalancing && inv.Targets.DHCP == TargetKea {
+		// Kea's peers allocate from halves of each pool; dhcpd's share
+		// one pool by its failover protocol.
 		for i, n := range inv.Networks {
 			if first, last, err := ParsePool(n.Pool); err == nil && first == last {
-				v.errf(fmt.Sprintf("networks[%d].pool", i), "one address: under ha load-balancing each pool is halved between the peers, so it needs two at least")
+				v.targetErrf(TargetKea, fmt.Sprintf("networks[%d].pool", i), "one address: under ha load-balancing Kea's peers each allocate from half of each pool, so it needs two at least")
 			}
 		}
 	}

@@ -99,6 +99,10 @@ func TestHARefusals(t *testing.T) {
 	if _, err := Parse("inventory.yaml", []byte(strings.Replace(lb, "10.1.1.100-10.1.1.100", "10.1.1.100-10.1.1.101", 1))); err != nil {
 		t.Errorf("a two-address pool under load-balancing: %v", err)
 	}
+	// dhcpd's peers share one pool by their protocol: one address will do.
+	if _, err := Parse("inventory.yaml", []byte(strings.Replace(lb, "dhcp: kea", "dhcp: dhcpd", 1))); err != nil {
+		t.Errorf("a one-address pool under dhcpd load-balancing: %v", err)
+	}
 	// A peer chosen for an inventory with no pair is a mistake of the
 	// command line, said as such.
 	_, err := Parse("inventory.yaml", []byte("server: {ip: 10.1.1.2}\nnetworks: [{name: lab, subnet: 10.1.1.0/24}]\nprofiles: {p: {kernel: k}}\n"), WithPeer("pxe1"))

@@ -282,13 +282,7 @@ func (v *validator) sites() {
 	found := inv.site == ""
 	for i, s := range inv.Sites {
 		at := fmt.Sprintf("sites[%d]", i)
-		if msg := checkHostName(s.Name); msg != "" {
-			v.check(at+".name", msg)
-		} else if j, dup := names[strings.ToLower(s.Name)]; dup {
-			v.errf(at+".name", "duplicate site name %q (also %s; names are compared without case)", s.Name, v.also(at+".name", fmt.Sprintf("sites[%d].name", j)))
-		} else {
-			names[strings.ToLower(s.Name)] = i
-		}
+		v.uniqueName(names, "sites", i, "site", s.Name)
 		found = found || s.Name == inv.site
 		switch {
 		case s.HA == nil && s.Server.IP == "":

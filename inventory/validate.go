@@ -375,6 +375,7 @@ type parsedNetwork struct {
 // for.
 type serverAddr struct {
 	ip   netip.Addr
+	key  string // where the file sets it: server.ip, or ha.peers[N].ip
 	peer string // with ha: "ha.peers[N] NAME"
 }
 
@@ -388,20 +389,32 @@ func (s serverAddr) what(boot bool) string {
 	return "the server's address"
 }
 
+// DHCPServers are the addresses of the DHCP servers a valid inventory
+// (or site) is for: server.ip, or both peers' of an HA pair. A relay
+// forwards to each.
+func (inv *Inventory) DHCPServers() []string {
+	var ips []string
+	for _, s := range inv.serverAddrs() {
+		ips = append(ips, s.ip.String())
+	}
+	return ips
+}
+
 // serverAddrs are server.ip or, with ha, both peers' addresses, whichever
 // the render is for: each peer's DHCP configuration holds the pools and
 // host addresses both serve, so neither peer's address may be in them.
 func (inv *Inventory) serverAddrs() []serverAddr {
 	if inv.HA == nil {
 		if ip, err := ParseIPv4(inv.Server.IP); err == nil {
-			return []serverAddr{{ip: ip}}
+			return []serverAddr{{ip: ip, key: inv.origPath("server.ip")}}
 		}
 		return nil
 	}
 	var out []serverAddr
 	for i, p := range inv.HA.Peers {
 		if ip, err := ParseIPv4(p.IP); err == nil {
-			out = append(out, serverAddr{ip: ip, peer: inv.origPath(fmt.Sprintf("ha.peers[%d]", i)) + " " + p.Name})
+			at := inv.origPath(fmt.Sprintf("ha.peers[%d]", i))
+			out = append(out, serverAddr{ip: ip, key: at + ".ip", peer: at + " " + p.Name})
 		}
 	}
 	return out
@@ -661,13 +674,7 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 	ips := make(map[netip.Addr]string, len(inv.Hosts))
 	for i, h := range inv.Hosts {
 		at := fmt.Sprintf("hosts[%d]", i)
-		if msg := checkHostName(h.Name); msg != "" {
-			v.check(at+".name", msg)
-		} else if j, dup := names[strings.ToLower(h.Name)]; dup {
-			v.errf(at+".name", "duplicate host name %q (also %s; names are compared without case)", h.Name, v.also(at+".name", fmt.Sprintf("hosts[%d].name", j)))
-		} else {
-			names[strings.ToLower(h.Name)] = i
-		}
+		v.uniqueName(names, "hosts", i, "host", h.Name)
 		if h.Interfaces != nil {
 			if len(h.Interfaces) == 0 {
 				v.errf(at+".interfaces", "an empty list: list the host's network interfaces, or give its mac instead")
@@ -962,18 +969,6 @@ func (v *validator) relays(nets []parsedNetwork) {
 	if len(relayed) == 0 {
 		return
 	}
-	servers := map[string]string{inv.origPath("server.ip"): inv.Server.IP}
-	if inv.HA != nil {
-		servers = map[string]string{}
-		for i, p := range inv.HA.Peers {
-			servers[inv.origPath(fmt.Sprintf("ha.peers[%d].ip", i))] = p.IP
-		}
-	}
-	keys := make([]string, 0, len(servers))
-	for k := range servers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	for _, i := range relayed {
 		n := inv.Networks[i]
 		at := fmt.Sprintf("networks[%d]", i)
@@ -981,18 +976,14 @@ func (v *validator) relays(nets []parsedNetwork) {
 			v.errf(at+".relay", "a relayed network needs its gateway: the relay agent's address there, which the server answers to (giaddr)")
 		}
 	}
-	for _, key := range keys {
-		a, err := ParseIPv4(servers[key])
-		if err != nil {
-			continue // said where it is set
-		}
+	for _, s := range inv.serverAddrs() { // an invalid one is said where it is set
+		a, where := s.ip, s.key
 		home := -1
 		for _, pn := range nets {
 			if pn.subnet.Contains(a) {
 				home = pn.index
 			}
 		}
-		where := key
 		switch {
 		case home < 0:
 			if network, site, ok := inv.OtherSiteNetwork(a); ok {
@@ -1003,5 +994,18 @@ func (v *validator) relays(nets []parsedNetwork) {
 		case inv.Networks[home].Relay:
 			v.errf(fmt.Sprintf("networks[%d].relay", home), "%s %s is in this network, so the server is on it: its clients reach it without a relay", where, a)
 		}
+	}
+}
+
+// uniqueName checks the name at list[i].name: an RFC 1123 label, unique
+// regardless of case among the names recorded so far, where it goes.
+func (v *validator) uniqueName(names map[string]int, list string, i int, kind, name string) {
+	at := fmt.Sprintf("%s[%d].name", list, i)
+	if msg := checkHostName(name); msg != "" {
+		v.check(at, msg)
+	} else if j, dup := names[strings.ToLower(name)]; dup {
+		v.errf(at, "duplicate %s name %q (also %s; names are compared without case)", kind, name, v.also(at, fmt.Sprintf("%s[%d].name", list, j)))
+	} else {
+		names[strings.ToLower(name)] = i
 	}
 }
