@@ -22,7 +22,7 @@ BINARY_FILES :=
 
 # Debian packages the tests need: the real daemons, the boot loaders and
 # QEMU for the integration suite; Jinja2 for make bench's peer.
-DEBIAN_PACKAGES := isc-dhcp-server kea-dhcp4-server dnsmasq-base apache2 xinetd tftpd-hpa \
+DEBIAN_PACKAGES := isc-dhcp-server kea-dhcp4-server kea-dhcp6-server radvd dnsmasq-base apache2 xinetd tftpd-hpa \
 	shim-signed grub-efi-amd64-signed \
 	qemu-system-x86 ipxe ipxe-qemu pxelinux syslinux-common ovmf \
 	qemu-system-arm qemu-efi-aarch64 memtest86+ \

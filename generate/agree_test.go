@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -70,6 +71,9 @@ func TestServersAgree(t *testing.T) {
 			}
 			want := map[string]policy{}
 			for _, n := range inv.Networks {
+				if n.IPv6Only() {
+					continue // DHCPv4 serves it not
+				}
 				lease := inventory.DefaultLeaseTime
 				if n.LeaseTime != nil {
 					lease = *n.LeaseTime
@@ -131,6 +135,9 @@ func dhcpdPolicies(inv *inventory.Inventory, text string) (map[string]policy, er
 		}
 	}
 	for _, n := range inv.Networks {
+		if n.IPv6Only() {
+			continue // DHCPv4 serves it not
+		}
 		subnet, _ := inventory.ParseSubnet(n.Subnet)
 		head := "subnet " + subnet.Addr().String() + " "
 		p := policy{Lease: 43200, MinLease: 300, MaxLease: 86400, Authoritative: global}
@@ -198,6 +205,9 @@ func keaPolicies(inv *inventory.Inventory, text string) (map[string]policy, erro
 	g := doc.Dhcp4.lifetimes
 	out := map[string]policy{}
 	for _, n := range inv.Networks {
+		if n.IPv6Only() {
+			continue // DHCPv4 serves it not
+		}
 		subnet, _ := inventory.ParseSubnet(n.Subnet)
 		found := false
 		for _, s := range doc.Dhcp4.Subnet4 {
@@ -232,6 +242,9 @@ func dnsmasqPolicies(inv *inventory.Inventory, text string) (map[string]policy, 
 		auth = auth || l == "dhcp-authoritative"
 	}
 	for _, n := range inv.Networks {
+		if n.IPv6Only() {
+			continue // DHCPv4 serves it not
+		}
 		head := "dhcp-range=set:net-" + n.Name + ","
 		found := false
 		for _, l := range strings.Split(text, "\n") {
@@ -326,6 +339,11 @@ func TestBootFileBoundary(t *testing.T) {
 			base := strings.TrimSuffix(inv.Server.HTTPURL, "/")
 			for _, extra := range []int{0, 1} {
 				inv.Server.HTTPURL = base + strings.Repeat("x", pad+extra) + "/"
+				if six := inv.Server.HTTPURL6; six != "" {
+					// The same Alias, as the default http_url6 has.
+					u, _ := url.Parse(inv.Server.HTTPURL)
+					inv.Server.HTTPURL6 = six[:strings.Index(six, "]")+1] + u.Path
+				}
 				err := inv.Validate()
 				if extra == 1 {
 					var list inventory.ErrorList

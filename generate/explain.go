@@ -394,11 +394,13 @@ func (x *explainer) ipxe() {
 // below is the path below boot_root that url fetches from the server,
 // which serves boot_root at http_url; "" for any other URL.
 func (x *explainer) below(url string) string {
-	p, ok := strings.CutPrefix(url, x.site.Server.HTTPURL)
-	if !ok {
-		return ""
+	if p, ok := strings.CutPrefix(url, x.site.Server.HTTPURL); ok {
+		return p
 	}
-	return p
+	if p, ok := strings.CutPrefix(url, x.site.Server6.HTTPURL); ok && x.site.IPv6 {
+		return p
+	}
+	return ""
 }
 
 // localBoot says how iPXE boots the local disk on a firmware, as the

@@ -118,6 +118,7 @@ type ipxeFlow struct {
 // ipxeRun is one client running the scripts.
 type ipxeRun struct {
 	x        *explainer
+	origin   string            // scheme and host of the URL DHCP gave: what iPXE resolves a bare path against
 	settings map[string]string // what ${name} expands to
 	images   map[string]string // imgfetch --name NAME: the URL fetched
 	commands int
@@ -134,7 +135,7 @@ func (x *explainer) runIPXE(url string) {
 	if x.code == 0 {
 		platform, buildarch = "pcbios", "i386"
 	}
-	r := &ipxeRun{x: x, images: map[string]string{}, settings: map[string]string{
+	r := &ipxeRun{x: x, origin: urlOrigin(url), images: map[string]string{}, settings: map[string]string{
 		"platform":        platform,
 		"buildarch":       buildarch,
 		"netX/mac:hexhyp": strings.ReplaceAll(x.explain.Client.MAC, ":", "-"),
@@ -212,6 +213,16 @@ func (r *ipxeRun) line(sc *ipxeScript, line string, depth int) ipxeFlow {
 	return ipxeFlow{ok: ok}
 }
 
+// urlOrigin is a URL's scheme and host: http://[2001:db8::1]:8080.
+func urlOrigin(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return ""
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	return scheme + "://" + host
+}
+
 var ipxeSetting = regexp.MustCompile(`\$\{([^}]*)\}`)
 
 func (r *ipxeRun) expand(s string) string {
@@ -229,6 +240,14 @@ func (r *ipxeRun) command(sc *ipxeScript, words []string, depth int) ipxeFlow {
 		words[i] = r.expand(words[i])
 	}
 	opts, args := ipxeOptions(words[1:])
+	switch words[0] {
+	case "imgfetch", "chain", "kernel", "initrd":
+		// A path without a host: iPXE resolves it against the URL of
+		// the script it runs, which came from DHCP's URL's server.
+		if len(args) > 0 && strings.HasPrefix(args[0], "/") {
+			args[0] = r.origin + args[0]
+		}
+	}
 	arg := func(i int) string {
 		if i < len(args) {
 			return args[i]

@@ -226,7 +226,7 @@ func servedArch(inv *inventory.Inventory, ip, arch string) bool {
 	}
 	addr := netip.MustParseAddr(ip)
 	for _, n := range inv.Networks {
-		if !netip.MustParsePrefix(n.Subnet).Contains(addr) {
+		if n.IPv6Only() || !netip.MustParsePrefix(n.Subnet).Contains(addr) {
 			continue
 		}
 		switch code {

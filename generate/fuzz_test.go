@@ -158,8 +158,12 @@ func TestSyntaxCheckersReject(t *testing.T) {
 		"grub brace":          {checkGRUB, "menuentry 'a' --id 'a' {\n}\n}\n"},
 		"grub default title":  {checkGRUB, "set default=pxegen~b\nmenuentry 'pxegen~b' --id 'pxegen~a' {\n}\nmenuentry 'b' --id 'pxegen~b' {\n}\n"},
 		"grub title option":   {checkGRUB, "menuentry '--id=x' --id 'pxegen~a' {\n}\n"},
-		"kea invalid":         {checkKea, "// x\n{\"Dhcp4\": {\"a\": 1}\n"},
-		"kea second server":   {checkKea, "{\"Dhcp4\": {}, \"Dhcp6\": {}}\n"},
+		"kea invalid":         {func(s string) string { return checkKea(s, "Dhcp4") }, "// x\n{\"Dhcp4\": {\"a\": 1}\n"},
+		"kea second server":   {func(s string) string { return checkKea(s, "Dhcp4") }, "{\"Dhcp4\": {}, \"Dhcp6\": {}}\n"},
+		"kea6 as kea4":        {func(s string) string { return checkKea(s, "Dhcp6") }, "{\"Dhcp4\": {}}\n"},
+		"dnsmasq two ip6":     {checkDnsmasq, "dhcp-host=52:54:00:00:00:01,[2001:db8::1],[2001:db8::2],a\n"},
+		"radvd statement":     {checkRadvd, "interface eth0\n{\n\tAdvSendAdvert on; AdvManagedFlag off;\n};\n"},
+		"radvd brace":         {checkRadvd, "interface eth0\n{\n};\n};\n"},
 	} {
 		if c.check(c.text) == "" {
 			t.Errorf("%s: accepted", name)
@@ -180,7 +184,13 @@ func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 	case f.Path == rel(inv.Paths.DhcpdConf):
 		return checkDhcpd(text)
 	case f.Path == rel(inv.Paths.KeaConf):
-		return checkKea(text)
+		return checkKea(text, "Dhcp4")
+	case f.Path == rel(inv.Paths.Kea6Conf):
+		return checkKea(text, "Dhcp6")
+	case f.Path == rel(inv.Paths.Dhcpd6Conf):
+		return checkDhcpd(text)
+	case f.Path == rel(inv.Paths.RadvdConf):
+		return checkRadvd(text)
 	case f.Path == rel(inv.Paths.DnsmasqConf):
 		return checkDnsmasq(text)
 	case f.Path == rel(inv.Paths.DnsmasqHosts):
@@ -205,7 +215,7 @@ func checkSyntax(inv *inventory.Inventory, f filetree.File) string {
 
 var (
 	dhcpdString  = regexp.MustCompile(`"[^"\\]*"`)
-	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|include|next-server|option|subnet|range|failover peer|primary|secondary|address|port|peer address|peer port|max-response-delay|max-unacked-updates|load balance max seconds|mclt|split|pool|default-lease-time|max-lease-time|min-lease-time|authoritative|not authoritative|if|} elsif|} else|}|host|hardware|fixed-address|filename)( |;|$)`)
+	dhcpdKeyword = regexp.MustCompile(`^(ddns-update-style|include|next-server|option|subnet|range|failover peer|primary|secondary|address|port|peer address|peer port|max-response-delay|max-unacked-updates|load balance max seconds|mclt|split|pool|default-lease-time|max-lease-time|min-lease-time|authoritative|not authoritative|if|} elsif|} else|}|host|hardware|fixed-address|filename|subnet6|range6|fixed-address6|preferred-lifetime)( |;|$)`)
 )
 
 // checkDhcpd: every line is blank, a whole-line comment, or one statement
@@ -343,7 +353,7 @@ var dnsmasqFields = map[string][2]int{
 	"interface": {1, 1}, "domain": {1, 1}, "dhcp-userclass": {1, 1}, "dhcp-match": {1, 2},
 	"dhcp-option": {1, inventory.MaxOptionItems + 1}, "dhcp-option-force": {2, 2}, "dhcp-boot": {1, 3}, "dhcp-range": {4, 4}, "dhcp-host": {2, 3},
 	"enable-tftp": {0, 0}, "tftp-root": {1, 1}, "dhcp-authoritative": {0, 0}, "conf-file": {1, 1},
-	"dhcp-hostsfile": {1, 1}, "dhcp-optsfile": {1, 1},
+	"dhcp-hostsfile": {1, 1}, "dhcp-optsfile": {1, 1}, "enable-ra": {0, 0}, "ra-param": {3, 3},
 }
 
 // checkDnsmasqFile checks a dhcp-hostsfile or dhcp-optsfile, whose lines
@@ -376,13 +386,20 @@ func checkDnsmasq(text string) string {
 		if strings.ContainsAny(value, "#\"\\ \t") {
 			return fmt.Sprintf("line %d: %q holds a comment, quote or space character", i+1, line)
 		}
-		n := 0
+		n, ip6 := 0, 0
 		if value != "" {
 			for _, field := range strings.Split(value, ",") {
-				if !strings.HasPrefix(field, "tag:") && !strings.HasPrefix(field, "set:") {
+				switch {
+				case strings.HasPrefix(field, "tag:"), strings.HasPrefix(field, "set:"):
+				case key == "dhcp-host" && strings.HasPrefix(field, "[") && strings.HasSuffix(field, "]"):
+					ip6++ // a host's IPv6 address, beside its IPv4 one
+				default:
 					n++
 				}
 			}
+		}
+		if ip6 > 1 {
+			return fmt.Sprintf("line %d: %q has %d IPv6 addresses, want one at most", i+1, line, ip6)
 		}
 		if n < limits[0] || n > limits[1] {
 			return fmt.Sprintf("line %d: %q has %d fields, want %d to %d", i+1, line, n, limits[0], limits[1])
@@ -550,13 +567,38 @@ func grubStrtoul(s string) (n int, rest string, ok bool) {
 }
 
 // checkKea: comment lines, then one JSON document holding only Dhcp4.
-func checkKea(text string) string {
+func checkKea(text, top string) string {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(golden.KeaJSON(text), &doc); err != nil {
 		return "not JSON: " + err.Error()
 	}
-	if len(doc) != 1 || doc["Dhcp4"] == nil {
-		return fmt.Sprintf("want only Dhcp4 at the top, got %d keys", len(doc))
+	if len(doc) != 1 || doc[top] == nil {
+		return fmt.Sprintf("want only %s at the top, got %d keys", top, len(doc))
+	}
+	return ""
+}
+
+var radvdLine = regexp.MustCompile(`^(interface [A-Za-z0-9._-]{1,15}|\tprefix [0-9a-f:]+/[0-9]+|\t*[{]|\t*};|\t+Adv[A-Za-z]+ (on|off|[0-9]+);|\t+(Min|Max)RtrAdvInterval [0-9]+;)$`)
+
+// checkRadvd: every line is blank, a comment, or one of the statements
+// pxegen writes; braces balance.
+func checkRadvd(text string) string {
+	depth := 0
+	for i, line := range strings.Split(text, "\n") {
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case !radvdLine.MatchString(line):
+			return fmt.Sprintf("line %d: %q is no statement pxegen writes", i+1, line)
+		case strings.HasSuffix(line, "{"):
+			depth++
+		case strings.HasSuffix(line, "};"):
+			if depth--; depth < 0 {
+				return fmt.Sprintf("line %d: unbalanced }", i+1)
+			}
+		}
+	}
+	if depth != 0 {
+		return "unbalanced braces"
 	}
 	return ""
 }

@@ -152,7 +152,8 @@ func withoutSharedFiles(t *testing.T, engine *generate.Engine, inv *inventory.In
 // site uses.
 func splitServerFiles(inv *inventory.Inventory, tree filetree.Tree) (others map[string]string, servers filetree.Tree) {
 	server := map[string]bool{}
-	for _, p := range []string{inv.Paths.DhcpdConf, inv.Paths.KeaConf, inv.Paths.DnsmasqConf, inv.Paths.DnsmasqHosts, inv.Paths.DnsmasqOpts, inv.Paths.XinetdTFTP} {
+	for _, p := range []string{inv.Paths.DhcpdConf, inv.Paths.KeaConf, inv.Paths.DnsmasqConf, inv.Paths.DnsmasqHosts, inv.Paths.DnsmasqOpts, inv.Paths.XinetdTFTP,
+		inv.Paths.Kea6Conf, inv.Paths.Dhcpd6Conf, inv.Paths.RadvdConf} {
 		server[strings.TrimPrefix(p, "/")] = true
 	}
 	others = map[string]string{}

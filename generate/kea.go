@@ -347,7 +347,7 @@ func keaConfig(s *Site) ([]byte, error) {
 		d.OptionData = append(d.OptionData, keaOption{Name: "domain-name", Data: s.Server.Domain})
 	}
 	subnetOf := map[*Network]int{} // an index: appending moves the slice
-	for _, n := range s.Networks {
+	for _, n := range s.Networks4 {
 		// A subnet's id is its network address: unique because subnets do
 		// not overlap, and stable when networks are reordered, so Kea's
 		// leases stay with their subnet.

@@ -65,6 +65,11 @@ func (s *Site) References() []Reference {
 			}
 		}
 	}
+	for _, n := range s.Networks6 {
+		for _, l := range n.V6.Loaders {
+			add(s.Bootloaders.UEFI, fmt.Sprintf("%s loader over IPv6 (%s)", l.Name, l.File))
+		}
+	}
 	for _, h := range s.Hosts {
 		// A host whose secure_boot differs from its network's gets its
 		// own UEFI loader in its DHCP entry.

@@ -64,10 +64,23 @@ type Site struct {
 	HAPeerName  string
 	Paths       inventory.Paths
 	Bootloaders inventory.Bootloaders
-	Networks    []*Network
-	Profiles    []*Profile // in file order
-	Menu        Menu
-	Hosts       []*Host
+	// Networks are all networks, in file order; Networks4 those with an
+	// IPv4 subnet, which the DHCPv4 servers serve, and Networks6 those
+	// with a subnet6.
+	Networks             []*Network
+	Networks4, Networks6 []*Network
+	// IPv6 is whether some network has a subnet6; Server6 is then the
+	// server's side of it.
+	IPv6    bool
+	Server6 Server6
+	// IPXEBase is what iPXE scripts put before a path below boot_root:
+	// http_url, or with IPv6 only its path, which iPXE resolves against
+	// the URL of the script it runs, so that a client stays with the
+	// server address (and family) it came by.
+	IPXEBase string
+	Profiles []*Profile // in file order
+	Menu     Menu
+	Hosts    []*Host
 	// LocalLoaders are the EFI loaders GRUB looks for on the local disks
 	// to boot one (it cannot hand the boot back to the firmware): the
 	// removable-media path first, then the common installed ones; for
@@ -100,6 +113,10 @@ var localLoadersARM64 = []string{
 
 // Network is one DHCP subnet as the templates need it.
 type Network struct {
+	// IPv4: the network has an IPv4 subnet (the fields below up to V6);
+	// one without is IPv6-only. V6 is its IPv6 side, nil without one.
+	IPv4          bool
+	V6            *Network6
 	Name          string
 	Tag           string // dnsmasq's tag for the network's clients
 	Subnet        netip.Prefix
@@ -228,8 +245,12 @@ type Host struct {
 	IP               string // empty when the host has no fixed address
 	HexIP            string // the IP as PXELINUX's 8 upper-case hex digits
 	Network          *Network
-	Profile          *Profile // nil: the host boots like an unknown client
-	Args             string   // profile arguments then the host's own
+	// IP6 is the host's fixed IPv6 address, empty when it has none;
+	// Network6 the network whose subnet6 holds it.
+	IP6      string
+	Network6 *Network
+	Profile  *Profile // nil: the host boots like an unknown client
+	Args     string   // profile arguments then the host's own
 	// SecureBoot is whether the host boots the signed chain on x86-64 UEFI
 	// PXE; UEFILoader, when not empty, is the loader its own DHCP entry
 	// gives it because that differs from its network's, or because it has
@@ -303,6 +324,10 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 		s.HA, s.HAPeerName = ha, DhcpdFailoverPeer
 	}
 	s.HTTPPath = urlPath(inv.Server.HTTPURL)
+	s.IPXEBase = s.Server.HTTPURL
+	if inv.HasIPv6() {
+		s.IPXEBase = s.HTTPPath
+	}
 	s.HTTPListen = httpListen(inv.Server.HTTPURL)
 	s.PXELinuxURL = s.Server.HTTPURL + inv.Bootloaders.PXELinux
 	s.KnownScriptURL = s.Server.HTTPURL + inventory.KnownScript
@@ -335,11 +360,19 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 	s.Menu = Menu{Title: inv.Menu.Title, Timeout: *inv.Menu.Timeout, TimeoutMS: *inv.Menu.Timeout * 100, Default: inv.Menu.Default,
 		GRUBDefault: GRUBIDPrefix + inv.Menu.Default}
 	for _, n := range inv.Networks {
+		if n.IPv6Only() {
+			net := &Network{Name: n.Name, Tag: "net-" + n.Name, Profile: n.Profile, LeaseTime: *n.LeaseTime,
+				MinLeaseTime: inventory.MinLeaseTime, BootScript: inventory.BootScript(n.Name), X86: true}
+			net.BootScriptURL = s.Server.HTTPURL + net.BootScript
+			s.Networks = append(s.Networks, net)
+			continue
+		}
 		subnet, err := inventory.ParseSubnet(n.Subnet)
 		if err != nil {
 			return nil, err // Validate refuses this; guard against a skipped validation
 		}
 		net := &Network{
+			IPv4:          true,
 			Name:          n.Name,
 			Tag:           "net-" + n.Name,
 			Subnet:        subnet,
@@ -386,6 +419,10 @@ func newSite(inv *inventory.Inventory) (*Site, error) {
 			net.ArchLoaders = net.HTTPLoaders
 		}
 		s.Networks = append(s.Networks, net)
+		s.Networks4 = append(s.Networks4, net)
+	}
+	if err := s.ipv6(inv); err != nil {
+		return nil, err
 	}
 	seen := map[int]bool{}
 	for _, n := range s.Networks {
@@ -453,9 +490,20 @@ func (s *Site) host(h inventory.Host, at string, nic inventory.NIC, anySecureNet
 			host.KnownURL, host.Script = s.KnownIPScriptURL, inventory.HostIPScript(host.IP)
 		}
 	}
+	if nic.IP6 != "" {
+		ip, err := inventory.ParseIPv6(nic.IP6)
+		if err != nil {
+			return nil, err
+		}
+		host.IP6 = ip.String()
+		host.Network6 = s.network6Of(ip)
+	}
 	profile := h.BootProfile()
 	if profile == "" && host.Network != nil {
 		profile = host.Network.Profile
+	}
+	if profile == "" && host.Network == nil && host.Network6 != nil {
+		profile = host.Network6.Profile
 	}
 	switch {
 	case host.Network == nil && h.SecureBoot != nil:
@@ -523,15 +571,18 @@ func (s *Site) hostOverrides(host *Host, h inventory.Host) {
 	default:
 		// Whichever network it lands in gives the next-server, as dhcpd's
 		// subnet does for a host without one of its own.
+		if len(s.Networks4) == 0 {
+			return // IPv6-only: boot_file is DHCPv4's
+		}
 		same := true
-		for _, n := range s.Networks {
-			same = same && n.NextServer == s.Networks[0].NextServer
+		for _, n := range s.Networks4 {
+			same = same && n.NextServer == s.Networks4[0].NextServer
 		}
 		if same {
-			host.DnsmasqBoot = []DnsmasqBoot{{NextServer: s.Networks[0].NextServer}}
+			host.DnsmasqBoot = []DnsmasqBoot{{NextServer: s.Networks4[0].NextServer}}
 			return
 		}
-		for _, n := range s.Networks {
+		for _, n := range s.Networks4 {
 			host.DnsmasqBoot = append(host.DnsmasqBoot, DnsmasqBoot{Tags: "tag:" + n.Tag + ",", NextServer: n.NextServer})
 		}
 	}
@@ -596,16 +647,17 @@ func grubPath(p string) string {
 	return "(http," + host + ")/" + file
 }
 
-// url makes a boot_root-relative path absolute under http_url; URLs pass.
+// url makes a boot_root-relative path a URL for iPXE: under IPXEBase;
+// URLs pass.
 func (s *Site) url(p string) string {
 	if strings.Contains(p, "://") {
 		return p
 	}
-	return s.Server.HTTPURL + p
+	return s.IPXEBase + p
 }
 
 func (s *Site) networkOf(ip netip.Addr) *Network {
-	for _, n := range s.Networks {
+	for _, n := range s.Networks4 {
 		if n.Subnet.Contains(ip) {
 			return n
 		}

@@ -61,6 +61,12 @@ func removedReload(paths inventory.Paths, path string) *Reload {
 		return &Reload{Daemon: "dnsmasq", Service: "dnsmasq", Action: "reload"}
 	case paths.XinetdTFTP:
 		return &Reload{Daemon: "xinetd", Service: "xinetd", Action: "reload"}
+	case paths.Kea6Conf:
+		return &Reload{Daemon: "kea-dhcp6", Service: "kea-dhcp6-server", Action: "stop"}
+	case paths.Dhcpd6Conf:
+		return &Reload{Daemon: "dhcpd", Service: "isc-dhcp-server", Action: "restart"}
+	case paths.RadvdConf:
+		return &Reload{Daemon: "radvd", Service: "radvd", Action: "stop"}
 	}
 	return nil
 }
@@ -138,6 +144,9 @@ var targets = []target{
 	{"dnsmasq", dnsmasqFiles, &Reload{Daemon: "dnsmasq", Service: "dnsmasq", Action: "restart"}},
 	{"dnsmasq-hosts", dnsmasqHostFiles, &Reload{Daemon: "dnsmasq", Service: "dnsmasq", Action: "reload"}},
 	{"xinetd", xinetdFiles, &Reload{Daemon: "xinetd", Service: "xinetd", Action: "reload"}},
+	{"kea6", kea6Files, &Reload{Daemon: "kea-dhcp6", Service: "kea-dhcp6-server", Action: "restart"}},
+	{"dhcpd6", dhcpd6Files, &Reload{Daemon: "dhcpd", Service: "isc-dhcp-server", Action: "restart"}},
+	{"radvd", radvdFiles, &Reload{Daemon: "radvd", Service: "radvd", Action: "reload"}},
 	{"apache", apacheFiles, &Reload{Daemon: "apache", Service: "apache2", Action: "reload"}},
 	{"pxelinux", pxelinuxFiles, nil},
 	{"grub", grubFiles, nil},
@@ -294,7 +303,7 @@ func searchedFiles(s *Site, prefix, tmpl string, host func(*Host) bool, network 
 			hostFiles[h.HexIP] = true
 		}
 	}
-	for _, n := range s.Networks {
+	for _, n := range s.Networks4 {
 		if n.Profile == "" || !network(n) {
 			continue
 		}
@@ -344,9 +353,9 @@ func ipxeFiles(s *Site) []output {
 		outs = append(outs, output{path: path.Join(root, inventory.KnownIPScript), template: "ipxe/known.ipxe.tmpl", data: knownScript{s, 3, 5, true}})
 	}
 	for _, n := range s.Networks {
-		fallback := s.Server.HTTPURL + "ipxe/menu.ipxe"
+		fallback := s.IPXEBase + "ipxe/menu.ipxe"
 		if n.Profile != "" {
-			fallback = s.Server.HTTPURL + "ipxe/profiles/" + n.Profile + ".ipxe"
+			fallback = s.IPXEBase + "ipxe/profiles/" + n.Profile + ".ipxe"
 		}
 		outs = append(outs, output{path: path.Join(root, n.BootScript), template: "ipxe/boot.ipxe.tmpl", data: bootScript{s, n, fallback}})
 	}

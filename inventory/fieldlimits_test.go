@@ -16,6 +16,8 @@ const fullInventory = `server:
   http_url: http://10.1.1.1/pxe/
   domain: lab.example
   interfaces: [eth1]
+  ip6: 2001:db8:1::1
+  http_url6: http://[2001:db8:1::1]/pxe/
 targets: {dhcp: dnsmasq, tftp: dnsmasq, kea_version: "2.6"}
 paths:
   dhcpd_conf: /etc/dhcp/dhcpd.conf
@@ -32,6 +34,10 @@ paths:
   dnsmasq_opts: /etc/pxegen/dnsmasq.opts
   kea_control_socket: /run/kea/kea4-ctrl-socket
   kea_hooks: /usr/lib/x86_64-linux-gnu/kea/hooks
+  dhcpd6_conf: /etc/dhcp/dhcpd6.conf
+  kea6_conf: /etc/kea/kea-dhcp6.conf
+  kea6_control_socket: /run/kea/kea6-ctrl-socket
+  radvd_conf: /etc/radvd.conf
 bootloaders:
   bios: undionly.kpxe
   uefi: ipxe.efi
@@ -50,6 +56,11 @@ networks:
     arches: [x86_64, arm64]
     next_server: 10.1.1.2
     boot_file: pxelinux.0
+    subnet6: 2001:db8:1::/64
+    pool6: 2001:db8:1::100-2001:db8:1::1ff
+    dns6: [2001:db8:1::53]
+    ra: true
+    interface: eth1
     options:
       time_servers: [10.1.1.1]
       log_servers: [10.1.1.1]
@@ -66,7 +77,7 @@ profiles:
   m: {kind: memtest, kernel: mt.bin, efi: mt.efi}
 menu: {title: Menu, default: p}
 hosts:
-  - {name: n1, mac: "52:54:00:00:00:01", ip: 10.1.1.5, profile: p, append: x=1, arch: arm64}
+  - {name: n1, mac: "52:54:00:00:00:01", ip: 10.1.1.5, ip6: "2001:db8:1::5", profile: p, append: x=1, arch: arm64}
   - {name: n2, mac: "52:54:00:00:00:02", boot: local}
   - name: n3
     mac: "52:54:00:00:00:03"
@@ -82,7 +93,7 @@ hosts:
       domain_search: [lab.example]
       vendor: [{code: 1, type: text, value: [x]}]
       custom: [{code: 224, type: text, value: [x]}]
-  - {name: n4, interfaces: [{name: eth0, mac: "52:54:00:00:00:04", ip: 10.1.1.6}, {client_id: "ff:00:00:00:00:00:02:00:00:02:c9:00:00:02:c9:03:00:12:34:56", provision: false}]}
+  - {name: n4, interfaces: [{name: eth0, mac: "52:54:00:00:00:04", ip: 10.1.1.6, ip6: "2001:db8:1::6"}, {client_id: "ff:00:00:00:00:00:02:00:00:02:c9:00:00:02:c9:03:00:12:34:56", provision: false}]}
 `
 
 // fieldLimits is the most each string field of fullInventory may hold,
@@ -114,6 +125,10 @@ var fieldLimits = map[string]int{
 	"hosts[3].interfaces": MaxHostInterfaces, "hosts[3].interfaces[0].name": MaxNameLen,
 	"hosts[3].interfaces[0].mac": MaxNameLen, "hosts[3].interfaces[0].ip": MaxNameLen,
 	"hosts[3].interfaces[1].client_id": MaxClientIDLen,
+	"server.ip6":                       MaxNameLen, "server.http_url6": MaxPathLen, "paths.dhcpd6_conf": MaxPathLen, "paths.kea6_conf": MaxPathLen,
+	"paths.kea6_control_socket": MaxSocketPathLen, "paths.radvd_conf": MaxPathLen, "networks[0].subnet6": MaxNameLen,
+	"networks[0].pool6": 2*MaxNameLen + 1, "networks[0].dns6": MaxDNSServers, "networks[0].dns6[0]": MaxNameLen,
+	"networks[0].interface": MaxNameLen, "hosts[0].ip6": MaxNameLen, "hosts[3].interfaces[0].ip6": MaxNameLen,
 }
 
 // optionLimits are fieldLimits' entries for one scope's options, at the

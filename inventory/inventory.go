@@ -54,6 +54,13 @@ type Server struct {
 	// dnsmasq's interface=); empty: all. dhcpd takes them on its command
 	// line instead.
 	Interfaces StringList `yaml:"interfaces"`
+	// IP6 is the boot server's IPv6 address, required when a network has
+	// a subnet6: IPv6 clients fetch their loader over TFTP from it, and
+	// HTTPURL6's default host is it.
+	IP6 string `yaml:"ip6"`
+	// HTTPURL6 is where IPv6 clients fetch from Apache: http_url's path
+	// and port on [ip6] unless set.
+	HTTPURL6 string `yaml:"http_url6"`
 }
 
 // Targets chooses the daemons pxegen writes for. The Apache snippet is
@@ -89,9 +96,16 @@ func (t Targets) UsesDnsmasq() bool { return t.DHCP == TargetDnsmasq || t.TFTP =
 // Paths are where the generated files live on the boot server. The output
 // tree mirrors them below --out.
 type Paths struct {
-	DhcpdConf   string `yaml:"dhcpd_conf"`
-	KeaConf     string `yaml:"kea_conf"`
-	DnsmasqConf string `yaml:"dnsmasq_conf"` // a drop-in under /etc/dnsmasq.d
+	DhcpdConf string `yaml:"dhcpd_conf"`
+	KeaConf   string `yaml:"kea_conf"`
+	// The DHCPv6 servers' files, written when a network has a subnet6:
+	// dhcpd -6 and kea-dhcp6 each read their own; radvd's when a network
+	// has ra and dnsmasq, which advertises itself, is not the server.
+	Dhcpd6Conf        string `yaml:"dhcpd6_conf"`
+	Kea6Conf          string `yaml:"kea6_conf"`
+	Kea6ControlSocket string `yaml:"kea6_control_socket"`
+	RadvdConf         string `yaml:"radvd_conf"`
+	DnsmasqConf       string `yaml:"dnsmasq_conf"` // a drop-in under /etc/dnsmasq.d
 	// dnsmasq's host entries and their options, files it rereads on
 	// SIGHUP (dhcp-hostsfile, dhcp-optsfile): a host's change is a
 	// reload, not a restart. Never under dnsmasq_conf's directory,
@@ -195,7 +209,24 @@ type Network struct {
 	BootFile string `yaml:"boot_file"`
 	// Options are the site's own DHCP options for the network.
 	Options DHCPOptions `yaml:"options"`
+
+	// Subnet6 is the network's IPv6 prefix, served by DHCPv6: with Subnet
+	// the network is dual stack; without it, IPv6-only.
+	Subnet6 string `yaml:"subnet6"`
+	// Pool6 is the DHCPv6 range FIRST-LAST for clients no host entry
+	// names an ip6 for.
+	Pool6 string     `yaml:"pool6"`
+	DNS6  StringList `yaml:"dns6"`
+	// RA: the boot server sends the router advertisements that tell
+	// firmware to ask DHCPv6 (managed and other-config flags set, router
+	// lifetime 0: it is no router), on Interface. Leave it off where the
+	// network's router advertises, with its managed flag on.
+	RA        bool   `yaml:"ra"`
+	Interface string `yaml:"interface"`
 }
+
+// IPv6Only reports whether the network has no IPv4 subnet, only Subnet6.
+func (n Network) IPv6Only() bool { return n.Subnet == "" && n.Subnet6 != "" }
 
 // Profile is something a machine can boot: a kernel, initrds and a command
 // line. Inherits names a profile whose fields fill the ones left empty.
@@ -243,6 +274,8 @@ type Host struct {
 	// several lists them in Interfaces instead, never both.
 	MAC string `yaml:"mac"`
 	IP  string `yaml:"ip"`
+	// IP6 is the host's fixed IPv6 address, given by DHCPv6 to its MAC.
+	IP6 string `yaml:"ip6"`
 	// Interfaces are the host's network interfaces, when it has more
 	// than one (see NICs).
 	Interfaces []Interface `yaml:"interfaces"`
@@ -280,6 +313,7 @@ type Interface struct {
 	MAC      string `yaml:"mac"`
 	ClientID string `yaml:"client_id"`
 	IP       string `yaml:"ip"` // optional, as a host's ip; required with ClientID
+	IP6      string `yaml:"ip6"`
 	// Provision: the interface gets a DHCP host entry and boot files, so
 	// the host boots its profile from it. Nil means true: every listed
 	// interface provisions unless it says provision: false.
@@ -312,7 +346,7 @@ type NIC struct {
 func (h Host) NICs(i int) []NIC {
 	at := fmt.Sprintf("hosts[%d]", i)
 	if h.Interfaces == nil {
-		return []NIC{{Interface: Interface{MAC: h.MAC, IP: h.IP}, Key: at, Index: -1, Entry: h.Name}}
+		return []NIC{{Interface: Interface{MAC: h.MAC, IP: h.IP, IP6: h.IP6}, Key: at, Index: -1, Entry: h.Name}}
 	}
 	nics := make([]NIC, len(h.Interfaces))
 	first := true
@@ -421,11 +455,16 @@ func (l *StringList) UnmarshalYAML(n *yaml.Node) error {
 
 // Defaults for optional settings.
 const (
-	DefaultDhcpdConf    = "/etc/dhcp/dhcpd.conf"
-	DefaultKeaConf      = "/etc/kea/kea-dhcp4.conf"
-	DefaultDnsmasqConf  = "/etc/dnsmasq.d/pxegen.conf"
-	DefaultDnsmasqHosts = "/etc/pxegen/dnsmasq.hosts"
-	DefaultDnsmasqOpts  = "/etc/pxegen/dnsmasq.opts"
+	DefaultDhcpdConf  = "/etc/dhcp/dhcpd.conf"
+	DefaultKeaConf    = "/etc/kea/kea-dhcp4.conf"
+	DefaultDhcpd6Conf = "/etc/dhcp/dhcpd6.conf"
+	DefaultKea6Conf   = "/etc/kea/kea-dhcp6.conf"
+	DefaultRadvdConf  = "/etc/radvd.conf"
+	// Debian's own kea-dhcp6.conf names this socket.
+	DefaultKea6ControlSocket = "/run/kea/kea6-ctrl-socket"
+	DefaultDnsmasqConf       = "/etc/dnsmasq.d/pxegen.conf"
+	DefaultDnsmasqHosts      = "/etc/pxegen/dnsmasq.hosts"
+	DefaultDnsmasqOpts       = "/etc/pxegen/dnsmasq.opts"
 	// Debian's own kea-dhcp4.conf names this socket; the unit makes /run/kea.
 	DefaultKeaControlSocket = "/run/kea/kea4-ctrl-socket"
 	// DefaultKeaHooks is where Debian's Kea packages put its hooks on
@@ -469,6 +508,10 @@ func (inv *Inventory) applyDefaults() {
 	setDefault(&inv.Targets.KeaVersion, DefaultKeaVersion)
 	setDefault(&inv.Paths.DhcpdConf, DefaultDhcpdConf)
 	setDefault(&inv.Paths.KeaConf, DefaultKeaConf)
+	setDefault(&inv.Paths.Dhcpd6Conf, DefaultDhcpd6Conf)
+	setDefault(&inv.Paths.Kea6Conf, DefaultKea6Conf)
+	setDefault(&inv.Paths.Kea6ControlSocket, DefaultKea6ControlSocket)
+	setDefault(&inv.Paths.RadvdConf, DefaultRadvdConf)
 	setDefault(&inv.Paths.DnsmasqConf, DefaultDnsmasqConf)
 	setDefault(&inv.Paths.DnsmasqHosts, DefaultDnsmasqHosts)
 	setDefault(&inv.Paths.DnsmasqOpts, DefaultDnsmasqOpts)
@@ -491,6 +534,7 @@ func (inv *Inventory) applyDefaults() {
 	if inv.Server.HTTPURL == "" && inv.Server.IP != "" {
 		inv.Server.HTTPURL = "http://" + inv.Server.IP + "/pxe/"
 	}
+	inv.applyIPv6Defaults()
 	setDefault(&inv.Menu.Title, DefaultMenuTitle)
 	if inv.Menu.Timeout == nil {
 		t := DefaultMenuTimeout

@@ -38,6 +38,8 @@ func (v *validator) lengths() {
 	}
 	fits(at("server.domain"), s.Domain, MaxDomainLen)
 	list("server.interfaces", s.Interfaces, MaxInterfaces, MaxNameLen)
+	fits(at("server.ip6"), s.IP6, MaxNameLen)
+	fits(at("server.http_url6"), s.HTTPURL6, MaxPathLen)
 	ha := func(prefix string, h *HA) {
 		if h == nil {
 			return
@@ -80,11 +82,13 @@ func (v *validator) lengths() {
 		{"paths.xinetd_tftp", p.XinetdTFTP}, {"paths.apache_conf", p.ApacheConf}, {"paths.boot_root", p.BootRoot},
 		{"paths.manifest", p.Manifest}, {"paths.dhcpd_include", p.DhcpdInclude}, {"paths.kea_include", p.KeaInclude},
 		{"paths.dnsmasq_include", p.DnsmasqInclude}, {"paths.dnsmasq_hosts", p.DnsmasqHosts},
-		{"paths.dnsmasq_opts", p.DnsmasqOpts},
+		{"paths.dnsmasq_opts", p.DnsmasqOpts}, {"paths.dhcpd6_conf", p.Dhcpd6Conf}, {"paths.kea6_conf", p.Kea6Conf},
+		{"paths.radvd_conf", p.RadvdConf},
 	} {
 		fits(at(f.key), f.val, MaxPathLen)
 	}
 	fits(at("paths.kea_control_socket"), p.KeaControlSocket, MaxSocketPathLen)
+	fits(at("paths.kea6_control_socket"), p.Kea6ControlSocket, MaxSocketPathLen)
 	fits(at("paths.kea_hooks"), p.KeaHooks, MaxPathLen)
 	b := inv.Bootloaders
 	for _, f := range []struct{ key, val string }{
@@ -105,6 +109,12 @@ func (v *validator) lengths() {
 		fits(key("subnet"), n.Subnet, MaxNameLen)
 		fits(key("gateway"), n.Gateway, MaxNameLen)
 		fits(key("pool"), n.Pool, MaxNameLen)
+		fits(key("subnet6"), n.Subnet6, MaxNameLen)
+		fits(key("pool6"), n.Pool6, 2*MaxNameLen+1)
+		fits(key("interface"), n.Interface, MaxNameLen)
+		if len(n.DNS6) > 0 {
+			list(key("dns6")(), n.DNS6, MaxDNSServers, MaxNameLen)
+		}
 		fits(key("profile"), n.Profile, MaxNameLen)
 		fits(key("next_server"), n.NextServer, MaxNameLen)
 		fits(key("boot_file"), n.BootFile, MaxPathLen)
@@ -140,13 +150,14 @@ func (v *validator) lengths() {
 	for i, h := range inv.Hosts {
 		if len(h.Name) <= MaxNameLen && len(h.MAC) <= MaxNameLen && len(h.IP) <= MaxNameLen &&
 			len(h.Profile) <= MaxNameLen && len(h.Boot) <= MaxNameLen && len(h.Append) <= MaxAppendLine && len(h.Arch) <= MaxNameLen &&
-			len(h.NextServer) <= MaxNameLen && len(h.BootFile) <= MaxPathLen {
+			len(h.NextServer) <= MaxNameLen && len(h.BootFile) <= MaxPathLen && len(h.IP6) <= MaxNameLen {
 			continue // the common case, without building a key path
 		}
 		key := func(k string) func() string { return func() string { return fmt.Sprintf("hosts[%d].%s", i, k) } }
 		fits(key("name"), h.Name, MaxNameLen)
 		fits(key("mac"), h.MAC, MaxNameLen)
 		fits(key("ip"), h.IP, MaxNameLen)
+		fits(key("ip6"), h.IP6, MaxNameLen)
 		fits(key("profile"), h.Profile, MaxNameLen)
 		fits(key("boot"), h.Boot, MaxNameLen)
 		fits(key("append"), h.Append, MaxAppendLine)
@@ -160,7 +171,7 @@ func (v *validator) lengths() {
 			continue
 		}
 		for j, n := range h.Interfaces {
-			if len(n.Name) <= MaxNameLen && len(n.MAC) <= MaxNameLen && len(n.IP) <= MaxNameLen && len(n.ClientID) <= MaxClientIDLen {
+			if len(n.Name) <= MaxNameLen && len(n.MAC) <= MaxNameLen && len(n.IP) <= MaxNameLen && len(n.ClientID) <= MaxClientIDLen && len(n.IP6) <= MaxNameLen {
 				continue
 			}
 			key := func(k string) func() string {
@@ -170,6 +181,7 @@ func (v *validator) lengths() {
 			fits(key("mac"), n.MAC, MaxNameLen)
 			fits(key("client_id"), n.ClientID, MaxClientIDLen)
 			fits(key("ip"), n.IP, MaxNameLen)
+			fits(key("ip6"), n.IP6, MaxNameLen)
 		}
 	}
 	for i, h := range inv.Hosts {

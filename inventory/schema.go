@@ -37,7 +37,7 @@ var schemaRequired = map[string][]string{
 	"":           {"networks", "profiles"},
 	"ha":         {"peers"},
 	"ha.peers[]": {"name", "ip"},
-	"networks[]": {"name", "subnet"},
+	"networks[]": {"name"},
 	"hosts[]":    {"name"},
 }
 
@@ -47,7 +47,12 @@ var schemaMore = map[string]map[string]any{
 	"hosts[]": {"oneOf": []any{
 		map[string]any{"required": []string{"mac"}, "not": map[string]any{"required": []string{"interfaces"}}},
 		map[string]any{"required": []string{"interfaces"}, "not": map[string]any{"anyOf": []any{
-			map[string]any{"required": []string{"mac"}}, map[string]any{"required": []string{"ip"}}}}},
+			map[string]any{"required": []string{"mac"}}, map[string]any{"required": []string{"ip"}},
+			map[string]any{"required": []string{"ip6"}}}}},
+	}},
+	// A network has an IPv4 subnet, an IPv6 one, or both.
+	"networks[]": {"anyOf": []any{
+		map[string]any{"required": []string{"subnet"}}, map[string]any{"required": []string{"subnet6"}},
 	}},
 	"hosts[].interfaces": {"minItems": 1, "maxItems": MaxHostInterfaces},
 	// An interface has a mac, or a client_id if it is an InfiniBand one.

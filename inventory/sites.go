@@ -18,12 +18,21 @@ type Site struct {
 	Name string `yaml:"name"`
 	// Server is this site's boot server; its domain, interfaces and
 	// http_url, when left out, are the top-level server's.
-	Server Server `yaml:"server"`
+	Server SiteServer `yaml:"server"`
 	// HA makes the site a pair of DHCP servers, instead of server.ip.
 	HA *HA `yaml:"ha"`
 	// Networks names the networks this site's server serves; each network
 	// is one site's.
 	Networks StringList `yaml:"networks"`
+}
+
+// SiteServer is a site's boot server: Server without its IPv6 side,
+// which sites do not support yet.
+type SiteServer struct {
+	IP         string     `yaml:"ip"`
+	HTTPURL    string     `yaml:"http_url"`
+	Domain     string     `yaml:"domain"`
+	Interfaces StringList `yaml:"interfaces"`
 }
 
 // MaxSites bounds sites.
@@ -170,7 +179,7 @@ func (inv *Inventory) siteView(i int) *Inventory {
 	}
 	// What the site leaves out of its server it shares with the
 	// top-level one: domain, interfaces and http_url.
-	server := s.Server
+	server := Server{IP: s.Server.IP, HTTPURL: s.Server.HTTPURL, Domain: s.Server.Domain, Interfaces: s.Server.Interfaces}
 	view.view.inherited = map[string]bool{}
 	if server.Domain == "" && inv.Server.Domain != "" {
 		server.Domain = inv.Server.Domain

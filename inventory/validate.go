@@ -144,7 +144,8 @@ func (inv *Inventory) validate() ErrorList {
 	v.profiles()
 	v.menu()
 	v.relays(nets)
-	v.hosts(nets, len(nets) == len(inv.Networks))
+	v.hosts(nets, len(nets) == len(inv.Networks)-ipv6Only(inv))
+	v.ipv6()
 	v.arches(nets)
 	v.arm64GRUB()
 	v.secureBoot()
@@ -244,6 +245,10 @@ func (v *validator) paths() {
 				}
 			}
 		}
+	}
+	if v.inv.HasIPv6() {
+		all = append(all, []struct{ key, val string }{{"paths.dhcpd6_conf", p.Dhcpd6Conf}, {"paths.kea6_conf", p.Kea6Conf}, {"paths.radvd_conf", p.RadvdConf}}...)
+		v.check("paths.kea6_control_socket", checkAbsPath(p.Kea6ControlSocket))
 	}
 	v.check("paths.kea_control_socket", checkAbsPath(p.KeaControlSocket))
 	v.check("paths.kea_hooks", checkAbsPath(p.KeaHooks))
@@ -458,7 +463,9 @@ func (v *validator) networks() []parsedNetwork {
 			}
 		}
 		if n.Subnet == "" {
-			v.errf(at+".subnet", "required")
+			if n.Subnet6 == "" {
+				v.errf(at+".subnet", "required (or subnet6 alone, for an IPv6-only network)")
+			}
 			continue
 		}
 		subnet, err := ParseSubnet(n.Subnet)
@@ -521,6 +528,17 @@ func (v *validator) networks() []parsedNetwork {
 		}
 	}
 	return sorted
+}
+
+// ipv6Only counts the networks without an IPv4 subnet.
+func ipv6Only(inv *Inventory) int {
+	n := 0
+	for _, net := range inv.Networks {
+		if net.IPv6Only() {
+			n++
+		}
+	}
+	return n
 }
 
 func inPool(a, first, last netip.Addr) bool {
@@ -679,7 +697,7 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 			if len(h.Interfaces) == 0 {
 				v.errf(at+".interfaces", "an empty list: list the host's network interfaces, or give its mac instead")
 			}
-			for _, k := range []struct{ key, val string }{{"mac", h.MAC}, {"ip", h.IP}} {
+			for _, k := range []struct{ key, val string }{{"mac", h.MAC}, {"ip", h.IP}, {"ip6", h.IP6}} {
 				if k.val != "" {
 					v.errf(at+"."+k.key, "the host lists interfaces, which hold its MACs and IPs: give this %s to one of them instead", k.key)
 				}

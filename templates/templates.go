@@ -11,5 +11,5 @@ import "embed"
 //
 // all: keeps the _partials, which embed would otherwise leave out.
 //
-//go:embed all:dhcpd all:dnsmasq all:xinetd all:apache all:pxelinux all:grub all:ipxe
+//go:embed all:dhcpd all:dnsmasq all:xinetd all:apache all:pxelinux all:grub all:ipxe all:radvd
 var FS embed.FS

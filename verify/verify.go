@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,17 @@ func Run(ctx context.Context, root string, inv *inventory.Inventory) []Result {
 		results = append(results, Dhcpd(ctx, at(paths.DhcpdConf)))
 	case inventory.TargetKea:
 		results = append(results, Kea(ctx, at(paths.KeaConf), inv.Server.Interfaces), KeaVersion(ctx, targets.KeaVersion))
+	}
+	if inv.HasIPv6() {
+		switch targets.DHCP {
+		case inventory.TargetDhcpd:
+			results = append(results, Dhcpd6(ctx, at(paths.Dhcpd6Conf)))
+		case inventory.TargetKea:
+			results = append(results, Kea6(ctx, at(paths.Kea6Conf), ipv6Interfaces(inv)))
+		}
+		if targets.DHCP != inventory.TargetDnsmasq && inv.HasRA() {
+			results = append(results, Radvd(ctx, at(paths.RadvdConf)))
+		}
 	}
 	if targets.UsesDnsmasq() {
 		results = append(results, dnsmasqTree(ctx, at, paths))
@@ -222,12 +234,32 @@ func Tree(dir string, tree filetree.Tree) (Result, error) {
 // need not: with named interfaces the check runs in an empty network
 // namespace holding interfaces of those names (root and unshare).
 func Kea(ctx context.Context, conf string, interfaces []string) Result {
-	const missing = "kea-dhcp4 is not installed (Debian: kea-dhcp4-server)"
-	if len(interfaces) == 0 {
-		return command(ctx, "kea", "kea-dhcp4", missing, "-t", conf)
+	return kea(ctx, "kea", "kea-dhcp4", "kea-dhcp4 is not installed (Debian: kea-dhcp4-server)", conf, interfaces)
+}
+
+// Kea6 is Kea's check for kea-dhcp6.conf.
+func Kea6(ctx context.Context, conf string, interfaces []string) Result {
+	return kea(ctx, "kea6", "kea-dhcp6", "kea-dhcp6 is not installed (Debian: kea-dhcp6-server)", conf, interfaces)
+}
+
+// ipv6Interfaces are the interfaces kea-dhcp6.conf names: the IPv6
+// networks' own.
+func ipv6Interfaces(inv *inventory.Inventory) []string {
+	var out []string
+	for _, n := range inv.Networks {
+		if n.Subnet6 != "" && n.Interface != "" && !slices.Contains(out, n.Interface) {
+			out = append(out, n.Interface)
+		}
 	}
-	r := Result{Check: "kea"}
-	bin, err := exec.LookPath("kea-dhcp4")
+	return out
+}
+
+func kea(ctx context.Context, check, name, missing, conf string, interfaces []string) Result {
+	if len(interfaces) == 0 {
+		return command(ctx, check, name, missing, "-t", conf)
+	}
+	r := Result{Check: check}
+	bin, err := exec.LookPath(name)
 	if err != nil {
 		r.Status, r.Detail = Skipped, missing
 		return r
@@ -245,7 +277,7 @@ func Kea(ctx context.Context, conf string, interfaces []string) Result {
 	}
 	script += `exec "$0" -t "$1"`
 	out, err := daemon(exec.CommandContext(ctx, unshare, "--net", "--", "sh", "-c", script, bin, conf)).CombinedOutput()
-	return finish(r, fmt.Sprintf("kea-dhcp4 -t %s in a network namespace with interfaces %s", conf, strings.Join(interfaces, ", ")), out, err)
+	return finish(r, fmt.Sprintf("%s -t %s in a network namespace with interfaces %s", name, conf, strings.Join(interfaces, ", ")), out, err)
 }
 
 // dnsmasqTree checks the drop-in with the host and option files it names,
@@ -318,6 +350,16 @@ func Dnsmasq(ctx context.Context, conf string) Result {
 // Dhcpd runs `dhcpd -t -cf conf`.
 func Dhcpd(ctx context.Context, conf string) Result {
 	return command(ctx, "dhcpd", "dhcpd", "dhcpd is not installed (Debian: isc-dhcp-server)", "-t", "-cf", conf)
+}
+
+// Dhcpd6 runs `dhcpd -6 -t -cf conf`.
+func Dhcpd6(ctx context.Context, conf string) Result {
+	return command(ctx, "dhcpd6", "dhcpd", "dhcpd is not installed (Debian: isc-dhcp-server)", "-6", "-t", "-cf", conf)
+}
+
+// Radvd runs `radvd --configtest`, which parses the file.
+func Radvd(ctx context.Context, conf string) Result {
+	return command(ctx, "radvd", "radvd", "radvd is not installed (Debian: radvd)", "--configtest", "--config", conf)
 }
 
 // command is a check that is one command run on the file: bin with args,

@@ -1,0 +1,95 @@
+package inventory
+
+import (
+	"strings"
+	"testing"
+)
+
+// ipv6Inventory is valid: an IPv6-only network the server advertises on
+// and a dual-stack one.
+const ipv6Inventory = `targets: {dhcp: kea}
+server: {ip: 10.1.0.1, ip6: "2001:db8:1::1"}
+networks:
+  - {name: v6, subnet6: "2001:db8:1::/64", pool6: "2001:db8:1::100-2001:db8:1::1ff", dns6: ["2001:db8:1::53"], ra: true, interface: eth1, profile: p}
+  - {name: dual, subnet: 10.1.0.0/24, pool: 10.1.0.100-10.1.0.200, subnet6: "2001:db8:2::/64", interface: eth2}
+profiles:
+  p: {kernel: k}
+hosts:
+  - {name: a, mac: "52:54:00:00:00:01", ip6: "2001:db8:1::10"}
+  - {name: b, mac: "52:54:00:00:00:02", ip: 10.1.0.10, ip6: "2001:db8:2::10", profile: p}
+`
+
+func TestIPv6(t *testing.T) {
+	inv, err := Parse("inventory.yaml", []byte(ipv6Inventory))
+	if err != nil {
+		t.Fatalf("a valid IPv6 inventory: %v", err)
+	}
+	if got, want := inv.Server.HTTPURL6, "http://[2001:db8:1::1]/pxe/"; got != want {
+		t.Errorf("http_url6 defaults to %q, want %q", got, want)
+	}
+	for _, tc := range []struct{ name, from, to, want string }{
+		{"no subnet at all", `subnet6: "2001:db8:1::/64", `, "", "networks[0].subnet: required (or subnet6 alone, for an IPv6-only network)"},
+		{"no server address", `, ip6: "2001:db8:1::1"}`, "}", "server.ip6: required"},
+		{"server link-local", `ip6: "2001:db8:1::1"}`, `ip6: "fe80::1"}`, "server.ip6: \"fe80::1\" is a link-local address"},
+		{"server in no subnet6", `ip6: "2001:db8:1::1"}`, `ip6: "2001:db8:9::1"}`, "server.ip6: 2001:db8:9::1 is in no network's subnet6"},
+		{"server in the pool", `pool6: "2001:db8:1::100-2001:db8:1::1ff"`, `pool6: "2001:db8:1::1-2001:db8:1::1ff"`, "networks[0].pool6: contains the boot server's address 2001:db8:1::1"},
+		{"IPv4 subnet6", `subnet6: "2001:db8:1::/64"`, `subnet6: 10.9.0.0/24`, "networks[0].subnet6: \"10.9.0.0/24\" is not an IPv6 subnet"},
+		{"host bits", `subnet6: "2001:db8:1::/64"`, `subnet6: "2001:db8:1::5/64"`, "networks[0].subnet6: \"2001:db8:1::5/64\" has host bits set"},
+		{"multicast subnet", `subnet6: "2001:db8:2::/64"`, `subnet6: "ff02::/64"`, "networks[1].subnet6: \"ff02::/64\" starts with a multicast address"},
+		{"link-local subnet", `subnet6: "2001:db8:2::/64"`, `subnet6: "fe80::/64"`, "starts with a link-local address"},
+		{"overlap", `subnet6: "2001:db8:2::/64"`, `subnet6: "2001:db8:1::/56"`, "networks[1].subnet6: 2001:db8:1::/56 overlaps networks[0]"},
+		{"pool outside", `pool6: "2001:db8:1::100-2001:db8:1::1ff"`, `pool6: "2001:db8:1::100-2001:db8:2::1"`, "networks[0].pool6: 2001:db8:1::100-2001:db8:2::1 is outside the subnet6"},
+		{"pool reversed", `pool6: "2001:db8:1::100-2001:db8:1::1ff"`, `pool6: "2001:db8:1::1ff-2001:db8:1::100"`, "is out of order"},
+		{"IPv4 dns6", `dns6: ["2001:db8:1::53"]`, `dns6: [10.1.0.53]`, "networks[0].dns6[0]: \"10.1.0.53\" is not an IPv6 address"},
+		{"ra without interface", `ra: true, interface: eth1,`, `ra: true,`, "networks[0].ra: needs the network's interface"},
+		{"gateway on IPv6-only", `ra: true, interface: eth1,`, `ra: true, interface: eth1, gateway: 10.1.0.1,`, "networks[0].gateway: the network is IPv6-only"},
+		{"secure boot on IPv6-only", `ra: true, interface: eth1,`, `ra: true, interface: eth1, secure_boot: true,`, "networks[0].secure_boot: the network is IPv6-only"},
+		{"host ip6 in the pool", `ip6: "2001:db8:1::10"}`, `ip6: "2001:db8:1::150"}`, "hosts[0].ip6: 2001:db8:1::150 is inside the pool6"},
+		{"host ip6 nowhere", `ip6: "2001:db8:1::10"}`, `ip6: "2001:db8:7::10"}`, "hosts[0].ip6: 2001:db8:7::10 is in no network's subnet6"},
+		{"host ip6 twice", `ip6: "2001:db8:2::10"`, `ip6: "2001:db8:1::10"`, "hosts[1].ip6: duplicate IPv6 address 2001:db8:1::10"},
+		{"host ip6 the server's", `ip6: "2001:db8:1::10"}`, `ip6: "2001:db8:1::1"}`, "hosts[0].ip6: 2001:db8:1::1 is the boot server's address"},
+		{"host ip6 anycast", `ip6: "2001:db8:2::10"`, `ip6: "2001:db8:2::"`, "is the subnet-router anycast address"},
+		{"http_url6 IPv4-mapped", `server: {ip: 10.1.0.1, `, `server: {ip: 10.1.0.1, http_url6: "http://[::ffff:10.1.0.1]/pxe/", `, "server.http_url6: \"http://[::ffff:10.1.0.1]/pxe/\": \"::ffff:10.1.0.1\" is not an IPv6 address"},
+		{"http_url6 comma", `server: {ip: 10.1.0.1, `, `server: {ip: 10.1.0.1, http_url6: "http://[2001:db8:1::1]/a,b/", `, "contains a comma"},
+		{"http_url6 not the Alias", `server: {ip: 10.1.0.1, `, `server: {ip: 10.1.0.1, http_url6: "http://[2001:db8:1::1]/other/", `, "server.http_url6: its path /other/ is not http_url's, /pxe/"},
+		{"kea without interface", `subnet6: "2001:db8:2::/64", interface: eth2}`, `subnet6: "2001:db8:2::/64"}`, "networks[1].interface: required with Kea"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := strings.Replace(ipv6Inventory, tc.from, tc.to, 1)
+			if doc == ipv6Inventory {
+				t.Fatalf("%q is not in the inventory", tc.from)
+			}
+			_, err := Parse("inventory.yaml", []byte(doc))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v\nwant an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// An inventory without any subnet6 refuses the IPv6 keys rather than
+// ignore them.
+func TestIPv6KeysWithoutSubnet6(t *testing.T) {
+	doc := `server: {ip: 10.1.0.1, ip6: "2001:db8:1::1"}
+networks:
+  - {name: a, subnet: 10.1.0.0/24, pool6: "2001:db8:1::100-2001:db8:1::1ff", ra: true}
+profiles: {p: {kernel: k}}
+hosts:
+  - {name: h, mac: "52:54:00:00:00:01", ip6: "2001:db8:1::10"}
+`
+	_, err := Parse("inventory.yaml", []byte(doc))
+	for _, want := range []string{"server.ip6: no network has a subnet6", "networks[0].pool6: the network has no subnet6", "networks[0].ra: the network has no subnet6", "hosts[0].ip6: no network has a subnet6"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v\nwant an error containing %q", err, want)
+		}
+	}
+}
+
+// dnsmasq advertises on every IPv6 network or none (enable-ra).
+func TestIPv6DnsmasqRA(t *testing.T) {
+	doc := strings.Replace(ipv6Inventory, "targets: {dhcp: kea}", "targets: {dhcp: dnsmasq}", 1)
+	_, err := Parse("inventory.yaml", []byte(doc))
+	if err == nil || !strings.Contains(err.Error(), "networks[1]: dnsmasq sends router advertisements on every IPv6 network or on none") {
+		t.Fatalf("got %v", err)
+	}
+}
