@@ -205,6 +205,7 @@ each step.`,
 			fs.StringVar(&o.mac, "mac", "", "the client's `MAC` address (of any of a host's interfaces), or an InfiniBand interface's client id")
 			fs.StringVar(&o.ip, "ip", "", "the `ADDRESS` it gets (needed unless the MAC is a host's with a fixed address)")
 			fs.StringVar(&o.arch, "arch", generate.ArchUEFI, "its firmware: `ARCH` is "+strings.Join(generate.Arches, ", ")+", or an option 93 value")
+			fs.IntVar(&o.family, "family", 0, "the address `FAMILY` it boots over: 4 (DHCP) or 6 (DHCPv6); an IPv6 --ip means 6")
 			formatFlag(fs, &o.format)
 			return func(ctx context.Context, e *env) error { return explain(e, o) }, &o.input
 		}},
@@ -755,6 +756,7 @@ func verdict(checks []verify.Result, strict bool) error {
 type explainOptions struct {
 	input                 inputOptions
 	mac, ip, arch, format string
+	family                int
 }
 
 // explain walks one client through the rendered tree.
@@ -766,7 +768,7 @@ func explain(e *env, o explainOptions) error {
 	if err != nil {
 		return invalid(err)
 	}
-	x, err := generate.Explain(site, tree, generate.Query{MAC: o.mac, IP: o.ip, Arch: o.arch})
+	x, err := generate.Explain(site, tree, generate.Query{MAC: o.mac, IP: o.ip, Arch: o.arch, Family: o.family})
 	if err != nil {
 		return err
 	}

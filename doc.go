@@ -111,9 +111,13 @@ explain takes:
 		InfiniBand interface, its client id (client_id).
 	--ip ADDRESS
 		The address it gets, needed unless the MAC is a host's with a
-		fixed address.
+		fixed address. An IPv6 address explains a boot over IPv6.
 	--arch ARCH
 		Its firmware: bios, uefi (the default), uefi-http or arm64.
+	--family FAMILY
+		4 (the default) or 6: the address family it boots over. With
+		6, DHCPv6 answers, by option 61, and the host's ip6 stands for
+		--ip.
 	--format FORMAT
 		text or json, as for render.
 

@@ -45,6 +45,9 @@ type Query struct {
 	MAC  string
 	IP   string // needed when the MAC is no host's with a fixed address
 	Arch string
+	// Family is the address family the client boots over: 4 (the
+	// default) or 6, DHCPv6; an IPv6 IP implies 6.
+	Family int
 }
 
 // Explanation is the whole boot chain of one client, step by step, as the
@@ -160,6 +163,12 @@ func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
 	}
 	if x.host == nil {
 		x.unprovisioned = unprovisioned(site.inv, id, mac == nil)
+	}
+	if q.Family == 6 || strings.Contains(q.IP, ":") {
+		return x.explain6(id)
+	}
+	if q.Family != 0 && q.Family != 4 {
+		return nil, &QueryError{fmt.Sprintf("family %d: want 4 or 6", q.Family)}
 	}
 	if err := x.locate(); err != nil {
 		return nil, err

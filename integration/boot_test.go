@@ -60,6 +60,11 @@ type vm struct {
 	// unavailable503 is the host script the lab's Apache answers with 503
 	// Service Unavailable: known.ipxe must ask three times, then give up.
 	unavailable503 string
+	// ipv6 boots over IPv6: OVMF's IPv4 PXE is off, so its PXEv6 asks
+	// DHCPv6, and the chain must stay on IPv6. ip6 is the address the VM
+	// must get (a host's ip6), or empty for one from the pool.
+	ipv6 bool
+	ip6  string
 }
 
 // The VMs: known and unknown clients, BIOS and UEFI, in a network with a
@@ -253,6 +258,9 @@ func (l *lab) boot(t *testing.T, v vm) string {
 	}
 	firmware, serial, args := l.vmArgs(t, v)
 	start := time.Now()
+	// A VM that boots over IPv6 is known by the requests Apache logs
+	// while it runs: a lab boots its VMs one at a time.
+	seen := len(l.read("access.log"))
 	marks := append(append([]string(nil), failureMarks...), grubTimeout)
 	if !v.disk {
 		marks = append(append([]string(nil), marks...), netbootFailureMarks...)
@@ -282,8 +290,17 @@ func (l *lab) boot(t *testing.T, v vm) string {
 
 	serialText, _ := os.ReadFile(serial)
 	ips := l.leasedIPs(v.mac)
-	requests := l.requests(ips)
 	var problems []string
+	if v.ipv6 {
+		ips = l.clients(seen)
+		switch {
+		case len(ips) != 1 || !strings.Contains(ips[0], ":"):
+			problems = append(problems, fmt.Sprintf("fetched from %d addresses %v, want one IPv6 address", len(ips), ips))
+		case v.ip6 != "" && ips[0] != v.ip6:
+			problems = append(problems, fmt.Sprintf("fetched from %s, not its ip6 %s: DHCPv6 did not know it by its MAC", ips[0], v.ip6))
+		}
+	}
+	requests := l.requests(ips)
 	switch {
 	case stuck != "":
 		problems = append(problems, fmt.Sprintf("stopped after it printed %q", stuck))
@@ -402,6 +419,8 @@ func (l *lab) boot(t *testing.T, v vm) string {
 		}
 	case v.uefi && !(strings.Contains(string(serialText), "NBP file downloaded successfully") && strings.Contains(string(serialText), "iPXE")):
 		problems = append(problems, "OVMF did not download and start the UEFI loader over TFTP")
+	case v.ipv6 && !strings.Contains(string(serialText), "Start PXE over IPv6"):
+		problems = append(problems, "OVMF did not start PXE over IPv6")
 	}
 	if len(problems) > 0 {
 		t.Fatalf("vm %s (%s, MAC %s, network %s, %s): %s\n  leases: %v\n  HTTP requests:\n%s\n  %s (this MAC):\n%s\n  serial console (last lines):\n%s",
@@ -534,6 +553,11 @@ func (l *lab) vmArgs(t *testing.T, v vm) (firmware, serial string, args []string
 		// before the disk: with no DHCPv6 server here, IPv6 PXE would
 		// only wait out its timeout.
 		args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n")
+	}
+	if v.ipv6 {
+		// OVMF tries PXE over IPv4 first and waits a minute for it.
+		firmware = "UEFI over IPv6 (OVMF PXEv6, no NIC ROM)"
+		args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n")
 	}
 	if v.httpBoot {
 		firmware = "UEFI HTTP boot (OVMF, PXE off)"

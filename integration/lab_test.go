@@ -70,23 +70,31 @@ type dhcpServer struct {
 	ready string // what its log says once it serves
 	// ack finds the address acknowledged to a MAC: %s is the quoted MAC.
 	ack string
+	// start6, log6 and ready6 are the DHCPv6 server's, for an inventory
+	// with a subnet6, where it is a daemon of its own (%[2]s is its
+	// config); dnsmasq serves both families in one.
+	start6, log6, ready6 string
 }
 
 var dhcpServers = []dhcpServer{
 	{
 		target: inventory.TargetDhcpd, tftp: inventory.TargetXinetd, commands: []string{"dhcpd"}, log: "dhcpd.log",
-		start: "touch %[1]s/dhcpd.leases; dhcpd -f -d -cf %[2]s -lf %[1]s/dhcpd.leases -pf %[1]s/dhcpd.pid %[3]s > %[1]s/dhcpd.log 2>&1",
-		ready: "Server starting service.",
-		ack:   `DHCPACK on (\S+) to %s`,
+		start:  "touch %[1]s/dhcpd.leases; dhcpd -f -d -cf %[2]s -lf %[1]s/dhcpd.leases -pf %[1]s/dhcpd.pid %[3]s > %[1]s/dhcpd.log 2>&1",
+		ready:  "Server starting service.",
+		ack:    `DHCPACK on (\S+) to %s`,
+		start6: "touch %[1]s/dhcpd6.leases; dhcpd -6 -f -d -cf %[2]s -lf %[1]s/dhcpd6.leases -pf %[1]s/dhcpd6.pid %[3]s > %[1]s/dhcpd6.log 2>&1",
+		log6:   "dhcpd6.log", ready6: "Server starting service.",
 	},
 	{
 		// Kea keeps leases in /var/lib/kea and its control socket in
 		// /run/kea, which its systemd unit creates: here directories on
 		// tmpfs in Kea's own mount namespace.
 		target: inventory.TargetKea, tftp: inventory.TargetXinetd, commands: []string{"kea-dhcp4", "unshare"}, log: "kea.log",
-		start: "KEA_PIDFILE_DIR=%[1]s KEA_LOCKFILE_DIR=%[1]s unshare --mount sh -c 'mount -t tmpfs pxegen-kea /var/lib && mkdir /var/lib/kea && mkdir -p /run/kea && mount -t tmpfs pxegen-kea-run /run/kea && exec kea-dhcp4 -c %[2]s' > %[1]s/kea.log 2>&1",
-		ready: "DHCP4_STARTED",
-		ack:   `hwtype=1 %s\], .*lease (\S+) has been allocated`,
+		start:  "KEA_PIDFILE_DIR=%[1]s KEA_LOCKFILE_DIR=%[1]s unshare --mount sh -c 'mount -t tmpfs pxegen-kea /var/lib && mkdir /var/lib/kea && mkdir -p /run/kea && mount -t tmpfs pxegen-kea-run /run/kea && exec kea-dhcp4 -c %[2]s' > %[1]s/kea.log 2>&1",
+		ready:  "DHCP4_STARTED",
+		ack:    `hwtype=1 %s\], .*lease (\S+) has been allocated`,
+		start6: "KEA_PIDFILE_DIR=%[1]s KEA_LOCKFILE_DIR=%[1]s unshare --mount sh -c 'mount -t tmpfs pxegen-kea6 /var/lib && mkdir /var/lib/kea && mkdir -p /run/kea && mount -t tmpfs pxegen-kea6-run /run/kea && exec kea-dhcp6 -c %[2]s' > %[1]s/kea6.log 2>&1",
+		log6:   "kea6.log", ready6: "DHCP6_STARTED",
 	},
 	{
 		target: inventory.TargetDnsmasq, tftp: inventory.TargetDnsmasq, commands: []string{"dnsmasq"}, log: "dnsmasq.log",
@@ -208,28 +216,48 @@ func (l *lab) installBootFiles() {
 
 // network creates the namespace and one bridge per inventory network. A
 // bridge carries the server's address where the network holds it, else the
-// network's gateway: that is where the VMs route to reach the server.
+// network's gateway: that is where the VMs route to reach the server. A
+// network with a subnet6 carries the server's IPv6 address, which must be
+// in it (the VMs have no IPv6 router to reach it elsewhere); an IPv6-only
+// network's bridge has no IPv4 address at all.
 func (l *lab) network() {
 	t := l.t
 	sweepOnce.Do(sweepNamespaces)
 	run(t, "ip", "netns", "add", l.ns)
 	run(t, "ip", "-n", l.ns, "link", "set", "lo", "up")
-	server := netip.MustParseAddr(l.inv.Server.IP)
+	// No duplicate address detection on the bridges: their link-local
+	// addresses serve at once, where DHCPv6 servers bind.
+	for _, conf := range []string{"all", "default"} {
+		run(t, "ip", "netns", "exec", l.ns, "sysctl", "-q", "-w", "net.ipv6.conf."+conf+".accept_dad=0")
+	}
+	server, _ := netip.ParseAddr(l.inv.Server.IP)
+	server6, _ := netip.ParseAddr(l.inv.Server.IP6)
 	for i, n := range l.inv.Networks {
 		if n.Relay {
 			continue // behind the router (relayNetworks)
 		}
-		subnet := netip.MustParsePrefix(n.Subnet)
-		addr := n.Gateway
-		if subnet.Contains(server) {
-			addr = server.String()
-		}
-		if addr == "" {
-			t.Fatalf("network %s holds neither the server's address nor a gateway: no VM there could reach the server", n.Name)
-		}
 		br := fmt.Sprintf("br%d", i)
 		run(t, "ip", "-n", l.ns, "link", "add", br, "type", "bridge")
-		run(t, "ip", "-n", l.ns, "addr", "add", fmt.Sprintf("%s/%d", addr, subnet.Bits()), "dev", br)
+		if n.Subnet != "" {
+			subnet := netip.MustParsePrefix(n.Subnet)
+			addr := n.Gateway
+			if subnet.Contains(server) {
+				addr = server.String()
+			}
+			if addr == "" {
+				t.Fatalf("network %s holds neither the server's address nor a gateway: no VM there could reach the server", n.Name)
+			}
+			run(t, "ip", "-n", l.ns, "addr", "add", fmt.Sprintf("%s/%d", addr, subnet.Bits()), "dev", br)
+		}
+		if n.Subnet6 != "" {
+			subnet := netip.MustParsePrefix(n.Subnet6)
+			if !subnet.Contains(server6) {
+				t.Fatalf("network %s's subnet6 does not hold the server's IPv6 address: no VM there could reach the server", n.Name)
+			}
+			// nodad: the address serves at once, not after duplicate
+			// address detection.
+			run(t, "ip", "-n", l.ns, "addr", "add", fmt.Sprintf("%s/%d", server6, subnet.Bits()), "dev", br, "nodad")
+		}
 		run(t, "ip", "-n", l.ns, "link", "set", br, "up")
 		// A bridge has no carrier until a port is up, and Kea skips an
 		// interface without one: a veth pair keeps each bridge up before
@@ -256,7 +284,7 @@ func (l *lab) relayNetworks() {
 	for i, n := range l.inv.Networks {
 		if n.Relay {
 			relayed = append(relayed, i)
-		} else if netip.MustParsePrefix(n.Subnet).Contains(server) {
+		} else if n.Subnet != "" && netip.MustParsePrefix(n.Subnet).Contains(server) {
 			home = i
 		}
 	}
@@ -360,6 +388,21 @@ func (l *lab) start() {
 		inventory.TargetDnsmasq: l.inv.Paths.DnsmasqConf,
 	}[l.dhcp.target]
 	dhcpLine := fmt.Sprintf(l.dhcp.start, w, l.rendered(conf), strings.Join(bridges, " "))
+	// DHCPv6, where it is a daemon of its own, on the IPv6 networks'
+	// bridges; and radvd, where the server advertises and dnsmasq does not.
+	var bridges6 []string
+	for _, n := range l.inv.Networks {
+		if n.Subnet6 != "" {
+			bridges6 = append(bridges6, l.bridges[n.Name])
+		}
+	}
+	if l.inv.HasIPv6() && l.dhcp.start6 != "" {
+		conf6 := map[string]string{inventory.TargetDhcpd: l.inv.Paths.Dhcpd6Conf, inventory.TargetKea: l.inv.Paths.Kea6Conf}[l.dhcp.target]
+		dhcpLine += " &\n" + fmt.Sprintf(l.dhcp.start6, w, l.rendered(conf6), strings.Join(bridges6, " "))
+	}
+	if l.inv.HasRA() && l.dhcp.target != inventory.TargetDnsmasq {
+		dhcpLine += fmt.Sprintf(" &\nradvd --nodaemon --config %[2]s --pidfile %[1]s/radvd.pid --logmethod logfile --logfile %[1]s/radvd.log", w, l.rendered(l.inv.Paths.RadvdConf))
+	}
 	xinetdLine := ""
 	if l.inv.Targets.TFTP == inventory.TargetXinetd {
 		xinetdLine = fmt.Sprintf("xinetd -dontfork -f %[1]s/xinetd.conf -pidfile %[1]s/xinetd.pid -filelog %[1]s/xinetd.log &", w)
@@ -397,7 +440,21 @@ wait
 			xinetd = l.read("xinetd.log")
 		}
 		err := exec.Command("ip", "netns", "exec", l.ns, "busybox", "wget", "-q", "-O", "/dev/null", url).Run()
-		if err == nil && strings.Contains(dhcpLog, l.dhcp.ready) && strings.Contains(xinetd, "Started working: 1 available service") {
+		ready6 := true
+		if l.inv.HasIPv6() {
+			if err == nil {
+				err = exec.Command("ip", "netns", "exec", l.ns, "busybox", "wget", "-q", "-O", "/dev/null", l.inv.Server.HTTPURL6+"ipxe/menu.ipxe").Run()
+			}
+			if l.dhcp.log6 != "" {
+				log6 := l.read(l.dhcp.log6)
+				if strings.Contains(log6, "DHCPSRV_NO_SOCKETS_OPEN") {
+					t.Fatalf("kea-dhcp6 opened no socket:\n%s", tail(log6, 10))
+				}
+				ready6 = strings.Contains(log6, l.dhcp.ready6)
+				dhcpLog += log6
+			}
+		}
+		if err == nil && ready6 && strings.Contains(dhcpLog, l.dhcp.ready) && strings.Contains(xinetd, "Started working: 1 available service") {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -454,6 +511,22 @@ func (l *lab) requests(ips []string) []string {
 			if len(f) == 3 && contains(ips, f[0]) {
 				out = append(out, f[1]+" "+f[2])
 			}
+		}
+	}
+	return out
+}
+
+// clients returns the addresses Apache logged requests from after the
+// first seen bytes of its log.
+func (l *lab) clients(seen int) []string {
+	var out []string
+	log := l.read("access.log")
+	if seen > len(log) {
+		seen = len(log)
+	}
+	for _, line := range strings.Split(log[seen:], "\n") {
+		if f := strings.Fields(line); len(f) == 3 && !contains(out, f[0]) {
+			out = append(out, f[0])
 		}
 	}
 	return out
