@@ -87,6 +87,8 @@ func (x *explainer) firmware6() {
 			why = "BIOS PXE ROMs and PXELINUX have no IPv6: BIOS machines boot over IPv4"
 		case x.net.SecureBoot:
 			why, because = "the Secure Boot chain is rendered for DHCPv4 only: such machines boot over IPv4", x.where(x.netAt+".secure_boot")
+		case t.Code == 16 && s.Targets.DHCP == inventory.TargetDnsmasq:
+			why, because = "dnsmasq cannot send the vendor class UEFI HTTP boot needs back (option 16 with enterprise 343), so it gives HTTP boot over IPv6 nothing: such machines PXE boot", x.where("targets.dhcp")
 		}
 		x.step(Step{Stage: "dhcp", Summary: fmt.Sprintf("%s answers %s with no boot file URL%s: %s", server, about, fixed, why), Because: because})
 		x.explain.Boots = Boot{Via: "none", Because: because}

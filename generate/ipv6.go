@@ -32,7 +32,10 @@ type Network6 struct {
 	BootScriptURL string
 	// Loaders are what DHCPv6 gives each architecture type here, as a
 	// URL (option 59): x86-64 UEFI PXE (7, 9) the iPXE UEFI loader over
-	// TFTP, x86-64 UEFI HTTP boot (16) over HTTP. None in a Secure Boot
+	// TFTP, x86-64 UEFI HTTP boot (16) over HTTP, but not from dnsmasq,
+	// which sends option 16 as one counted string (src/option.c, opttab6:
+	// OT_CSTRING), without the enterprise number UEFI HTTP boot reads
+	// HTTPClient after (edk2 HttpBootDhcp6.c). None in a Secure Boot
 	// network, whose chain pxegen renders for DHCPv4 only, and none for
 	// BIOS, whose PXE ROMs and PXELINUX have no IPv6.
 	Loaders []Loader
@@ -85,7 +88,9 @@ func (s *Site) ipv6(inv *inventory.Inventory) error {
 				v6.Loaders = []Loader{
 					newLoader(7, s.Server6.TFTPURL+s.Bootloaders.UEFI, RunsIPXE),
 					newLoader(9, s.Server6.TFTPURL+s.Bootloaders.UEFI, RunsIPXE),
-					newLoader(16, s.Server6.HTTPURL+s.Bootloaders.UEFI, RunsIPXE),
+				}
+				if s.Targets.DHCP != inventory.TargetDnsmasq {
+					v6.Loaders = append(v6.Loaders, newLoader(16, s.Server6.HTTPURL+s.Bootloaders.UEFI, RunsIPXE))
 				}
 			}
 		}

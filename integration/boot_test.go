@@ -65,6 +65,11 @@ type vm struct {
 	// must get (a host's ip6), or empty for one from the pool.
 	ipv6 bool
 	ip6  string
+	// ipxeOver4: on a dual-stack network iPXE has DHCPv4's answer and
+	// DHCPv6's, and takes DHCPv4's boot script: the chain goes on over
+	// IPv4 after the firmware's PXE over IPv6. It must still show the
+	// ip6 DHCPv6 gave it.
+	ipxeOver4 bool
 }
 
 // The VMs: known and unknown clients, BIOS and UEFI, in a network with a
@@ -291,7 +296,10 @@ func (l *lab) boot(t *testing.T, v vm) string {
 	serialText, _ := os.ReadFile(serial)
 	ips := l.leasedIPs(v.mac)
 	var problems []string
-	if v.ipv6 {
+	if v.ipxeOver4 && v.ip6 != "" && !strings.Contains(string(serialText), "net0: "+v.ip6+"/") {
+		problems = append(problems, "iPXE did not show the ip6 "+v.ip6+" DHCPv6 gives this host")
+	}
+	if v.ipv6 && !v.ipxeOver4 {
 		ips = l.clients(seen)
 		switch {
 		case len(ips) != 1 || !strings.Contains(ips[0], ":"):
