@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -260,6 +261,53 @@ func (v *validator) ipv6() {
 		v.errf("server.ip6", "%s is in no network's subnet6: the DHCPv6 server answers on the links it has an address in", server)
 	}
 	v.hosts6(nets, len(nets) == countSubnet6(inv), server)
+	v.knownOverIPv6()
+}
+
+// knownOverIPv6 refuses what would make a host with a profile of its
+// own boot as an unknown client over IPv6, its network's profile or the
+// menu, because the DHCPv6 server cannot tell its iPXE by MAC: iPXE's
+// DUID is a DUID-UUID, which holds no MAC. dhcpd -6 knows a host only by
+// the MAC in a DUID; Kea reads it from the EUI-64 link-local address
+// too, but only for a universally administered MAC (src/lib/dhcp/pkt.cc,
+// getMACFromIPv6); dnsmasq takes it from its neighbour table, for any.
+// A host whose fixed ip is in a network without subnet6 never asks
+// DHCPv6 there, and is left alone.
+func (v *validator) knownOverIPv6() {
+	inv := v.inv
+	if inv.Targets.DHCP == TargetDnsmasq {
+		return
+	}
+	var v4only []netip.Prefix
+	for _, n := range inv.Networks {
+		if p, err := ParseSubnet(n.Subnet); err == nil && n.Subnet6 == "" {
+			v4only = append(v4only, p)
+		}
+	}
+	for i, h := range inv.Hosts {
+		if h.BootProfile() == "" {
+			continue // it boots as an unknown client does, over either family
+		}
+		for _, nic := range h.NICs(i) {
+			mac, err := ParseMAC(nic.MAC)
+			if err != nil || !nic.Provisions() {
+				continue
+			}
+			if ip, err := ParseIPv4(nic.IP); err == nil && nic.IP6 == "" && slices.ContainsFunc(v4only, func(p netip.Prefix) bool { return p.Contains(ip) }) {
+				continue
+			}
+			key := nic.Key + ".mac"
+			if nic.Index < 0 {
+				key = fmt.Sprintf("hosts[%d].mac", i)
+			}
+			switch {
+			case inv.Targets.DHCP == TargetDhcpd:
+				v.targetErrf(TargetDhcpd, key, "dhcpd -6 knows a host only by the MAC in its DUID, and iPXE's DUID holds none: over IPv6 this host's iPXE would boot as an unknown client, not its own profile. Use Kea or dnsmasq for IPv6 networks with such hosts, or give it a fixed ip in a network without subnet6")
+			case mac[0]&2 != 0:
+				v.targetErrf(TargetKea, key, "%s is a locally administered MAC, and Kea reads a DHCPv6 client's MAC from its link-local address only for a universally administered one (iPXE's DUID holds none): over IPv6 this host's iPXE would boot as an unknown client, not its own profile. Use dnsmasq, or give it a fixed ip in a network without subnet6", mac)
+			}
+		}
+	}
 }
 
 // sameAlias checks that http_url6 reaches the Alias http_url makes:

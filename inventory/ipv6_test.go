@@ -16,7 +16,7 @@ profiles:
   p: {kernel: k}
 hosts:
   - {name: a, mac: "52:54:00:00:00:01", ip6: "2001:db8:1::10"}
-  - {name: b, mac: "52:54:00:00:00:02", ip: 10.1.0.10, ip6: "2001:db8:2::10", profile: p}
+  - {name: b, mac: "00:16:3e:00:00:02", ip: 10.1.0.10, ip6: "2001:db8:2::10", profile: p}
 `
 
 func TestIPv6(t *testing.T) {
@@ -64,6 +64,34 @@ func TestIPv6(t *testing.T) {
 				t.Fatalf("got %v\nwant an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A host with a profile of its own must be one its DHCPv6 server can
+// tell by MAC when its iPXE asks, or it would boot as an unknown client:
+// never under dhcpd -6, under Kea only with a universally administered
+// MAC; a host pinned to an IPv4-only network by its ip never asks.
+func TestIPv6KnownHosts(t *testing.T) {
+	local := strings.Replace(ipv6Inventory, `mac: "00:16:3e:00:00:02"`, `mac: "02:16:3e:00:00:02"`, 1)
+	_, err := Parse("inventory.yaml", []byte(local))
+	if err == nil || !strings.Contains(err.Error(), "hosts[1].mac: 02:16:3e:00:00:02 is a locally administered MAC") {
+		t.Errorf("kea, a locally administered MAC: %v", err)
+	}
+	if _, err := Parse("inventory.yaml", []byte(local), WithTargets(TargetDnsmasq, "")); err != nil && strings.Contains(err.Error(), "hosts[1].mac") {
+		t.Errorf("dnsmasq knows any MAC: %v", err)
+	}
+	_, err = Parse("inventory.yaml", []byte(ipv6Inventory), WithTargets(TargetDhcpd, ""))
+	if err == nil || !strings.Contains(err.Error(), "hosts[1].mac: dhcpd -6 knows a host only by the MAC in its DUID") || strings.Contains(err.Error(), "hosts[0].mac") {
+		t.Errorf("dhcpd, a host with a profile: %v", err)
+	}
+	// Pinned to an IPv4-only network: no DHCPv6 for it.
+	pinned := strings.Replace(ipv6Inventory, `  - {name: b, mac: "00:16:3e:00:00:02", ip: 10.1.0.10, ip6: "2001:db8:2::10", profile: p}`,
+		`  - {name: b, mac: "02:16:3e:00:00:02", ip: 10.3.0.10, profile: p}`, 1)
+	pinned = strings.Replace(pinned, "profiles:", "  - {name: four, subnet: 10.3.0.0/24}\nprofiles:", 1)
+	for _, dhcp := range []string{TargetKea, TargetDhcpd} {
+		if _, err := Parse("inventory.yaml", []byte(pinned), WithTargets(dhcp, "")); err != nil {
+			t.Errorf("%s, a host pinned to an IPv4-only network: %v", dhcp, err)
+		}
 	}
 }
 
