@@ -114,7 +114,7 @@ class pxegen (
   # or for Kea config-reload through its control socket (a Kea that does
   # not answer there is started; a file it refuses fails the exec, and Kea
   # keeps serving the old one). Apache reloads for a2enconf too.
-  $daemons = ['isc-dhcp-server', 'kea-dhcp4-server', 'dnsmasq', 'xinetd', 'apache2']
+  $daemons = ['isc-dhcp-server', 'kea-dhcp4-server', 'kea-dhcp6-server', 'radvd', 'dnsmasq', 'xinetd', 'apache2']
   $daemons.each |$service| {
     $named = "grep -q '\"service\": \"${service}\"' '${report}'"
     $action = "grep -A2 '\"service\": \"${service}\"' '${report}' | sed -n 's/.*\"action\": \"\\([a-z-]*\\)\".*/\\1/p'"
