@@ -139,14 +139,7 @@ func (v *validator) ipv6() {
 			v.errf("server.ip6", "no network has a subnet6, so nothing is served over IPv6: give a network its subnet6, or leave ip6 out")
 		}
 		for i, n := range inv.Networks {
-			for _, k := range []struct {
-				key string
-				set bool
-			}{{"pool6", n.Pool6 != ""}, {"dns6", len(n.DNS6) > 0}, {"ra", n.RA}} {
-				if k.set {
-					v.errf(fmt.Sprintf("networks[%d].%s", i, k.key), "the network has no subnet6")
-				}
-			}
+			v.noSubnet6(i, n)
 		}
 		for i, h := range inv.Hosts {
 			for _, nic := range h.NICs(i) {
@@ -191,14 +184,7 @@ func (v *validator) ipv6() {
 	for i, n := range inv.Networks {
 		at := fmt.Sprintf("networks[%d]", i)
 		if n.Subnet6 == "" {
-			for _, k := range []struct {
-				key string
-				set bool
-			}{{"pool6", n.Pool6 != ""}, {"dns6", len(n.DNS6) > 0}, {"ra", n.RA}} {
-				if k.set {
-					v.errf(at+"."+k.key, "the network has no subnet6")
-				}
-			}
+			v.noSubnet6(i, n)
 			continue
 		}
 		if n.IPv6Only() {
@@ -323,6 +309,18 @@ func (v *validator) sameAlias(u6, u4 string) {
 		v.errf("server.http_url6", "its path %s is not http_url's, %s: Apache serves the boot tree at one path, for both families", a.Path, b.Path)
 	case a.Scheme != b.Scheme || a.Port() != b.Port():
 		v.errf("server.http_url6", "its scheme and port are not http_url's (%s): Apache listens where http_url says, for both families", u4)
+	}
+}
+
+// noSubnet6 refuses the IPv6 keys of a network without a subnet6.
+func (v *validator) noSubnet6(i int, n Network) {
+	for _, k := range []struct {
+		key string
+		set bool
+	}{{"pool6", n.Pool6 != ""}, {"dns6", len(n.DNS6) > 0}, {"ra", n.RA}} {
+		if k.set {
+			v.errf(fmt.Sprintf("networks[%d].%s", i, k.key), "the network has no subnet6")
+		}
 	}
 }
 
