@@ -317,7 +317,7 @@ func (v *validator) noSubnet6(i int, n Network) {
 	for _, k := range []struct {
 		key string
 		set bool
-	}{{"pool6", n.Pool6 != ""}, {"dns6", len(n.DNS6) > 0}, {"ra", n.RA}} {
+	}{{"pool6", n.Pool6 != ""}, {"dns6", len(n.DNS6) > 0}, {"ra", n.RA}, {"interface", n.Interface != ""}} {
 		if k.set {
 			v.errf(fmt.Sprintf("networks[%d].%s", i, k.key), "the network has no subnet6")
 		}

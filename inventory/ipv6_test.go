@@ -100,13 +100,13 @@ func TestIPv6KnownHosts(t *testing.T) {
 func TestIPv6KeysWithoutSubnet6(t *testing.T) {
 	doc := `server: {ip: 10.1.0.1, ip6: "2001:db8:1::1"}
 networks:
-  - {name: a, subnet: 10.1.0.0/24, pool6: "2001:db8:1::100-2001:db8:1::1ff", ra: true}
+  - {name: a, subnet: 10.1.0.0/24, pool6: "2001:db8:1::100-2001:db8:1::1ff", ra: true, interface: eth0}
 profiles: {p: {kernel: k}}
 hosts:
   - {name: h, mac: "52:54:00:00:00:01", ip6: "2001:db8:1::10"}
 `
 	_, err := Parse("inventory.yaml", []byte(doc))
-	for _, want := range []string{"server.ip6: no network has a subnet6", "networks[0].pool6: the network has no subnet6", "networks[0].ra: the network has no subnet6", "hosts[0].ip6: no network has a subnet6"} {
+	for _, want := range []string{"server.ip6: no network has a subnet6", "networks[0].pool6: the network has no subnet6", "networks[0].ra: the network has no subnet6", "networks[0].interface: the network has no subnet6", "hosts[0].ip6: no network has a subnet6"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("got %v\nwant an error containing %q", err, want)
 		}
