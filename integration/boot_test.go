@@ -563,9 +563,13 @@ func (l *lab) vmArgs(t *testing.T, v vm) (firmware, serial string, args []string
 		args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n")
 	}
 	if v.ipv6 {
-		// OVMF tries PXE over IPv4 first and waits a minute for it.
+		// OVMF tries PXE over IPv4 first and waits a minute for it. Each
+		// VM gets a system UUID of its own, as machines have: iPXE's
+		// DHCPv6 DUID is made of it, and without one every VM's would be
+		// the same, all zeros, one client to the DHCPv6 server.
 		firmware = "UEFI over IPv6 (OVMF PXEv6, no NIC ROM)"
-		args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n")
+		args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
+			"-uuid", "00000000-0000-4000-8000-"+strings.ReplaceAll(v.mac, ":", ""))
 	}
 	if v.httpBoot {
 		firmware = "UEFI HTTP boot (OVMF, PXE off)"
