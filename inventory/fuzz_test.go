@@ -131,7 +131,9 @@ func everyProfileChecked(inv *Inventory) string {
 		if _, ok := inv.Profiles[p.Inherits]; p.Inherits != "" && !ok {
 			return fmt.Sprintf("accepted profile %q inherits the unknown %q", name, p.Inherits)
 		}
-		if ResolvedProfile := inv.ResolvedProfile(name); ResolvedProfile.Kernel == "" {
+		// Something to boot: an x86-64 kernel, or a memtest or chain
+		// profile's EFI file alone, or an ARM64 kernel alone.
+		if r := inv.ResolvedProfile(name); r.KernelFor(ArchX86_64) == "" && r.ARM64.Kernel == "" {
 			return fmt.Sprintf("accepted profile %q has no kernel", name)
 		}
 	}
