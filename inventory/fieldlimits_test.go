@@ -71,6 +71,7 @@ networks:
       domain_search: [lab.example]
       vendor: [{code: 1, type: text, value: [x]}]
       custom: [{code: 224, type: text, value: [x]}]
+  - {name: lab4, subnet: 10.2.2.0/24}
 profiles:
   p: {label: P, kernel: k, initrd: [i], append: quiet, append_extra: splash, arm64: {kernel: ka, initrd: [ia]}}
   q: {inherits: p}
@@ -81,6 +82,7 @@ hosts:
   - {name: n2, mac: "52:54:00:00:00:02", boot: local}
   - name: n3
     mac: "52:54:00:00:00:03"
+    ip: 10.2.2.5
     boot_file: pxelinux.0
     next_server: 10.1.1.2
     options:

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -247,50 +246,86 @@ func (v *validator) ipv6() {
 		v.errf("server.ip6", "%s is in no network's subnet6: the DHCPv6 server answers on the links it has an address in", server)
 	}
 	v.hosts6(nets, len(nets) == countSubnet6(inv), server)
-	v.knownOverIPv6()
+	v.hostsOverIPv6(nets)
 }
 
-// knownOverIPv6 refuses what would make a host with a profile of its
-// own boot as an unknown client over IPv6, its network's profile or the
-// menu, because the DHCPv6 server cannot tell its iPXE by MAC: iPXE's
-// DUID is a DUID-UUID, which holds no MAC. dhcpd -6 knows a host only by
-// the MAC in a DUID; Kea reads it from the EUI-64 link-local address
-// too, but only for a universally administered MAC (src/lib/dhcp/pkt.cc,
-// getMACFromIPv6); dnsmasq takes it from its neighbour table, for any.
-// A host whose fixed ip is in a network without subnet6 never asks
-// DHCPv6 there, and is left alone.
-func (v *validator) knownOverIPv6() {
+// hostsOverIPv6 refuses hosts whose DHCPv6 answer would not be what
+// their DHCPv4 one is, where they may ask DHCPv6: any host but one whose
+// fixed ip is in a network without subnet6 (which the README says must
+// not share its link with one).
+//
+//   - A host that boots a profile (its own, or its network's through its
+//     own script) must be one its DHCPv6 server can tell by MAC when its
+//     iPXE asks, or it boots as an unknown client: its network's profile,
+//     which may reinstall it. iPXE's DUID is a DUID-UUID, which holds no
+//     MAC. dhcpd -6 knows a host only by the MAC in a DUID; Kea reads it
+//     from the EUI-64 link-local address too, but only for a universally
+//     administered MAC (src/lib/dhcp/pkt.cc, getMACFromIPv6); dnsmasq
+//     takes it from its neighbour table, for any.
+//   - A host's own boot_file and secure_boot are DHCPv4's: over DHCPv6 it
+//     would get its network's loader instead.
+func (v *validator) hostsOverIPv6(nets []parsedNetwork6) {
 	inv := v.inv
-	if inv.Targets.DHCP == TargetDnsmasq {
-		return
+	type v4net struct {
+		subnet  netip.Prefix
+		profile string
+		dual    bool
 	}
-	var v4only []netip.Prefix
+	var v4 []v4net
 	for _, n := range inv.Networks {
-		if p, err := ParseSubnet(n.Subnet); err == nil && n.Subnet6 == "" {
-			v4only = append(v4only, p)
+		if p, err := ParseSubnet(n.Subnet); err == nil {
+			v4 = append(v4, v4net{p, n.Profile, n.Subnet6 != ""})
 		}
 	}
 	for i, h := range inv.Hosts {
-		if h.BootProfile() == "" {
-			continue // it boots as an unknown client does, over either family
-		}
+		at := fmt.Sprintf("hosts[%d]", i)
+		ownLoader := h.BootFile != "" || h.SecureBoot != nil // reported once, at the host
 		for _, nic := range h.NICs(i) {
 			mac, err := ParseMAC(nic.MAC)
 			if err != nil || !nic.Provisions() {
 				continue
 			}
-			if ip, err := ParseIPv4(nic.IP); err == nil && nic.IP6 == "" && slices.ContainsFunc(v4only, func(p netip.Prefix) bool { return p.Contains(ip) }) {
-				continue
+			// The profile the host boots, as generate gives it: its own,
+			// else its ip's network's, else its ip6's network's.
+			profile, pinned := h.BootProfile(), false
+			if ip, err := ParseIPv4(nic.IP); err == nil {
+				for _, n := range v4 {
+					if n.subnet.Contains(ip) {
+						pinned = !n.dual && nic.IP6 == ""
+						if profile == "" {
+							profile = n.profile
+						}
+					}
+				}
+			} else if ip6, err := ParseIPv6(nic.IP6); err == nil && profile == "" {
+				for _, n := range nets {
+					if n.subnet.Contains(ip6) {
+						profile = inv.Networks[n.index].Profile
+					}
+				}
+			}
+			if pinned {
+				continue // it never asks DHCPv6
+			}
+			if ownLoader && h.BootFile != "" {
+				v.errf(at+".boot_file", "a host's boot_file is DHCPv4's, and this host may ask DHCPv6 (a network has a subnet6), where it would get its network's loader: give it a fixed ip in a network without subnet6")
+			}
+			if ownLoader && h.SecureBoot != nil {
+				v.errf(at+".secure_boot", "a host's own secure_boot is DHCPv4's, and this host may ask DHCPv6 (a network has a subnet6), where it would get its network's loader: give it a fixed ip in a network without subnet6, or set secure_boot on its network")
+			}
+			ownLoader = false
+			if profile == "" {
+				continue // it boots as an unknown client does, over either family
 			}
 			key := nic.Key + ".mac"
 			if nic.Index < 0 {
-				key = fmt.Sprintf("hosts[%d].mac", i)
+				key = at + ".mac"
 			}
 			switch {
 			case inv.Targets.DHCP == TargetDhcpd:
-				v.targetErrf(TargetDhcpd, key, "dhcpd -6 knows a host only by the MAC in its DUID, and iPXE's DUID holds none: over IPv6 this host's iPXE would boot as an unknown client, not its own profile. Use Kea or dnsmasq for IPv6 networks with such hosts, or give it a fixed ip in a network without subnet6")
-			case mac[0]&2 != 0:
-				v.targetErrf(TargetKea, key, "%s is a locally administered MAC, and Kea reads a DHCPv6 client's MAC from its link-local address only for a universally administered one (iPXE's DUID holds none): over IPv6 this host's iPXE would boot as an unknown client, not its own profile. Use dnsmasq, or give it a fixed ip in a network without subnet6", mac)
+				v.targetErrf(TargetDhcpd, key, "dhcpd -6 knows a host only by the MAC in its DUID, and iPXE's DUID holds none: over IPv6 this host's iPXE would boot as an unknown client, not profile %s through its own script. Use Kea or dnsmasq for IPv6 networks with such hosts, or give it a fixed ip in a network without subnet6", profile)
+			case inv.Targets.DHCP == TargetKea && mac[0]&2 != 0:
+				v.targetErrf(TargetKea, key, "%s is a locally administered MAC, and Kea reads a DHCPv6 client's MAC from its link-local address only for a universally administered one (iPXE's DUID holds none): over IPv6 this host's iPXE would boot as an unknown client, not profile %s through its own script. Use dnsmasq, or give it a fixed ip in a network without subnet6", mac, profile)
 			}
 		}
 	}

@@ -15,7 +15,7 @@ networks:
 profiles:
   p: {kernel: k}
 hosts:
-  - {name: a, mac: "52:54:00:00:00:01", ip6: "2001:db8:1::10"}
+  - {name: a, mac: "00:16:3e:00:00:01", ip6: "2001:db8:1::10"}
   - {name: b, mac: "00:16:3e:00:00:02", ip: 10.1.0.10, ip6: "2001:db8:2::10", profile: p}
 `
 
@@ -81,13 +81,18 @@ func TestIPv6KnownHosts(t *testing.T) {
 		t.Errorf("dnsmasq knows any MAC: %v", err)
 	}
 	_, err = Parse("inventory.yaml", []byte(ipv6Inventory), WithTargets(TargetDhcpd, ""))
-	if err == nil || !strings.Contains(err.Error(), "hosts[1].mac: dhcpd -6 knows a host only by the MAC in its DUID") || strings.Contains(err.Error(), "hosts[0].mac") {
-		t.Errorf("dhcpd, a host with a profile: %v", err)
+	// Both: b has a profile of its own, a boots its network's (v6's p)
+	// through its own script.
+	for _, want := range []string{"hosts[1].mac: dhcpd -6 knows a host only by the MAC in its DUID", "hosts[0].mac: dhcpd -6"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("dhcpd, hosts with profiles: %v", err)
+		}
 	}
 	// Pinned to an IPv4-only network: no DHCPv6 for it.
 	pinned := strings.Replace(ipv6Inventory, `  - {name: b, mac: "00:16:3e:00:00:02", ip: 10.1.0.10, ip6: "2001:db8:2::10", profile: p}`,
 		`  - {name: b, mac: "02:16:3e:00:00:02", ip: 10.3.0.10, profile: p}`, 1)
 	pinned = strings.Replace(pinned, "profiles:", "  - {name: four, subnet: 10.3.0.0/24}\nprofiles:", 1)
+	pinned = strings.Replace(pinned, `  - {name: a, mac: "00:16:3e:00:00:01", ip6: "2001:db8:1::10"}`, `  - {name: a, mac: "02:16:3e:00:00:01", ip: 10.3.0.11}`, 1)
 	for _, dhcp := range []string{TargetKea, TargetDhcpd} {
 		if _, err := Parse("inventory.yaml", []byte(pinned), WithTargets(dhcp, "")); err != nil {
 			t.Errorf("%s, a host pinned to an IPv4-only network: %v", dhcp, err)
@@ -119,5 +124,43 @@ func TestIPv6DnsmasqRA(t *testing.T) {
 	_, err := Parse("inventory.yaml", []byte(doc))
 	if err == nil || !strings.Contains(err.Error(), "networks[1]: dnsmasq sends router advertisements on every IPv6 network or on none") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A host that boots its network's profile through its own script is as
+// much a known host as one with a profile of its own (red team, finding
+// 1); a host's own boot_file and secure_boot, DHCPv4's, are refused where
+// it may ask DHCPv6.
+func TestIPv6HostsOverIPv6(t *testing.T) {
+	doc := `targets: {dhcp: dhcpd}
+server: {ip: 10.30.0.1, ip6: "2001:db8:20::1"}
+networks:
+  - {name: v6lab, subnet6: "2001:db8:20::/64", pool6: "2001:db8:20::1000-2001:db8:20::1fff", ra: true, interface: eth1, profile: debian}
+  - {name: lab4, subnet: 10.30.0.0/24, profile: debian}
+  - {name: dual, subnet: 10.31.0.0/24, subnet6: "2001:db8:21::/64", profile: debian}
+profiles: {debian: {kernel: debian/linux}}
+hosts:
+  - {name: db01, mac: "00:16:3e:66:00:01", ip: 10.30.0.10, ip6: "2001:db8:20::10"}
+  - {name: db02, mac: "00:16:3e:66:00:02", ip: 10.31.0.10}
+  - {name: db03, mac: "00:16:3e:66:00:03", ip: 10.30.0.11}
+  - {name: wds, mac: "00:16:3e:66:00:04", boot_file: wdsnbp.com}
+  - {name: sb, mac: "00:16:3e:66:00:05", secure_boot: true}
+  - {name: ok, mac: "00:16:3e:66:00:06", ip: 10.30.0.12, boot_file: wdsnbp.com}
+`
+	_, err := Parse("inventory.yaml", []byte(doc))
+	for _, want := range []string{
+		"hosts[0].mac: dhcpd -6 knows a host only by the MAC in its DUID, and iPXE's DUID holds none: over IPv6 this host's iPXE would boot as an unknown client, not profile debian",
+		"hosts[1].mac: dhcpd -6", // its ip's network is dual stack
+		"hosts[3].boot_file: a host's boot_file is DHCPv4's",
+		"hosts[4].secure_boot: a host's own secure_boot is DHCPv4's",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want an error containing %q, got %v", want, err)
+		}
+	}
+	for _, not := range []string{"hosts[2]", "hosts[5]"} { // pinned to lab4, IPv4-only
+		if err != nil && strings.Contains(err.Error(), not) {
+			t.Errorf("%s is pinned to an IPv4-only network: %v", not, err)
+		}
 	}
 }
