@@ -74,7 +74,15 @@ func (s *Site) ipv6(inv *inventory.Inventory) error {
 			return err
 		}
 		net := s.Networks[i]
-		v6 := &Network6{Subnet: subnet, DNS: n.DNS6, RA: n.RA, Interface: n.Interface, Tag: "net6-" + n.Name,
+		var dns []string // as every address is written: normalised
+		for _, d := range n.DNS6 {
+			a, err := inventory.ParseIPv6(d)
+			if err != nil {
+				return err
+			}
+			dns = append(dns, a.String())
+		}
+		v6 := &Network6{Subnet: subnet, DNS: dns, RA: n.RA, Interface: n.Interface, Tag: "net6-" + n.Name,
 			BootScriptURL: s.Server6.HTTPURL + net.BootScript}
 		if n.Pool6 != "" {
 			first, last, err := inventory.ParsePool6(n.Pool6)

@@ -290,6 +290,8 @@ func keaConfig(s *Site) ([]byte, error) {
 		// Hosts without a fixed address are known by MAC in every subnet.
 		ReservationsGlobal:   true,
 		ReservationsInSubnet: true,
+		// Not null where every network is IPv6-only: Kea refuses null.
+		Subnet4: []keaSubnet{},
 	}
 	if s.HA != nil {
 		d.MultiThreading = &keaMultiThreading{Enable: true}

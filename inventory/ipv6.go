@@ -156,6 +156,7 @@ func (v *validator) ipv6() {
 	}
 	if len(inv.Sites) > 0 {
 		v.errf("sites", "IPv6 networks (subnet6) with sites are not supported yet")
+		return // each site's view would say more of the same
 	}
 	var server netip.Addr
 	if inv.Server.IP6 == "" {
@@ -166,7 +167,9 @@ func (v *validator) ipv6() {
 		server = a
 	}
 	if u := inv.Server.HTTPURL6; u != "" {
-		if msg := checkURL6(u); msg != "" {
+		if host := urlHost(u); isIPv4(host) {
+			v.errf("server.http_url6", "%q: its host %s is an IPv4 address, which IPv6-only clients cannot reach: name the server by its IPv6 address or a name", u, host)
+		} else if msg := checkURL6(u); msg != "" {
 			v.errf("server.http_url6", "%s", msg)
 		} else {
 			v.sameAlias(u, inv.Server.HTTPURL)
@@ -180,6 +183,7 @@ func (v *validator) ipv6() {
 		}
 	}
 	var nets []parsedNetwork6
+	ifaces := map[string]int{} // interface -> the first subnet6 network on it
 	for i, n := range inv.Networks {
 		at := fmt.Sprintf("networks[%d]", i)
 		if n.Subnet6 == "" {
@@ -189,14 +193,28 @@ func (v *validator) ipv6() {
 		if n.IPv6Only() {
 			v.ipv6Only(i, n)
 		}
+		dns := map[netip.Addr]int{}
 		for j, d := range n.DNS6 {
-			if _, err := ParseIPv6(d); err != nil {
-				v.errf(fmt.Sprintf("%s.dns6[%d]", at, j), "%v", err)
+			key := fmt.Sprintf("%s.dns6[%d]", at, j)
+			if a, err := ParseIPv6(d); err != nil {
+				v.errf(key, "%v", err)
+			} else if k, dup := dns[a]; dup {
+				v.errf(key, "%s is %s.dns6[%d] again", a, at, k)
+			} else {
+				dns[a] = j
 			}
 		}
 		switch {
 		case n.Interface != "":
 			v.check(at+".interface", checkInterface(n.Interface))
+			if j, dup := ifaces[n.Interface]; dup {
+				v.errf(at+".interface", "%s is %s's interface too: several IPv6 prefixes on one link (Kea's shared networks, one radvd interface with several prefixes) are not rendered yet", n.Interface, v.path("networks[%d]", j))
+			} else {
+				ifaces[n.Interface] = i
+			}
+			if len(inv.Server.Interfaces) > 0 && !contains(inv.Server.Interfaces, n.Interface) {
+				v.errf(at+".interface", "%s is not in server.interfaces, the interfaces the DHCP server answers on: add it there", n.Interface)
+			}
 		case n.RA:
 			v.errf(at+".ra", "needs the network's interface (interface: eth1): router advertisements go out on an interface")
 		case inv.Targets.DHCP == TargetKea:
@@ -212,6 +230,14 @@ func (v *validator) ipv6() {
 		}
 		if n.RA && subnet.Bits() != 64 {
 			v.errf(at+".ra", "the subnet6 %s is not a /64: a router advertisement's prefix for an on-link /%d confuses hosts that autoconfigure; advertise a /64", subnet, subnet.Bits())
+		}
+		if inv.Targets.DHCP == TargetDnsmasq && subnet.Bits() < 64 {
+			v.targetErrf(TargetDnsmasq, at+".subnet6", "%s: dnsmasq serves DHCPv6 from a prefix of /64 or longer only (its dhcp-range refuses a shorter one)", subnet)
+		}
+		// The server's advertisements say it is no router (lifetime 0):
+		// its clients reach on-link addresses only.
+		if n.RA && server.IsValid() && !subnet.Contains(server) {
+			v.errf(at+".ra", "the boot server advertises here as no router, so this network's clients reach only its own subnet6 %s, and server.ip6 %s, where they fetch everything, is not in it: leave ra to this network's router, or put the server's address here", subnet, server)
 		}
 		pn := parsedNetwork6{index: i, subnet: subnet}
 		if n.Pool6 != "" {
@@ -347,6 +373,21 @@ func (v *validator) sameAlias(u6, u4 string) {
 	}
 }
 
+// network6Profile is the profile of the network whose subnet6 holds ip6,
+// as generate gives a host with an ip6 alone; "" when none does.
+func (inv *Inventory) network6Profile(ip6 string) string {
+	a, err := ParseIPv6(ip6)
+	if err != nil {
+		return ""
+	}
+	for _, n := range inv.Networks {
+		if p, err := ParseSubnet6(n.Subnet6); err == nil && p.Contains(a) {
+			return n.Profile
+		}
+	}
+	return ""
+}
+
 // noSubnet6 refuses the IPv6 keys of a network without a subnet6.
 func (v *validator) noSubnet6(i int, n Network) {
 	for _, k := range []struct {
@@ -449,6 +490,19 @@ func (v *validator) hosts6(nets []parsedNetwork6, complete bool, server netip.Ad
 			}
 		}
 	}
+}
+
+// urlHost is the host of a scheme://host[:port]/ URL, without brackets.
+func urlHost(u string) string {
+	if p, err := url.Parse(u); err == nil {
+		return p.Hostname()
+	}
+	return ""
+}
+
+func isIPv4(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is4()
 }
 
 // checkURL6 checks server.http_url6 as checkURL checks a base URL; its

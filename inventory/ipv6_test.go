@@ -164,3 +164,31 @@ hosts:
 		}
 	}
 }
+
+// A subnet6 network's interface must be one server.interfaces lets the
+// DHCP server answer on; dns6 lists an address once, however spelled;
+// sites with IPv6 get the one refusal, not their views' echoes of it.
+func TestIPv6Interfaces(t *testing.T) {
+	doc := strings.Replace(ipv6Inventory, `server: {ip: 10.1.0.1, `, `server: {interfaces: [eth2], ip: 10.1.0.1, `, 1)
+	doc = strings.Replace(doc, `dns6: ["2001:db8:1::53"]`, `dns6: ["2001:db8:1::53", "2001:DB8:1::0053"]`, 1)
+	_, err := Parse("inventory.yaml", []byte(doc))
+	for _, want := range []string{"networks[0].interface: eth1 is not in server.interfaces", "networks[0].dns6[1]: 2001:db8:1::53 is networks[0].dns6[0] again"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q, got %v", want, err)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "networks[1].interface") {
+		t.Errorf("eth2 is in server.interfaces: %v", err)
+	}
+	sites := `server: {ip6: "2001:db8:1::1"}
+sites:
+  - {name: a, server: {ip: 10.1.0.1}, networks: [v6]}
+networks:
+  - {name: v6, subnet: 10.1.0.0/24, subnet6: "2001:db8:1::/64", interface: eth1}
+profiles: {p: {kernel: k}}
+`
+	_, err = Parse("inventory.yaml", []byte(sites))
+	if err == nil || !strings.Contains(err.Error(), "sites: IPv6 networks (subnet6) with sites are not supported yet") || strings.Contains(err.Error(), "sites[0].server.ip6") {
+		t.Errorf("sites with IPv6: %v", err)
+	}
+}

@@ -727,7 +727,8 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 					v.errf(nic.Key+".ip", "required with client_id: an InfiniBand interface's boot files are found by its fixed address, since none is named by a MAC")
 				}
 				if nic.Provisions() {
-					netProfiles = append(netProfiles, "")
+					// An ip6 alone: the profile of its subnet6's network.
+					netProfiles = append(netProfiles, inv.network6Profile(nic.IP6))
 				}
 				continue
 			}
