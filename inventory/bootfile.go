@@ -72,13 +72,16 @@ func (v *validator) bootFiles() {
 	if base == "" {
 		return // required, and refused where it is checked
 	}
+	if ipv6Only(inv) == len(inv.Networks) {
+		return // no DHCPv4 answer at all; DHCPv6's option 59 has no such field
+	}
 	longest, or := KnownScript, ""
 	if inv.hasClientIDs() {
 		longest = KnownIPScript
 	}
 	for i, n := range inv.Networks {
-		if v.skip(fmt.Sprintf("networks[%d].name", i)) {
-			continue // too long to quote, and refused
+		if v.skip(fmt.Sprintf("networks[%d].name", i)) || n.IPv6Only() {
+			continue // too long to quote, and refused; or no DHCPv4 here
 		}
 		if s := BootScript(n.Name); len(s) > len(longest) {
 			longest, or = s, " or network "+n.Name+"'s name"

@@ -192,3 +192,24 @@ profiles: {p: {kernel: k}}
 		t.Errorf("sites with IPv6: %v", err)
 	}
 }
+
+// DHCPv4's 128-byte boot file field bounds http_url with the boot script
+// of every network DHCPv4 serves, not of an IPv6-only one: DHCPv6's
+// option 59 has no such field.
+func TestIPv6OnlyBootFileLength(t *testing.T) {
+	name := strings.Repeat("n", 60)
+	doc := `targets: {dhcp: kea}
+server: {ip: 10.1.0.1, ip6: "2001:db8:1::1", http_url: "http://10.1.0.1/` + strings.Repeat("p", 40) + `/"}
+networks:
+  - {name: ` + name + `, subnet6: "2001:db8:1::/64", interface: eth1}
+  - {name: four, subnet: 10.1.0.0/24}
+profiles: {p: {kernel: k}}
+`
+	if _, err := Parse("inventory.yaml", []byte(doc)); err != nil {
+		t.Fatalf("an IPv6-only network's long name: %v", err)
+	}
+	dual := strings.Replace(doc, `subnet6: "2001:db8:1::/64", interface: eth1}`, `subnet: 10.2.0.0/24, subnet6: "2001:db8:1::/64", interface: eth1}`, 1)
+	if _, err := Parse("inventory.yaml", []byte(dual)); err == nil || !strings.Contains(err.Error(), "server.http_url: DHCP gives iPXE the boot file") {
+		t.Fatalf("a dual-stack network's long name: %v", err)
+	}
+}
