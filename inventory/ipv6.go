@@ -185,77 +185,13 @@ func (v *validator) ipv6() {
 	var nets []parsedNetwork6
 	ifaces := map[string]int{} // interface -> the first subnet6 network on it
 	for i, n := range inv.Networks {
-		at := fmt.Sprintf("networks[%d]", i)
 		if n.Subnet6 == "" {
 			v.noSubnet6(i, n)
 			continue
 		}
-		if n.IPv6Only() {
-			v.ipv6Only(i, n)
+		if pn, ok := v.network6(i, n, server, ra, ifaces); ok {
+			nets = append(nets, pn)
 		}
-		dns := map[netip.Addr]int{}
-		for j, d := range n.DNS6 {
-			key := fmt.Sprintf("%s.dns6[%d]", at, j)
-			if a, err := ParseIPv6(d); err != nil {
-				v.errf(key, "%v", err)
-			} else if k, dup := dns[a]; dup {
-				v.errf(key, "%s is %s.dns6[%d] again", a, at, k)
-			} else {
-				dns[a] = j
-			}
-		}
-		switch {
-		case n.Interface != "":
-			v.check(at+".interface", checkInterface(n.Interface))
-			if j, dup := ifaces[n.Interface]; dup {
-				v.errf(at+".interface", "%s is %s's interface too: several IPv6 prefixes on one link (Kea's shared networks, one radvd interface with several prefixes) are not rendered yet", n.Interface, v.path("networks[%d]", j))
-			} else {
-				ifaces[n.Interface] = i
-			}
-			if len(inv.Server.Interfaces) > 0 && !contains(inv.Server.Interfaces, n.Interface) {
-				v.errf(at+".interface", "%s is not in server.interfaces, the interfaces the DHCP server answers on: add it there", n.Interface)
-			}
-		case n.RA:
-			v.errf(at+".ra", "needs the network's interface (interface: eth1): router advertisements go out on an interface")
-		case inv.Targets.DHCP == TargetKea:
-			v.targetErrf(TargetKea, at+".interface", "required with Kea for a network with a subnet6: kea-dhcp6 picks a directly connected client's subnet by the interface it asked on")
-		}
-		if inv.Targets.DHCP == TargetDnsmasq && ra >= 0 && !n.RA {
-			v.targetErrf(TargetDnsmasq, at, "dnsmasq sends router advertisements on every IPv6 network or on none (enable-ra), and %s has ra: set ra here too, or leave it to the routers everywhere", v.path("networks[%d]", ra))
-		}
-		subnet, err := ParseSubnet6(n.Subnet6)
-		if err != nil {
-			v.errf(at+".subnet6", "%v", err)
-			continue
-		}
-		if n.RA && subnet.Bits() != 64 {
-			v.errf(at+".ra", "the subnet6 %s is not a /64: a router advertisement's prefix for an on-link /%d confuses hosts that autoconfigure; advertise a /64", subnet, subnet.Bits())
-		}
-		if inv.Targets.DHCP == TargetDnsmasq && subnet.Bits() < 64 {
-			v.targetErrf(TargetDnsmasq, at+".subnet6", "%s: dnsmasq serves DHCPv6 from a prefix of /64 or longer only (its dhcp-range refuses a shorter one)", subnet)
-		}
-		// The server's advertisements say it is no router (lifetime 0):
-		// its clients reach on-link addresses only.
-		if n.RA && server.IsValid() && !subnet.Contains(server) {
-			v.errf(at+".ra", "the boot server advertises here as no router, so this network's clients reach only its own subnet6 %s, and server.ip6 %s, where they fetch everything, is not in it: leave ra to this network's router, or put the server's address here", subnet, server)
-		}
-		pn := parsedNetwork6{index: i, subnet: subnet}
-		if n.Pool6 != "" {
-			first, last, err := ParsePool6(n.Pool6)
-			switch {
-			case err != nil:
-				v.errf(at+".pool6", "%v", err)
-			case !subnet.Contains(first) || !subnet.Contains(last):
-				v.errf(at+".pool6", "%s is outside the subnet6 %s", n.Pool6, subnet)
-			case first == subnet.Addr():
-				v.errf(at+".pool6", "starts at %s, the subnet-router anycast address of %s", first, subnet)
-			case server.IsValid() && inPool(server, first, last):
-				v.errf(at+".pool6", "contains the boot server's address %s", server)
-			default:
-				pn.first, pn.last = first, last
-			}
-		}
-		nets = append(nets, pn)
 	}
 	sort.Slice(nets, func(i, j int) bool { return nets[i].subnet.Addr().Less(nets[j].subnet.Addr()) })
 	for i := 1; i < len(nets); i++ {
@@ -398,6 +334,80 @@ func (v *validator) noSubnet6(i int, n Network) {
 			v.errf(fmt.Sprintf("networks[%d].%s", i, k.key), "the network has no subnet6")
 		}
 	}
+}
+
+// network6 checks network i's IPv6 side, given the server's IPv6
+// address, a network with ra (or -1) and the interfaces the networks
+// before it use; it returns the parsed network, if its subnet6 parses.
+func (v *validator) network6(i int, n Network, server netip.Addr, ra int, ifaces map[string]int) (parsedNetwork6, bool) {
+	inv := v.inv
+	at := fmt.Sprintf("networks[%d]", i)
+	if n.IPv6Only() {
+		v.ipv6Only(i, n)
+	}
+	dns := map[netip.Addr]int{}
+	for j, d := range n.DNS6 {
+		key := fmt.Sprintf("%s.dns6[%d]", at, j)
+		if a, err := ParseIPv6(d); err != nil {
+			v.errf(key, "%v", err)
+		} else if k, dup := dns[a]; dup {
+			v.errf(key, "%s is %s.dns6[%d] again", a, at, k)
+		} else {
+			dns[a] = j
+		}
+	}
+	switch {
+	case n.Interface != "":
+		v.check(at+".interface", checkInterface(n.Interface))
+		if j, dup := ifaces[n.Interface]; dup {
+			v.errf(at+".interface", "%s is %s's interface too: several IPv6 prefixes on one link (Kea's shared networks, one radvd interface with several prefixes) are not rendered yet", n.Interface, v.path("networks[%d]", j))
+		} else {
+			ifaces[n.Interface] = i
+		}
+		if len(inv.Server.Interfaces) > 0 && !contains(inv.Server.Interfaces, n.Interface) {
+			v.errf(at+".interface", "%s is not in server.interfaces, the interfaces the DHCP server answers on: add it there", n.Interface)
+		}
+	case n.RA:
+		v.errf(at+".ra", "needs the network's interface (interface: eth1): router advertisements go out on an interface")
+	case inv.Targets.DHCP == TargetKea:
+		v.targetErrf(TargetKea, at+".interface", "required with Kea for a network with a subnet6: kea-dhcp6 picks a directly connected client's subnet by the interface it asked on")
+	}
+	if inv.Targets.DHCP == TargetDnsmasq && ra >= 0 && !n.RA {
+		v.targetErrf(TargetDnsmasq, at, "dnsmasq sends router advertisements on every IPv6 network or on none (enable-ra), and %s has ra: set ra here too, or leave it to the routers everywhere", v.path("networks[%d]", ra))
+	}
+	subnet, err := ParseSubnet6(n.Subnet6)
+	if err != nil {
+		v.errf(at+".subnet6", "%v", err)
+		return parsedNetwork6{}, false
+	}
+	if n.RA && subnet.Bits() != 64 {
+		v.errf(at+".ra", "the subnet6 %s is not a /64: a router advertisement's prefix for an on-link /%d confuses hosts that autoconfigure; advertise a /64", subnet, subnet.Bits())
+	}
+	if inv.Targets.DHCP == TargetDnsmasq && subnet.Bits() < 64 {
+		v.targetErrf(TargetDnsmasq, at+".subnet6", "%s: dnsmasq serves DHCPv6 from a prefix of /64 or longer only (its dhcp-range refuses a shorter one)", subnet)
+	}
+	// The server's advertisements say it is no router (lifetime 0):
+	// its clients reach on-link addresses only.
+	if n.RA && server.IsValid() && !subnet.Contains(server) {
+		v.errf(at+".ra", "the boot server advertises here as no router, so this network's clients reach only its own subnet6 %s, and server.ip6 %s, where they fetch everything, is not in it: leave ra to this network's router, or put the server's address here", subnet, server)
+	}
+	pn := parsedNetwork6{index: i, subnet: subnet}
+	if n.Pool6 != "" {
+		first, last, err := ParsePool6(n.Pool6)
+		switch {
+		case err != nil:
+			v.errf(at+".pool6", "%v", err)
+		case !subnet.Contains(first) || !subnet.Contains(last):
+			v.errf(at+".pool6", "%s is outside the subnet6 %s", n.Pool6, subnet)
+		case first == subnet.Addr():
+			v.errf(at+".pool6", "starts at %s, the subnet-router anycast address of %s", first, subnet)
+		case server.IsValid() && inPool(server, first, last):
+			v.errf(at+".pool6", "contains the boot server's address %s", server)
+		default:
+			pn.first, pn.last = first, last
+		}
+	}
+	return pn, true
 }
 
 func countSubnet6(inv *Inventory) int {
