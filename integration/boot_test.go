@@ -562,14 +562,18 @@ func (l *lab) vmArgs(t *testing.T, v vm) (firmware, serial string, args []string
 		// only wait out its timeout.
 		args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=n")
 	}
+	if l.inv.HasIPv6() {
+		// A system UUID of its own, the same at every boot, as a machine
+		// has: the firmware's and iPXE's DHCPv6 DUIDs are made of it, and
+		// without one every VM's would be all zeros, one client to the
+		// DHCPv6 server, which then holds a host's reserved ip6 for the VM
+		// that booted before it.
+		args = append(args, "-uuid", "00000000-0000-4000-8000-"+strings.ReplaceAll(v.mac, ":", ""))
+	}
 	if v.ipv6 {
-		// OVMF tries PXE over IPv4 first and waits a minute for it. Each
-		// VM gets a system UUID of its own, as machines have: iPXE's
-		// DHCPv6 DUID is made of it, and without one every VM's would be
-		// the same, all zeros, one client to the DHCPv6 server.
+		// OVMF tries PXE over IPv4 first and waits a minute for it.
 		firmware = "UEFI over IPv6 (OVMF PXEv6, no NIC ROM)"
-		args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n",
-			"-uuid", "00000000-0000-4000-8000-"+strings.ReplaceAll(v.mac, ":", ""))
+		args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n")
 	}
 	if v.httpBoot {
 		firmware = "UEFI HTTP boot (OVMF, PXE off)"
