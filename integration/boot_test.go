@@ -570,7 +570,7 @@ func (l *lab) vmArgs(t *testing.T, v vm) (firmware, serial string, args []string
 		// that booted before it.
 		args = append(args, "-uuid", "00000000-0000-4000-8000-"+strings.ReplaceAll(v.mac, ":", ""))
 	}
-	if v.ipv6 {
+	if v.ipv6 && !v.httpBoot {
 		// OVMF tries PXE over IPv4 first and waits a minute for it.
 		firmware = "UEFI over IPv6 (OVMF PXEv6, no NIC ROM)"
 		args = append(args, "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=n")
