@@ -130,8 +130,10 @@ type parsedNetwork6 struct {
 }
 
 // ipv6 checks the IPv6 side of the inventory: the server's address and
-// URL, every network's subnet6, pool6, dns6 and ra, and the hosts' ip6.
-func (v *validator) ipv6() {
+// URL, every network's subnet6, pool6, dns6 and ra, and the hosts' ip6,
+// given the parsed IPv4 networks, nets4. It returns the networks whose
+// subnet6 parsed, sorted by address, for networkOf6.
+func (v *validator) ipv6(nets4 []parsedNetwork) []parsedNetwork6 {
 	inv := v.inv
 	if !inv.HasIPv6() {
 		if inv.Server.IP6 != "" {
@@ -147,7 +149,7 @@ func (v *validator) ipv6() {
 				}
 			}
 		}
-		return
+		return nil
 	}
 	// Each peer or site would need its own IPv6 address, and a DHCPv6
 	// failover none of the servers has: refused until they are built.
@@ -156,7 +158,7 @@ func (v *validator) ipv6() {
 	}
 	if len(inv.Sites) > 0 {
 		v.errf("sites", "IPv6 networks (subnet6) with sites are not supported yet")
-		return // each site's view would say more of the same
+		return nil // each site's view would say more of the same
 	}
 	var server netip.Addr
 	if inv.Server.IP6 == "" {
@@ -208,7 +210,8 @@ func (v *validator) ipv6() {
 		v.errf("server.ip6", "%s is in no network's subnet6: the DHCPv6 server answers on the links it has an address in", server)
 	}
 	v.hosts6(nets, len(nets) == countSubnet6(inv), server)
-	v.hostsOverIPv6(nets)
+	v.hostsOverIPv6(nets4, nets)
+	return nets
 }
 
 // hostsOverIPv6 refuses hosts whose DHCPv6 answer would not be what
@@ -226,19 +229,8 @@ func (v *validator) ipv6() {
 //     takes it from its neighbour table, for any.
 //   - A host's own boot_file and secure_boot are DHCPv4's: over DHCPv6 it
 //     would get its network's loader instead.
-func (v *validator) hostsOverIPv6(nets []parsedNetwork6) {
+func (v *validator) hostsOverIPv6(nets4 []parsedNetwork, nets6 []parsedNetwork6) {
 	inv := v.inv
-	type v4net struct {
-		subnet  netip.Prefix
-		profile string
-		dual    bool
-	}
-	var v4 []v4net
-	for _, n := range inv.Networks {
-		if p, err := ParseSubnet(n.Subnet); err == nil {
-			v4 = append(v4, v4net{p, n.Profile, n.Subnet6 != ""})
-		}
-	}
 	for i, h := range inv.Hosts {
 		at := fmt.Sprintf("hosts[%d]", i)
 		ownLoader := h.BootFile != "" || h.SecureBoot != nil // reported once, at the host
@@ -251,20 +243,14 @@ func (v *validator) hostsOverIPv6(nets []parsedNetwork6) {
 			// else its ip's network's, else its ip6's network's.
 			profile, pinned := h.BootProfile(), false
 			if ip, err := ParseIPv4(nic.IP); err == nil {
-				for _, n := range v4 {
-					if n.subnet.Contains(ip) {
-						pinned = !n.dual && nic.IP6 == ""
-						if profile == "" {
-							profile = n.profile
-						}
-					}
-				}
-			} else if ip6, err := ParseIPv6(nic.IP6); err == nil && profile == "" {
-				for _, n := range nets {
-					if n.subnet.Contains(ip6) {
+				if n, ok := networkOf(nets4, ip); ok {
+					pinned = inv.Networks[n.index].Subnet6 == "" && nic.IP6 == ""
+					if profile == "" {
 						profile = inv.Networks[n.index].Profile
 					}
 				}
+			} else if profile == "" {
+				profile = inv.network6Profile(nets6, nic.IP6)
 			}
 			if pinned {
 				continue // it never asks DHCPv6
@@ -311,17 +297,24 @@ func (v *validator) sameAlias(u6, u4 string) {
 
 // network6Profile is the profile of the network whose subnet6 holds ip6,
 // as generate gives a host with an ip6 alone; "" when none does.
-func (inv *Inventory) network6Profile(ip6 string) string {
+func (inv *Inventory) network6Profile(nets6 []parsedNetwork6, ip6 string) string {
 	a, err := ParseIPv6(ip6)
 	if err != nil {
 		return ""
 	}
-	for _, n := range inv.Networks {
-		if p, err := ParseSubnet6(n.Subnet6); err == nil && p.Contains(a) {
-			return n.Profile
-		}
+	if n, ok := networkOf6(nets6, a); ok {
+		return inv.Networks[n.index].Profile
 	}
 	return ""
+}
+
+// networkOf6 is networkOf for the IPv6 networks, sorted by address.
+func networkOf6(nets []parsedNetwork6, ip netip.Addr) (parsedNetwork6, bool) {
+	i := sort.Search(len(nets), func(i int) bool { return ip.Less(nets[i].subnet.Addr()) })
+	if i > 0 && nets[i-1].subnet.Contains(ip) {
+		return nets[i-1], true
+	}
+	return parsedNetwork6{}, false
 }
 
 // noSubnet6 refuses the IPv6 keys of a network without a subnet6.
@@ -482,14 +475,9 @@ func (v *validator) hosts6(nets []parsedNetwork6, complete bool, server netip.Ad
 				continue
 			}
 			ips[ip] = key
-			var n *parsedNetwork6
-			for j := range nets {
-				if nets[j].subnet.Contains(ip) {
-					n = &nets[j]
-				}
-			}
+			n, found := networkOf6(nets, ip)
 			switch {
-			case n == nil:
+			case !found:
 				if complete && nic.Provisions() {
 					v.errf(key, "%s is in no network's subnet6", ip)
 				}

@@ -144,8 +144,8 @@ func (inv *Inventory) validate() ErrorList {
 	v.profiles()
 	v.menu()
 	v.relays(nets)
-	v.hosts(nets, len(nets) == len(inv.Networks)-ipv6Only(inv))
-	v.ipv6()
+	nets6 := v.ipv6(nets)
+	v.hosts(nets, len(nets) == len(inv.Networks)-ipv6Only(inv), nets6)
 	v.arches(nets)
 	v.arm64GRUB()
 	v.secureBoot()
@@ -680,10 +680,11 @@ func (v *validator) menu() {
 	}
 }
 
-// hosts checks the hosts against nets; when not every network parsed
-// (complete is false), an address in none of them is not reported, since
-// the broken network may be the one that holds it.
-func (v *validator) hosts(nets []parsedNetwork, complete bool) {
+// hosts checks the hosts against nets (and an ip6 alone against nets6);
+// when not every network parsed (complete is false), an address in none
+// of them is not reported, since the broken network may be the one that
+// holds it.
+func (v *validator) hosts(nets []parsedNetwork, complete bool, nets6 []parsedNetwork6) {
 	inv := v.inv
 	servers := inv.serverAddrs()
 	names := make(map[string]int, len(inv.Hosts))
@@ -728,7 +729,7 @@ func (v *validator) hosts(nets []parsedNetwork, complete bool) {
 				}
 				if nic.Provisions() {
 					// An ip6 alone: the profile of its subnet6's network.
-					netProfiles = append(netProfiles, inv.network6Profile(nic.IP6))
+					netProfiles = append(netProfiles, inv.network6Profile(nets6, nic.IP6))
 				}
 				continue
 			}
