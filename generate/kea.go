@@ -92,21 +92,32 @@ type keaClass struct {
 }
 
 type keaSubnet struct {
-	ID                   uint32      `json:"id"`
-	Subnet               string      `json:"subnet"`
-	Comment              string      `json:"comment"`
-	Pools                []keaPool   `json:"pools,omitempty"`
-	NextServer           string      `json:"next-server,omitempty"`
-	ValidLifetime        int         `json:"valid-lifetime"`
-	MinValidLifetime     int         `json:"min-valid-lifetime"`
-	MaxValidLifetime     int         `json:"max-valid-lifetime"`
-	Authoritative        bool        `json:"authoritative"`
-	OptionData           []keaOption `json:"option-data,omitempty"`
-	RequireClientClasses []string    `json:"require-client-classes,omitempty"`
+	ID               uint32      `json:"id"`
+	Subnet           string      `json:"subnet"`
+	Comment          string      `json:"comment"`
+	Pools            []keaPool   `json:"pools,omitempty"`
+	NextServer       string      `json:"next-server,omitempty"`
+	ValidLifetime    int         `json:"valid-lifetime"`
+	MinValidLifetime int         `json:"min-valid-lifetime"`
+	MaxValidLifetime int         `json:"max-valid-lifetime"`
+	Authoritative    bool        `json:"authoritative"`
+	OptionData       []keaOption `json:"option-data,omitempty"`
+	keaAdditional
+	Reservations []keaReservation `json:"reservations,omitempty"`
+}
+
+// keaAdditional are the classes a subnet (of either family) has Kea
+// evaluate once it has chosen the subnet, under Kea's names for them.
+type keaAdditional struct {
+	RequireClientClasses []string `json:"require-client-classes,omitempty"`
 	// EvaluateAdditionalClasses is RequireClientClasses for Kea 2.7.4 and
 	// later.
-	EvaluateAdditionalClasses []string         `json:"evaluate-additional-classes,omitempty"`
-	Reservations              []keaReservation `json:"reservations,omitempty"`
+	EvaluateAdditionalClasses []string `json:"evaluate-additional-classes,omitempty"`
+}
+
+// renamed moves the list to Kea 2.7.4's name.
+func (a *keaAdditional) renamed() {
+	a.EvaluateAdditionalClasses, a.RequireClientClasses = a.RequireClientClasses, nil
 }
 
 type keaPool struct {
@@ -409,14 +420,14 @@ func keaConfig(s *Site) ([]byte, error) {
 			netClasses = append(netClasses, c.Name)
 		}
 		sub := keaSubnet{
-			ID:                   subnetID(n.Subnet),
-			Subnet:               n.Subnet.String(),
-			Comment:              fmt.Sprintf("network %s%s: clients no host entry names boot %s", n.Name, relayedBy(n), profile),
-			ValidLifetime:        n.LeaseTime,
-			MinValidLifetime:     n.MinLeaseTime,
-			MaxValidLifetime:     n.LeaseTime,
-			Authoritative:        n.Authoritative,
-			RequireClientClasses: append(netClasses, required...),
+			ID:               subnetID(n.Subnet),
+			Subnet:           n.Subnet.String(),
+			Comment:          fmt.Sprintf("network %s%s: clients no host entry names boot %s", n.Name, relayedBy(n), profile),
+			ValidLifetime:    n.LeaseTime,
+			MinValidLifetime: n.MinLeaseTime,
+			MaxValidLifetime: n.LeaseTime,
+			Authoritative:    n.Authoritative,
+			keaAdditional:    keaAdditional{RequireClientClasses: append(netClasses, required...)},
 		}
 		if n.PoolFirst != "" {
 			sub.Pools = []keaPool{{Pool: n.PoolFirst + " - " + n.PoolLast}}
@@ -519,13 +530,17 @@ func keaInclude(data []byte, inc string) ([]byte, error) {
 // and evaluate-additional-classes, and deprecates the old names (to be
 // refused by a later release).
 func additionalClasses(d *keaDhcp4) {
-	for i := range d.ClientClasses {
-		c := &d.ClientClasses[i]
-		c.OnlyInAdditionalList, c.OnlyIfRequired = c.OnlyIfRequired, false
-	}
+	onlyInAdditionalList(d.ClientClasses)
 	for i := range d.Subnet4 {
-		s := &d.Subnet4[i]
-		s.EvaluateAdditionalClasses, s.RequireClientClasses = s.RequireClientClasses, nil
+		d.Subnet4[i].renamed()
+	}
+}
+
+// onlyInAdditionalList renames only-if-required for Kea 2.7.4 and later.
+func onlyInAdditionalList(classes []keaClass) {
+	for i := range classes {
+		c := &classes[i]
+		c.OnlyInAdditionalList, c.OnlyIfRequired = c.OnlyIfRequired, false
 	}
 }
 

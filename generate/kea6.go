@@ -31,19 +31,18 @@ type keaDhcp6 struct {
 }
 
 type kea6Subnet struct {
-	ID                        uint32            `json:"id"`
-	Subnet                    string            `json:"subnet"`
-	Comment                   string            `json:"comment"`
-	Interface                 string            `json:"interface,omitempty"`
-	Pools                     []keaPool         `json:"pools,omitempty"`
-	PreferredLifetime         int               `json:"preferred-lifetime"`
-	ValidLifetime             int               `json:"valid-lifetime"`
-	MinValidLifetime          int               `json:"min-valid-lifetime"`
-	MaxValidLifetime          int               `json:"max-valid-lifetime"`
-	OptionData                []keaOption       `json:"option-data,omitempty"`
-	RequireClientClasses      []string          `json:"require-client-classes,omitempty"`
-	EvaluateAdditionalClasses []string          `json:"evaluate-additional-classes,omitempty"`
-	Reservations              []kea6Reservation `json:"reservations,omitempty"`
+	ID                uint32      `json:"id"`
+	Subnet            string      `json:"subnet"`
+	Comment           string      `json:"comment"`
+	Interface         string      `json:"interface,omitempty"`
+	Pools             []keaPool   `json:"pools,omitempty"`
+	PreferredLifetime int         `json:"preferred-lifetime"`
+	ValidLifetime     int         `json:"valid-lifetime"`
+	MinValidLifetime  int         `json:"min-valid-lifetime"`
+	MaxValidLifetime  int         `json:"max-valid-lifetime"`
+	OptionData        []keaOption `json:"option-data,omitempty"`
+	keaAdditional
+	Reservations []kea6Reservation `json:"reservations,omitempty"`
 }
 
 type kea6Reservation struct {
@@ -125,7 +124,7 @@ func kea6Config(s *Site) ([]byte, error) {
 			ID: subnet6ID(v6, ids), Subnet: v6.Subnet.String(), Interface: v6.Interface,
 			Comment:           fmt.Sprintf("network %s: clients no host entry names boot %s", n.Name, profile),
 			PreferredLifetime: n.LeaseTime / 2, ValidLifetime: n.LeaseTime, MinValidLifetime: n.MinLeaseTime, MaxValidLifetime: n.LeaseTime,
-			RequireClientClasses: append(netClasses, required...),
+			keaAdditional: keaAdditional{RequireClientClasses: append(netClasses, required...)},
 		}
 		if v6.PoolFirst != "" {
 			sub.Pools = []keaPool{{Pool: v6.PoolFirst + " - " + v6.PoolLast}}
@@ -152,13 +151,9 @@ func kea6Config(s *Site) ([]byte, error) {
 		sub.Reservations = append(sub.Reservations, r)
 	}
 	if version.AdditionalClasses() {
-		for i := range d.ClientClasses {
-			c := &d.ClientClasses[i]
-			c.OnlyInAdditionalList, c.OnlyIfRequired = c.OnlyIfRequired, false
-		}
+		onlyInAdditionalList(d.ClientClasses)
 		for i := range d.Subnet6 {
-			sub := &d.Subnet6[i]
-			sub.EvaluateAdditionalClasses, sub.RequireClientClasses = sub.RequireClientClasses, nil
+			d.Subnet6[i].renamed()
 		}
 	}
 	var buf bytes.Buffer
