@@ -165,7 +165,7 @@ func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
 		x.unprovisioned = unprovisioned(site.inv, id, mac == nil)
 	}
 	if q.Family == 6 || strings.Contains(q.IP, ":") {
-		return x.explain6(id)
+		return x.explain6(id, mac == nil)
 	}
 	if q.Family != 0 && q.Family != 4 {
 		return nil, &QueryError{fmt.Sprintf("family %d: want 4 or 6", q.Family)}
@@ -173,18 +173,7 @@ func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
 	if err := x.locate(); err != nil {
 		return nil, err
 	}
-	x.explain = &Explanation{Client: Client{IP: x.q.IP, Arch: q.Arch, Network: x.net.Name, Unprovisioned: x.unprovisioned}}
-	if mac != nil {
-		x.explain.Client.MAC = id
-	} else {
-		x.explain.Client.ClientID = id
-	}
-	if x.host != nil {
-		x.explain.Client.Host, x.explain.Client.Interface = x.host.HostName, x.host.iface
-		if x.host.Name != x.host.HostName {
-			x.explain.Client.Entry = x.host.Name
-		}
-	}
+	x.begin(id, mac == nil)
 	if x.net.Relay {
 		servers := site.inv.DHCPServers()
 		x.step(Step{Stage: "relay", Summary: fmt.Sprintf("the relay agent at %s (giaddr) forwards every DHCP request of this network to %s, and the answers back; TFTP and HTTP are routed",
@@ -192,6 +181,23 @@ func Explain(site *Site, tree filetree.Tree, q Query) (*Explanation, error) {
 	}
 	x.firmware()
 	return x.explain, nil
+}
+
+// begin starts the explanation once the client's address and network
+// are known: id is its MAC, or its client id (byClientID).
+func (x *explainer) begin(id string, byClientID bool) {
+	x.explain = &Explanation{Client: Client{IP: x.q.IP, Arch: x.q.Arch, Network: x.net.Name, Unprovisioned: x.unprovisioned}}
+	if byClientID {
+		x.explain.Client.ClientID = id
+	} else {
+		x.explain.Client.MAC = id
+	}
+	if x.host != nil {
+		x.explain.Client.Host, x.explain.Client.Interface = x.host.HostName, x.host.iface
+		if x.host.Name != x.host.HostName {
+			x.explain.Client.Entry = x.host.Name
+		}
+	}
 }
 
 // unprovisioned names the interface of inv with the MAC id (the client

@@ -9,20 +9,14 @@ import (
 // explain6 is Explain for a client that boots over IPv6: DHCPv6's answer
 // by option 61, the loader over TFTP or HTTP from the server's IPv6
 // address, then iPXE's scripts as over IPv4.
-func (x *explainer) explain6(id string) (*Explanation, error) {
-	if x.host != nil && x.host.MAC == "" {
-		return nil, &QueryError{fmt.Sprintf("%s is an InfiniBand interface, which boots over IPv4 only here", x.who)}
+func (x *explainer) explain6(id string, byClientID bool) (*Explanation, error) {
+	if byClientID {
+		return nil, &QueryError{fmt.Sprintf("%s is an InfiniBand interface's, which boots over IPv4 only here", x.who)}
 	}
 	if err := x.locate6(); err != nil {
 		return nil, err
 	}
-	x.explain = &Explanation{Client: Client{MAC: id, IP: x.q.IP, Arch: x.q.Arch, Network: x.net.Name, Unprovisioned: x.unprovisioned}}
-	if x.host != nil {
-		x.explain.Client.Host, x.explain.Client.Interface = x.host.HostName, x.host.iface
-		if x.host.Name != x.host.HostName {
-			x.explain.Client.Entry = x.host.Name
-		}
-	}
+	x.begin(id, false)
 	x.firmware6()
 	return x.explain, nil
 }
